@@ -1,0 +1,1 @@
+"""mailops: LogicBoxes / ResellerClub Enterprise Email in Slack."""

@@ -1,0 +1,82 @@
+"""Entry points.
+
+python -m bot                       serve Slack over HTTP on $PORT (Socket Mode with SLACK_APP_TOKEN)
+python -m bot console [--sandbox]   type commands, read the replies as text (no Slack needed)
+python -m bot console --sandbox order example.com    one command, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.config import LOGICBOXES, SLACK, ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+log = logging.getLogger("bot")
+
+
+def load_or_exit(*required: str, **overrides: object) -> Settings:
+    """Settings, or one readable message and exit status 2 (never a traceback)."""
+    try:
+        return load_settings(*required, **overrides)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("http %s", format % args)
+
+
+def serve(settings: Settings) -> None:
+    from bot.wiring import make_bot
+
+    bot = make_bot(settings)
+    if settings.slack_app_token is not None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("connecting to Slack over Socket Mode")
+        SocketModeHandler(bot.app, settings.secret("slack_app_token")).start()
+        return
+    server = make_server("0.0.0.0", settings.port, bot.wsgi, _ThreadingServer, _QuietHandler)
+    log.info("serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return run_console(args.sandbox, " ".join(args.command))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="mailops: Enterprise Email in Slack")
+    sub = parser.add_subparsers(dest="mode")
+    p_console = sub.add_parser("console", help="type /email commands in a terminal")
+    p_console.add_argument("--sandbox", action="store_true", help="use the built-in LogicBoxes simulator")
+    p_console.add_argument("command", nargs=argparse.REMAINDER, help="one command to run, then exit")
+    sub.add_parser("serve", help="serve Slack (the default)")
+    args = parser.parse_args(argv)
+
+    if args.mode == "console":
+        return console(args)
+    settings = load_or_exit(*SLACK, *LOGICBOXES)
+    configure_logging(settings.log_level, settings.log_format)
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

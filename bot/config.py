@@ -1,0 +1,162 @@
+"""Settings, read once from the environment and `.env` with pydantic-settings.
+
+Every entry point asks only for the groups it uses (serving needs Slack and LogicBoxes, the
+console only LogicBoxes, the sandbox nothing), so a missing Slack token never blocks a demo.
+A bad setting stops start-up with one readable message per variable and exit status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REGIONS = ("us", "in")
+"""LogicBoxes keeps one Enterprise Email order book per region; an order lives in exactly one."""
+
+INVOICE_OPTIONS = ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd")
+
+CommaList = Annotated[list[str], NoDecode]
+
+SLACK = ("slack_bot_token", "slack_signing_secret")
+LOGICBOXES = ("reseller_auth_userid", "reseller_api_key")
+
+
+class ConfigError(Exception):
+    """Start-up cannot go on; the message names every bad variable and never a secret value."""
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """All of the bot's knobs. Durations are seconds; lists are comma-separated."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(3000, ge=1, le=65535)
+
+    # LogicBoxes
+    reseller_auth_userid: int | None = Field(None, gt=0)
+    reseller_api_key: SecretStr | None = None
+    reseller_api_url: str = "https://test.httpapi.com/api"
+    reseller_regions: CommaList = ["us", "in"]
+    reseller_currency: str = "USD"
+
+    # Time budgets (seconds)
+    connect_timeout: float = Field(3.05, gt=0)
+    read_timeout: float = Field(10.0, gt=0)
+    command_deadline: float = Field(25.0, gt=0)
+    retries: int = Field(2, ge=0, le=5)
+    order_cache_ttl: float = Field(60.0, ge=0)
+    dns_cache_ttl: float = Field(600.0, ge=0)
+    region_cache_ttl: float = Field(3600.0, ge=0)
+    pricing_cache_ttl: float = Field(3600.0, ge=0)
+    breaker_failures: int = Field(3, ge=1)
+    breaker_reset: float = Field(30.0, gt=0)
+
+    # Capacity: slow LogicBoxes work runs on a bounded pool, never on Bolt's ack threads
+    ack_threads: int = Field(8, ge=1, le=64)
+    worker_threads: int = Field(16, ge=1, le=256)
+    work_queue_limit: int = Field(200, ge=1)
+
+    # Approvals and audit
+    approvers: CommaList = []
+    cost_viewers: CommaList | None = None
+    approval_channel: str | None = None
+    approval_ttl: int = Field(1800, gt=0)
+    approval_sweep_interval: float = Field(60.0, gt=0)
+    max_add_accounts: int = Field(500, ge=1)
+    default_invoice_option: str = "NoInvoice"
+    database_url: str = "sqlite:///mailops.db"
+
+    # Logs
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    _split_lists = field_validator("reseller_regions", "approvers", "cost_viewers", mode="before")(_split)
+
+    @field_validator("reseller_regions")
+    @classmethod
+    def _known_regions(cls, value: list[str]) -> list[str]:
+        regions = [region.lower() for region in value]
+        unknown = [region for region in regions if region not in REGIONS]
+        if unknown or not regions:
+            raise ValueError(f"use a comma-separated list of {', '.join(REGIONS)}")
+        return list(dict.fromkeys(regions))
+
+    @field_validator("approvers", "cost_viewers")
+    @classmethod
+    def _slack_ids(cls, value: list[str] | None) -> list[str] | None:
+        bad = [item for item in value or [] if not re.fullmatch(r"[UWS][A-Z0-9]{2,}", item)]
+        if bad:
+            raise ValueError(f"not Slack user (U.../W...) or user-group (S...) ids: {', '.join(bad)}")
+        return value
+
+    @field_validator("default_invoice_option")
+    @classmethod
+    def _invoice(cls, value: str) -> str:
+        if value not in INVOICE_OPTIONS:
+            raise ValueError(f"use one of {', '.join(INVOICE_OPTIONS)}")
+        return value
+
+    @field_validator("slack_api_url", "reseller_api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @property
+    def default_region(self) -> str:
+        return self.reseller_regions[0]
+
+    @property
+    def effective_cost_viewers(self) -> list[str]:
+        """Who may see reseller cost; the approvers unless configured otherwise."""
+        return self.approvers if self.cost_viewers is None else self.cost_viewers
+
+    def secret(self, name: str) -> str:
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else ""
+
+
+def load_settings(*required: str, **overrides: object) -> Settings:
+    """Read settings and check that the variables named in `required` are set.
+
+    Raises ConfigError naming each bad variable (as the environment spells it).
+    """
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors(include_input=False)
+        ]
+        raise ConfigError(_message(problems)) from None
+    missing = [f"{name.upper()}: required but not set" for name in required if not _is_set(settings, name)]
+    if missing:
+        raise ConfigError(_message(missing))
+    return settings
+
+
+def _is_set(settings: Settings, name: str) -> bool:
+    value = getattr(settings, name)
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return value is not None
+
+
+def _message(problems: list[str]) -> str:
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"mailops cannot start; fix these settings (environment or .env):\n{lines}"

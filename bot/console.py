@@ -1,0 +1,80 @@
+"""The console: the bot's answers as text, from the very blocks Slack would get.
+
+`--sandbox` starts the built-in LogicBoxes simulator, so it works with no account at all.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import commands as c
+from bot import trace
+from bot.config import LOGICBOXES
+from bot.dispatch import Asker, answer, is_read_only
+from bot.render import plain_text, render_error, render_help
+
+PROMPT = "/email "
+
+
+def run_console(sandbox: bool, one_command: str = "") -> int:
+    from bot.__main__ import load_or_exit
+    from bot.wiring import make_service
+
+    logging.basicConfig(level=logging.WARNING)
+    simulator = None
+    if sandbox:
+        from bot.simulator import demo
+
+        simulator = demo().start()
+        settings = load_or_exit(
+            reseller_api_url=simulator.base_url,
+            reseller_auth_userid=1,
+            reseller_api_key=simulator.api_key,
+            _env_file=None,
+        )
+    else:
+        settings = load_or_exit(*LOGICBOXES)
+    service = make_service(settings)
+    try:
+        if one_command:
+            return 0 if run_one(service, one_command, settings.command_deadline) else 1
+        print(
+            "mailops console" + (" (sandbox: demo orders such as example.com, acme.com, example.in)" if sandbox else "")
+        )
+        print("Type a command as after /email, `help` for the list, Ctrl-D to quit.")
+        while True:
+            try:
+                line = input(PROMPT)
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if line.strip() in ("quit", "exit"):
+                return 0
+            if line.strip():
+                run_one(service, line, settings.command_deadline)
+    finally:
+        if simulator:
+            simulator.stop()
+
+
+def run_one(service, text: str, deadline: float) -> bool:
+    """Print the reply to one command; False when it was an error."""
+    try:
+        intent = c.parse(text)
+    except c.ParseError as exc:
+        print(plain_text(render_error(str(exc), exc.usage)))
+        return False
+    if isinstance(intent, c.Help):
+        print(plain_text(render_help(intent.unknown)))
+        return intent.unknown is None
+    if not is_read_only(intent):
+        print(plain_text(render_error("Changes need a second person's approval: use this command in Slack.")))
+        return False
+    with trace.command_trace(deadline):
+        replies = answer(service, intent, Asker("console", can_see_cost=True))
+    for reply in replies:
+        where = "posted in channel" if reply.in_channel else "only you see this"
+        print(f"[{where}]")
+        print(plain_text(reply.message))
+        print()
+    return not any(":warning:" in r.message.as_kwargs()["blocks"][0].get("text", {}).get("text", "") for r in replies)

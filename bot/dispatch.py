@@ -1,0 +1,110 @@
+"""Intent -> service call -> rendered replies. Shared by Slack and the console.
+
+Nothing here knows Slack: a Reply says what to show and to whom ("in_channel" or only the
+asker), and the Slack layer (or the console) delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import commands as c
+from bot.logicboxes import LogicBoxesError
+from bot.render import (
+    Message,
+    render_cost,
+    render_dns,
+    render_error,
+    render_help,
+    render_order,
+    render_quote,
+    render_search,
+    render_setup,
+    with_share,
+)
+from bot.service import MailService, UserError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Message
+    in_channel: bool = False
+
+
+@dataclass(frozen=True)
+class Asker:
+    user_id: str
+    can_see_cost: bool = False
+
+
+def progress_text(intent: c.Intent) -> str:
+    """What the acknowledgement says while LogicBoxes works."""
+    if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Delete | c.AddAccounts):
+        return f"Looking up {intent.target}..."
+    if isinstance(intent, c.SetupHelp):
+        return f"Looking up {intent.domain}..."
+    if isinstance(intent, c.PriceQuote):
+        return f"Pricing {intent.accounts} accounts for {intent.months} months..."
+    if isinstance(intent, c.Search):
+        return "Searching orders..."
+    return "Working on it..."
+
+
+def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
+    """Run a read-only intent; every failure becomes a reply the user can act on."""
+    try:
+        return _HANDLERS[type(intent)](service, intent, asker)
+    except UserError as exc:
+        return [Reply(render_error(str(exc), exc.usage))]
+    except LogicBoxesError as exc:
+        return [Reply(render_error(str(exc)))]
+
+
+def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
+    return [Reply(render_help(intent.unknown))]
+
+
+def _order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
+    order = service.find_order(intent.target)
+    return [Reply(with_share(render_order(order, service.now()), f"order {order.order_id}"))]
+
+
+def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
+    return [Reply(with_share(render_search(service.search(intent), service.now()), intent.to_text()))]
+
+
+def _dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:
+    order, records = service.dns(intent.target)
+    return [Reply(with_share(render_dns(order, records), f"dns {order.order_id}"))]
+
+
+def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
+    replies = [Reply(render_quote(service.quote(intent)), in_channel=True)]
+    if asker.can_see_cost:
+        try:
+            replies.append(Reply(render_cost(service.cost(intent))))
+        except (LogicBoxesError, UserError) as exc:  # the quote still stands
+            replies.append(Reply(render_error(f"Reseller cost unavailable: {exc}")))
+    return replies
+
+
+def _setup(service: MailService, intent: c.SetupHelp, asker: Asker) -> list[Reply]:
+    return [Reply(with_share(render_setup(service.setup(intent)), f"setup {intent.email}"))]
+
+
+_HANDLERS: dict[type, Callable[..., list[Reply]]] = {
+    c.Help: _help,
+    c.OrderLookup: _order,
+    c.Search: _search,
+    c.DnsLookup: _dns,
+    c.PriceQuote: _price,
+    c.SetupHelp: _setup,
+}
+
+
+def is_read_only(intent: c.Intent) -> bool:
+    return type(intent) in _HANDLERS

@@ -1,0 +1,87 @@
+"""Logging: plain text or JSON lines, a correlation id on every line, secrets redacted.
+
+The redaction runs as a filter on our handler *and* on the urllib3 logger, because urllib3
+logs request URLs (with `api-key=` in the query string) at debug level.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+
+from bot import trace
+
+_SECRETS = [
+    re.compile(r"(api-key=)[^&\s'\"]+", re.IGNORECASE),
+    re.compile(r"(['\"]api-key['\"],\s*['\"])[^'\"]+", re.IGNORECASE),
+    re.compile(r"()xox[abposer]-[A-Za-z0-9-]+"),
+    re.compile(r"()xapp-[A-Za-z0-9-]+"),
+]
+_extra_secrets: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a configured secret so it is masked wherever it shows up (signing secret too)."""
+    if value and len(value) >= 4:
+        _extra_secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for pattern in _SECRETS:
+        text = pattern.sub(r"\1***", text)
+    for secret in _extra_secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        record.cid = trace.current().cid if trace._current.get() is not None else "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + "Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "cid": getattr(record, "cid", "-"),
+            "msg": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exc"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(cid)s] %(message)s")
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return redact(super().formatException(ei))
+
+
+def protect(logger_name: str) -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("urllib3", "urllib3.connectionpool", "slack_sdk", "slack_bolt"):
+        protect(name)

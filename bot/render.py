@@ -1,0 +1,503 @@
+"""Blocks for every answer, built with slack_sdk's Block Kit models (validated at to_dict).
+
+Each function returns a Message: the blocks plus the plain `text` fallback Slack shows in
+notifications. `plain_text()` turns the same blocks into terminal text for the console.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.approvals import FINAL, Approval
+from bot.commands import SUBCOMMANDS, Subcommand
+from bot.logicboxes import DnsRecord, Order
+from bot.service import Cost, Quote, SearchResult, SetupInfo
+from bot.store import AuditEntry
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_FIELD = 2000
+MAX_FIELDS = 10
+MAX_HEADER = 150
+
+
+@dataclass
+class Message:
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        blocks = [block.to_dict() for block in self.blocks[:MAX_BLOCKS]]
+        return {"text": clip(self.text, 3000), "blocks": blocks}
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn treats <, > and & as markup: escape text we did not write (input, usage)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def money(amount: Decimal, currency: str) -> str:
+    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f} {currency}"
+
+
+def unit_money(amount: Decimal, currency: str) -> str:
+    """Unit prices keep up to 3 decimals (the API's precision), never fewer than 2."""
+    places = max(2, min(3, -amount.normalize().as_tuple().exponent))
+    return f"{amount:,.{places}f} {currency}"
+
+
+def slack_date(when: datetime | None) -> str:
+    """A Slack date token (shown in the reader's time zone) with a UTC fallback."""
+    if when is None:
+        return "unknown"
+    return f"<!date^{int(when.timestamp())}^{{date_short}}|{when:%Y-%m-%d} UTC>"
+
+
+def relative_expiry(expires: datetime | None, now: datetime) -> str:
+    if expires is None:
+        return ""
+    days = (expires.date() - now.date()).days
+    if days > 0:
+        return f"expires in {days} day{'s' if days != 1 else ''}"
+    if days == 0:
+        return "expires today"
+    return f"expired {-days} day{'s' if days != -1 else ''} ago"
+
+
+def _section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION)))
+
+
+def _fields(pairs: list[tuple[str, str]]) -> SectionBlock:
+    return SectionBlock(fields=[MarkdownTextObject(text=clip(f"*{k}*\n{v}", MAX_FIELD)) for k, v in pairs[:MAX_FIELDS]])
+
+
+def _context(*texts: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(t, MAX_SECTION)) for t in texts[:10]])
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=clip(text, MAX_HEADER))
+
+
+def share_button(command: str) -> ActionsBlock:
+    """Lookups are private first; this posts the same card for everyone (rebuilt from `command`)."""
+    return ActionsBlock(
+        block_id="share",
+        elements=[ButtonElement(text="Share in channel", action_id="share", value=clip(command, 2000))],
+    )
+
+
+def with_share(message: Message, command: str) -> Message:
+    return Message(message.text, [*message.blocks, share_button(command)])
+
+
+def shared_by(message: Message, user_id: str) -> Message:
+    return Message(message.text, [*message.blocks, _context(f"Shared by <@{user_id}>")])
+
+
+# ---------------------------------------------------------------- answers
+
+
+def render_help(unknown: str | None = None) -> Message:
+    blocks: list[Block] = [_header("Enterprise Email commands")]
+    if unknown:
+        blocks.insert(0, _section(f":warning: Unknown subcommand `{escape(clip(unknown, 50))}`."))
+    for sub in SUBCOMMANDS.values():
+        blocks.append(_section(_help_line(sub)))
+    text = "Commands: " + ", ".join(SUBCOMMANDS)
+    return Message(f"Unknown subcommand `{unknown}`. {text}" if unknown else text, blocks)
+
+
+def _help_line(sub: Subcommand) -> str:
+    lock = " :lock:" if sub.mutates else ""
+    return f"`/email {escape(sub.usage)}`{lock}\n{sub.summary}. Example: `/email {escape(sub.example)}`"
+
+
+def render_error(message: str, usage: str | None = None) -> Message:
+    blocks: list[Block] = [_section(f":warning: {escape(message)}")]
+    if usage:
+        blocks.append(_context(f"Usage: `{escape(usage)}`"))
+    return Message(message + (f" Usage: {usage}" if usage else ""), blocks)
+
+
+def render_order(order: Order, now: datetime) -> Message:
+    flags = []
+    if order.suspended_by_parent:
+        flags.append("suspended by parent")
+    if order.suspended_upon_expiry:
+        flags.append("suspended upon expiry")
+    expiry = f"{slack_date(order.expires)} ({relative_expiry(order.expires, now)})" if order.expires else "unknown"
+    blocks = [
+        _header(f"{order.domain} · {order.status}"),
+        _fields(
+            [
+                ("Domain", order.domain),
+                ("Order id", str(order.order_id)),
+                ("Status", order.status),
+                ("Region / product", f"{order.region} · {order.product}"),
+                ("Email accounts", str(order.accounts)),
+                ("Customer id", str(order.customer_id or "unknown")),
+                ("Created", slack_date(order.created)),
+                ("Expires", expiry),
+                ("Deletion allowed", "yes" if order.allow_deletion else "no"),
+                ("Suspension", ", ".join(flags) or "none"),
+            ]
+        ),
+    ]
+    text = (
+        f"{order.domain}: {order.status}, {order.accounts} accounts, order {order.order_id} ({order.region}), "
+        f"{relative_expiry(order.expires, now) or 'expiry unknown'}"
+    )
+    return Message(text, blocks)
+
+
+def render_search(result: SearchResult, now: datetime) -> Message:
+    query = result.query
+    if not result.orders:
+        text = "No orders match " + f"`{query.to_text()}`."
+        blocks: list[Block] = [_section(text)]
+    else:
+        last = result.first + len(result.orders) - 1
+        text = f"Showing {result.first}-{last} of {result.total} orders"
+        lines = [
+            f"`{o.order_id}` *{o.domain}* · {o.status} · {o.region} · customer {o.customer_id or '?'} · "
+            f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
+            for o in result.orders
+        ]
+        blocks = [_section(f"*{text}*"), DividerBlock(), _section("\n".join(lines))]
+    if result.unavailable:
+        down = "; ".join(f"{r} unavailable ({why})" for r, why in result.unavailable.items())
+        blocks.append(_context(f":warning: Partial results: {down}."))
+        text += f" (partial: {down})"
+    blocks.append(_context(f"`/email {query.to_text()}`"))
+    if result.has_next:
+        blocks.append(
+            ActionsBlock(
+                block_id="paging",
+                elements=[ButtonElement(text="Next page", action_id="next_page", value=query.to_text(query.page + 1))],
+            )
+        )
+    return Message(text, blocks)
+
+
+def zone_line(record: DnsRecord, domain: str) -> str:
+    host = record.host.rstrip(".")
+    if host in ("@", "", domain):
+        name = f"{domain}."
+    elif host.endswith("." + domain):
+        name = f"{host}."
+    else:
+        name = f"{host}.{domain}."
+    value = record.value
+    if record.type == "TXT":
+        value = '"' + value.strip('"') + '"'
+    elif record.type in ("MX", "CNAME", "NS") and not value.endswith("."):
+        value += "."
+    priority = f"{record.priority} " if record.priority is not None else ""
+    ttl = f"{record.ttl} " if record.ttl else ""
+    return f"{name} {ttl}{record.record_class} {record.type} {priority}{value}"
+
+
+def render_dns(order: Order, records: list[DnsRecord]) -> Message:
+    if not records:
+        return Message(
+            f"LogicBoxes lists no DNS records for {order.domain}.",
+            [_section(f"LogicBoxes lists no DNS records for *{order.domain}* (order `{order.order_id}`).")],
+        )
+    rows = [
+        f"*{r.type}* `{r.host}` → `{r.value}`"
+        + (f" (priority {r.priority})" if r.priority is not None else "")
+        + f" · {r.record_class}"
+        for r in records
+    ]
+    zone = "\n".join(zone_line(r, order.domain) for r in records)
+    blocks: list[Block] = [
+        _header(f"DNS records for {order.domain}"),
+        _section("\n".join(rows)),
+        _section(f"Zone file lines for the DNS admin:\n```\n{clip(zone, MAX_SECTION - 80)}\n```"),
+        _context(f"Order `{order.order_id}` · {order.region} · {len(records)} records"),
+    ]
+    return Message(f"{len(records)} DNS records for {order.domain}", blocks)
+
+
+def render_quote(quote: Quote) -> Message:
+    band = f"{quote.band.label} accounts"
+    action = "new accounts" if quote.action == "add" else "renewal"
+    total = money(quote.total, quote.currency)
+    text = f"Quote: {quote.accounts} accounts x {quote.months} months ({action}, {quote.region}) = {total}"
+    blocks = [
+        _header(f"Enterprise Email quote: {total}"),
+        _fields(
+            [
+                ("Accounts", str(quote.accounts)),
+                ("Tenure", f"{quote.months} month{'s' if quote.months != 1 else ''}"),
+                ("Type", action),
+                ("Region", quote.region),
+                ("Price band", band),
+                ("Unit price", f"{unit_money(quote.unit_price, quote.currency)} {quote.unit}"),
+                ("Total", f"*{total}*"),
+            ]
+        ),
+        _context(
+            f"{unit_money(quote.unit_price, quote.currency)} x {quote.accounts} accounts x {quote.months} months"
+            f" = {total}"
+        ),
+    ]
+    return Message(text, blocks)
+
+
+def render_cost(cost: Cost) -> Message:
+    reseller = cost.reseller
+    text = (
+        f"Reseller cost {money(reseller.total, reseller.currency)}, "
+        f"margin {money(cost.margin, reseller.currency)} (only you can see this)"
+    )
+    blocks = [
+        _section(":lock: *Only you can see this.*"),
+        _fields(
+            [
+                ("Reseller unit price", f"{unit_money(reseller.unit_price, reseller.currency)} {reseller.unit}"),
+                ("Reseller cost", money(reseller.total, reseller.currency)),
+                ("Customer price", money(cost.quote.total, cost.quote.currency)),
+                ("Margin", money(cost.margin, reseller.currency)),
+            ]
+        ),
+    ]
+    return Message(text, blocks)
+
+
+def render_setup(info: SetupInfo) -> Message:
+    exchange = "\n".join(
+        [
+            "*iPhone / iPad (Exchange)*: Settings > Mail, Contacts, Calendars > Add Account > Exchange",
+            f"• Email: `{info.email}`",
+            f"• Server: `{info.server}`",
+            f"• Domain: `{info.domain}`",
+            f"• Username: `{info.username}`",
+            "• Password: your mailbox password",
+            f"• Description: anything, e.g. `{info.domain} mail`",
+        ]
+    )
+    hints = "\n".join(
+        [
+            "*Sync*: choose Mail, Contacts, Calendars and Reminders.",
+            "*CalDAV / CardDAV* (macOS, iOS, Thunderbird): use the OX App Suite calendar and address book "
+            f"at `https://{info.server}`.",
+            "*Microsoft Outlook*: install OXtender 2 for Microsoft Outlook.",
+            "*Phones*: OXtender for Business Mobility syncs mail, contacts and calendars; "
+            f"the mobile web interface is at `https://{info.server}`.",
+        ]
+    )
+    blocks = [
+        _header(f"Mail setup for {info.email}"),
+        _section(exchange),
+        _section(hints),
+        _context(f"Webmail: https://{info.server} · order `{info.order.order_id}` · {info.order.status}"),
+    ]
+    text = f"Setup for {info.email}: server {info.server}, domain {info.domain}, username {info.username}"
+    return Message(text, blocks)
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def _epoch_date(seconds: float | None) -> str:
+    if not seconds:
+        return "unknown"
+    when = datetime.fromtimestamp(seconds, UTC)
+    return f"<!date^{int(seconds)}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
+
+
+def _what(approval: Approval) -> str:
+    d = approval.details
+    if approval.kind == "delete":
+        return f"Delete the Enterprise Email order for *{approval.domain}* and all of its mailboxes"
+    discount = f", discount {d['discount']}" if d.get("discount") else ""
+    return (
+        f"Add *{d['count']}* accounts to *{approval.domain}*: {d['accounts']} -> {d['new_accounts']} accounts, "
+        f"invoice option {d['invoice_option']}{discount}"
+    )
+
+
+def _estimate(approval: Approval) -> str | None:
+    d = approval.details
+    if approval.kind != "add-accounts":
+        return None
+    if not d.get("estimate"):
+        return d.get("estimate_note", "no estimate")
+    currency = d.get("currency", "")
+    return (
+        f"Estimate: {money(Decimal(d['estimate']), currency)} ({d['count']} x "
+        f"{unit_money(Decimal(d['estimate_unit']), currency)} per account per month, band {d['estimate_band']}, "
+        f"x {d['months_left']} months left); LogicBoxes bills the actual amount"
+    )
+
+
+def _approval_facts(approval: Approval) -> SectionBlock:
+    return _fields(
+        [
+            ("Domain", approval.domain),
+            ("Order id", str(approval.order_id)),
+            ("Region", approval.region),
+            ("Status at request", str(approval.details.get("status", "?"))),
+            ("Requested by", f"<@{approval.requester}>"),
+            ("Request", f"`{approval.id}`"),
+        ]
+    )
+
+
+def render_approval_request(approval: Approval, approver_mentions: str, now: datetime) -> Message:
+    verb = "Delete" if approval.kind == "delete" else "Add accounts to"
+    confirm = ConfirmObject(
+        title="Delete this order?" if approval.kind == "delete" else "Add these accounts?",
+        text=clip(f"This will {verb.lower()} {approval.domain} (order {approval.order_id}). It cannot be undone.", 300),
+        confirm=clip(f"{verb} {approval.domain}", 30),
+        deny="Keep it",
+    )
+    approve = ButtonElement(
+        text="Approve",
+        action_id="approve",
+        value=approval.id,
+        style="danger" if approval.kind == "delete" else "primary",
+        confirm=confirm,
+    )
+    blocks: list[Block] = [
+        _header(f"Approval needed: {verb.lower()} {approval.domain}"),
+        _section(f"{approver_mentions} <@{approval.requester}> asks to:\n{_what(approval)}."),
+        _approval_facts(approval),
+    ]
+    estimate = _estimate(approval)
+    if estimate:
+        blocks.append(_section(estimate))
+    blocks += [
+        _context(f"Expires {_epoch_date(approval.expires_at)}. The requester cannot approve their own request."),
+        ActionsBlock(
+            block_id="decision",
+            elements=[
+                approve,
+                ButtonElement(text="Deny", action_id="deny", value=approval.id),
+                ButtonElement(text="Cancel (requester)", action_id="cancel", value=approval.id),
+            ],
+        ),
+    ]
+    text = (
+        f"Approval needed: {verb.lower()} {approval.domain} (order {approval.order_id}), "
+        f"asked by <@{approval.requester}>"
+    )
+    return Message(text, blocks)
+
+
+def outcome_line(approval: Approval) -> str:
+    o = approval.outcome or {}
+    if approval.status == "done":
+        parts = [f"LogicBoxes: {o.get('action_status', 'ok')}"]
+        if o.get("description"):
+            parts.append(str(o["description"]))
+        if o.get("eaqid"):
+            parts.append(f"eaqid {o['eaqid']}")
+        if o.get("invoice_id"):
+            parts.append(f"invoice {o['invoice_id']} for {money(Decimal(o['amount']), o.get('currency') or '')}")
+        return ", ".join(parts)
+    return str(o.get("error", ""))
+
+
+def render_approval_outcome(approval: Approval, now: datetime) -> Message:
+    icon = {
+        "done": ":white_check_mark:",
+        "failed": ":x:",
+        "unknown": ":grey_question:",
+        "denied": ":no_entry:",
+        "cancelled": ":heavy_multiplication_x:",
+        "expired": ":hourglass:",
+    }.get(approval.status, "")
+    state = FINAL.get(approval.status, approval.status)
+    who = f" by <@{approval.decided_by}>" if approval.decided_by and approval.decided_by != "system" else ""
+    verb = "Delete" if approval.kind == "delete" else "Add accounts to"
+    summary = f"{verb} {approval.domain}: {state}{who}"
+    blocks: list[Block] = [
+        _header(clip(f"{verb} {approval.domain}: {state}", MAX_HEADER)),
+        _section(f"{icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}\n{_what(approval)}."),
+        _approval_facts(approval),
+    ]
+    line = outcome_line(approval)
+    if line:
+        blocks.append(_section(line))
+        summary += f". {line}"
+    return Message(summary, blocks)
+
+
+def render_audit(entries: list[AuditEntry]) -> Message:
+    if not entries:
+        return Message("No audit entries.", [_section("No audit entries match.")])
+    lines = []
+    for e in entries:
+        detail = e.detail.get("result") or e.detail.get("kind") or ""
+        extra = e.detail.get("error") or e.detail.get("eaqid") or ""
+        lines.append(
+            f"{_epoch_date(e.at)} *{e.action}* by "
+            + (f"<@{e.actor}>" if e.actor != "system" else "system")
+            + f" · {e.domain or '?'} (`{e.order_id}`) · `{e.approval_id}` {detail} {extra}".rstrip()
+        )
+    chunks, current = [], ""
+    for line in lines:
+        if len(current) + len(line) + 1 > MAX_SECTION:
+            chunks.append(current)
+            current = ""
+        current += line + "\n"
+    chunks.append(current)
+    blocks: list[Block] = [_header(f"Audit log: {len(entries)} most recent"), *[_section(ch) for ch in chunks]]
+    return Message(f"{len(entries)} audit entries", blocks)
+
+
+# ---------------------------------------------------------------- console
+
+
+_LINK = re.compile(r"<(?:!date\^[^|>]*\|([^>]*)|[^|>]*\|([^>]*)|(@[A-Z0-9]+|#[A-Z0-9]+|https?://[^>]*))>")
+
+
+def _plain(text: str) -> str:
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2) or m.group(3), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def plain_text(message: Message) -> str:
+    """The blocks as terminal text: what the console prints."""
+    out: list[str] = []
+    for block in message.as_kwargs()["blocks"]:
+        kind = block["type"]
+        if kind == "header":
+            out.append(f"== {block['text']['text']} ==")
+        elif kind == "section":
+            if "text" in block:
+                out.append(_plain(block["text"]["text"]))
+            for f in block.get("fields", []):
+                name, _, value = f["text"].partition("\n")
+                out.append(f"  {name.strip('*')}: {_plain(value)}")
+        elif kind == "context":
+            out.append("  " + " ".join(_plain(e.get("text", "")) for e in block["elements"]))
+        elif kind == "divider":
+            out.append("-" * 40)
+        elif kind == "actions":
+            out.append("  " + " ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+    return "\n".join(out) if out else message.text

@@ -1,0 +1,373 @@
+"""A LogicBoxes Enterprise Email simulator: a real HTTP server on loopback.
+
+It speaks the documented wire format (numbers as strings, numbered search keys, a bare
+integer from orderid.json, ERROR JSON with HTTP 500, HTML 403 for a caller whose IP is not
+whitelisted) and can be told to misbehave (slow, hanging, HTML 5xx pages, garbage). The
+sandbox console runs on it, and so do the tests and the benchmark: one fake, one wire format.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+DAY = 86400
+BANDS = ["1-5", "6-10", "11-15", "16-25", "26-35", "36-55", "56-65", "66-75", "76-85", "86-100", "101-10000"]
+ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code} {text}</h1></body></html>"
+
+
+@dataclass
+class Call:
+    method: str
+    region: str | None
+    name: str
+    params: dict[str, list[str]]
+
+
+@dataclass
+class SimOrder:
+    order_id: int
+    domain: str
+    region: str
+    status: str = "Active"
+    accounts: int = 5
+    customer_id: int = 20001
+    created: int = field(default_factory=lambda: int(time.time()) - 200 * DAY)
+    expires: int = field(default_factory=lambda: int(time.time()) + 165 * DAY)
+    allow_deletion: bool = True
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "entityid": str(self.order_id),
+            "orderid": str(self.order_id),
+            "description": self.domain,
+            "domainname": self.domain,
+            "currentstatus": self.status,
+            "productcategory": "enterpriseemail",
+            "productkey": f"enterpriseemail{self.region}",
+            "creationtime": str(self.created),
+            "endtime": str(self.expires),
+            "isImmediateReseller": "true",
+            "parentkey": "999999999_999999998_465229",
+            "customerid": str(self.customer_id),
+            "emailaccounts": str(self.accounts),
+            "isOrderSuspendedUponExpiry": "false",
+            "orderSuspendedByParent": "false",
+            "allowdeletion": "true" if self.allow_deletion else "false",
+        }
+
+    def search_row(self) -> dict[str, str]:
+        return {
+            "entity.description": self.domain,
+            "orders.orderid": str(self.order_id),
+            "entity.customerid": str(self.customer_id),
+            "orders.creationdt": str(self.created),
+            "orders.creationtime": str(self.created),
+            "orders.endtime": str(self.expires),
+            "entity.currentstatus": self.status,
+            "entitytype.entitytypename": "Enterprise Email",
+            "entitytype.entitytypekey": f"enterpriseemail{self.region}",
+            "hosting_group_info.location": self.region.upper(),
+        }
+
+    def dns(self) -> list[dict[str, str]]:
+        mail = f"mx.{self.region}.enterprise-email.example"
+        return [
+            {"type": "MX", "host": "@", "value": f"mx1.{mail}", "class": "IN", "priority": "10"},
+            {"type": "MX", "host": "@", "value": f"mx2.{mail}", "class": "IN", "priority": "20"},
+            {"type": "TXT", "host": "@", "value": f"v=spf1 include:spf.{mail} ~all", "class": "IN"},
+            {"type": "CNAME", "host": f"webmail.{self.domain}", "value": f"webmail.{mail}", "class": "IN"},
+            {"type": "CNAME", "host": "autodiscover", "value": f"autodiscover.{mail}", "class": "IN"},
+        ]
+
+
+def price_table(margin: float = 1.0) -> dict[str, Any]:
+    """A price map in the wire's shape; `margin` < 1 gives the reseller's cost."""
+
+    def band_prices(index: int, base: float) -> dict[str, Any]:
+        unit = base - index * 0.05
+        add = {str(m): f"{unit * margin * (1 - (m // 6) * 0.05):.3f}" for m in (1, 3, 6, 12)}
+        renew = {str(m): round(unit * margin * 1.1, 3) for m in (1, 3, 6, 12)}  # numbers here, as some accounts do
+        return {"add": add, "renew": renew}
+
+    return {
+        "enterpriseemailus": {"email_account_ranges": {b: band_prices(i, 1.5) for i, b in enumerate(BANDS)}},
+        "enterpriseemailin": {"email_account_ranges": {b: band_prices(i, 1.2) for i, b in enumerate(BANDS)}},
+        "domcno": {"addnewdomain": {"1": "9.99"}},
+    }
+
+
+class Simulator:
+    """State and behaviour of the fake; `start()` serves it on 127.0.0.1 and a free port."""
+
+    def __init__(self, auth_userid: int = 1, api_key: str = "sandbox-key", delay: float = 0.0):
+        self.auth_userid, self.api_key, self.delay = str(auth_userid), api_key, delay
+        self.orders: dict[int, SimOrder] = {}
+        self.calls: list[Call] = []
+        self.faults: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+        self.sticky_faults: dict[tuple[str | None, str], str] = {}
+        self.whitelisted = True
+        self.dns_as_object = False
+        self.customer_prices = price_table()
+        self.reseller_prices = price_table(margin=0.7)
+        self.lock = threading.Lock()
+        self.release = threading.Event()  # set it to free calls that are hanging
+        self.server: ThreadingHTTPServer | None = None
+
+    # ---- set-up helpers
+
+    def add(self, order: SimOrder) -> SimOrder:
+        self.orders[order.order_id] = order
+        return order
+
+    def fail(self, region: str | None, name: str, *faults: str, sticky: bool = False) -> None:
+        """Queue faults for the next calls: html500, html502, hang, garbage, error, forbidden, reset."""
+        if sticky:
+            self.sticky_faults[(region, name)] = faults[0]
+        else:
+            self.faults[(region, name)].extend(faults)
+
+    def heal(self) -> None:
+        self.faults.clear()
+        self.sticky_faults.clear()
+
+    def count(self, name: str, region: str | None = None, method: str | None = None) -> int:
+        return sum(
+            1
+            for call in list(self.calls)
+            if call.name == name and (region is None or call.region == region) and (method in (None, call.method))
+        )
+
+    @property
+    def base_url(self) -> str:
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/api"
+
+    def start(self) -> Simulator:
+        sim = self
+
+        class Handler(_Handler):
+            simulator = sim
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), name="logicboxes-sim", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.release.set()
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    # ---- the API
+
+    def handle(self, method: str, path: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
+        """Return (status, content type, body) for one call."""
+        parts = path.strip("/").split("/")  # api, enterpriseemail, us, details.json
+        region = parts[2] if len(parts) == 4 and parts[1] == "enterpriseemail" else None
+        name = parts[-1].removesuffix(".json")
+        with self.lock:
+            self.calls.append(Call(method, region, name, params))
+            queued = self.faults.get((region, name))
+            fault = queued.pop(0) if queued else self.sticky_faults.get((region, name))
+        if self.delay:
+            time.sleep(self.delay)
+        if not self.whitelisted or fault == "forbidden":
+            return 403, "text/html", ERROR_PAGE.format(code=403, text="Forbidden")
+        if fault:
+            return self._fault(fault)
+        one = lambda key: (params.get(key) or [""])[0]
+        if one("auth-userid") != self.auth_userid or one("api-key") != self.api_key:
+            return _error("Invalid auth-userid or api-key")
+        try:
+            return self._route(method, region, name, params, one)
+        except (ValueError, KeyError) as exc:
+            return _error(f"{{{exc}=invalid}}")
+
+    def _fault(self, fault: str) -> tuple[int, str, str]:
+        if fault == "hang":
+            self.release.wait(60)
+            return 504, "text/html", ERROR_PAGE.format(code=504, text="Gateway Timeout")
+        if fault == "reset":
+            return 0, "", ""
+        if fault == "garbage":
+            return 200, "text/plain", "<<<not json"
+        if fault == "error":
+            return _error("Internal error, please try later")
+        code = int(fault.removeprefix("html"))
+        return code, "text/html", ERROR_PAGE.format(code=code, text="Server Error")
+
+    def _route(self, method, region, name, params, one) -> tuple[int, str, str]:
+        if name in ("customer-price", "reseller-price") and method == "GET":
+            return _ok(self.customer_prices if name == "customer-price" else self.reseller_prices)
+        if region is None:
+            return _error(f"Unknown call {name}")
+        if name == "search":
+            return self._search(region, params)
+        if name == "orderid":
+            domain = one("domain-name").lower()
+            for order in self.orders.values():
+                if order.region == region and order.domain == domain:
+                    return 200, "application/json", str(order.order_id)
+            return _error(f"Website doesn't exist for {domain}")
+        order = self._order(region, one("order-id"))
+        if order is None:
+            return _error(f"No Entity found for Entityid {one('order-id')}")
+        if name == "details":
+            return _ok(order.details())
+        if name == "dns-record":
+            records = order.dns()
+            return _ok({str(i + 1): r for i, r in enumerate(records)} if self.dns_as_object else records)
+        if method != "POST":
+            return _error(f"{name} needs POST")
+        if name == "delete":
+            return self._delete(order)
+        if name == "add-email-account":
+            return self._add(order, int(one("no-of-accounts")), one("invoice-option"), one("discount-amount"))
+        return _error(f"Unknown call {name}")
+
+    def _order(self, region: str, order_id: str) -> SimOrder | None:
+        order = self.orders.get(int(order_id)) if order_id.isdigit() else None
+        return order if order and order.region == region else None
+
+    def _search(self, region: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
+        per_page, page = int(params["no-of-records"][0]), int(params["page-no"][0])
+        if not 10 <= per_page <= 500:
+            return _error("{no-of-records=must be between 10 and 500}")
+        statuses = {s.lower() for s in params.get("status", [])}
+        customers = set(params.get("customer-id", []))
+        start = int(params.get("expiry-date-start", ["0"])[0])
+        end = int(params.get("expiry-date-end", [str(2**40)])[0])
+        rows = sorted(
+            (
+                o
+                for o in self.orders.values()
+                if o.region == region
+                and (not statuses or o.status.lower() in statuses)
+                and (not customers or str(o.customer_id) in customers)
+                and start <= o.expires <= end
+            ),
+            key=lambda o: o.order_id,
+        )
+        chosen = rows[(page - 1) * per_page : page * per_page]
+        body: dict[str, Any] = {"recsonpage": str(len(chosen)), "recsindb": str(len(rows))}
+        body.update({str(i + 1): o.search_row() for i, o in enumerate(chosen)})
+        return _ok(body)
+
+    def _delete(self, order: SimOrder) -> tuple[int, str, str]:
+        if order.status == "Deleted":
+            return _error(f"Order {order.order_id} is already deleted")
+        order.status = "Deleted"
+        return _ok(self._action(order, "Delete", "Order deleted"))
+
+    def _add(self, order: SimOrder, count: int, invoice: str, discount: str) -> tuple[int, str, str]:
+        if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
+            return _error("{invoice-option=invalid}")
+        order.accounts += count
+        action = self._action(order, "AddEmailAccount", f"{count} email accounts added")
+        if discount:
+            action["discount-amount"] = discount
+        if invoice != "NoInvoice":
+            action.update(
+                invoiceid=str(70000000 + order.order_id % 1000),
+                sellingcurrencysymbol="USD",
+                sellingamount=f"-{count * 1.5 * 6:.3f}",
+                customerid=str(order.customer_id),
+            )
+        return _ok(action)
+
+    @staticmethod
+    def _action(order: SimOrder, kind: str, desc: str) -> dict[str, str]:
+        return {
+            "description": order.domain,
+            "entityid": str(order.order_id),
+            "eaqid": str(500000 + order.order_id % 100000),
+            "actiontype": kind,
+            "actiontypedesc": desc,
+            "actionstatus": "Success",
+            "actionstatusdesc": "Action completed successfully",
+        }
+
+
+def _ok(body: Any) -> tuple[int, str, str]:
+    return 200, "application/json", json.dumps(body)
+
+
+def _error(message: str) -> tuple[int, str, str]:
+    return 500, "application/json", json.dumps({"status": "ERROR", "message": message})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    simulator: Simulator
+    protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle + delayed ACK add 40 ms
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._serve("GET", parse_qs(urlsplit(self.path).query, keep_blank_values=True))
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        for key, values in parse_qs(self.rfile.read(length).decode(), keep_blank_values=True).items():
+            params.setdefault(key, []).extend(values)
+        self._serve("POST", params)
+
+    def _serve(self, method: str, params: dict[str, list[str]]) -> None:
+        status, ctype, body = self.simulator.handle(method, urlsplit(self.path).path, params)
+        if status == 0:  # a dropped connection, as a flaky proxy does
+            self.close_connection = True
+            return
+        data = body.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout): nothing to tell it
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: it would print api keys
+        pass
+
+
+def demo() -> Simulator:
+    """The sandbox's demo book: orders in both regions, in every interesting state."""
+    now = int(time.time())
+    sim = Simulator()
+    demo_orders = [
+        SimOrder(84372632, "example.com", "us", accounts=12, customer_id=20001),
+        SimOrder(84372633, "acme.com", "us", accounts=40, customer_id=20002, expires=now + 12 * DAY),
+        SimOrder(84372634, "globex.com", "us", "Suspended", 3, 20003, expires=now - 4 * DAY),
+        SimOrder(84372635, "initech.com", "us", "Pending Delete Restorable", 8, 20003, allow_deletion=False),
+        SimOrder(84372636, "example.in", "in", accounts=25, customer_id=20004, expires=now + 25 * DAY),
+        SimOrder(84372637, "xn--bcher-kva.com", "in", accounts=2, customer_id=20005),
+        SimOrder(84372638, "hooli.in", "in", "InActive", 1, 20004),
+    ]
+    for order in demo_orders:
+        sim.add(order)
+    for i in range(1, 24):
+        sim.add(
+            SimOrder(
+                84380000 + i,
+                f"customer{i:02d}.com",
+                "us" if i % 2 else "in",
+                customer_id=20100 + i % 4,
+                expires=now + (i * 9) * DAY,
+                accounts=i,
+            )
+        )
+    return sim

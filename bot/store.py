@@ -1,0 +1,166 @@
+"""Pending approvals and the append-only audit log, in SQLite (default) or PostgreSQL.
+
+Exactly-once rests on one statement: `UPDATE approvals SET status=... WHERE id=... AND
+status='pending'`. The database applies it atomically, so of any number of clicks, retries
+or bot processes, one sees rowcount 1 and acts; the rest see 0 and report who decided.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+
+metadata = MetaData()
+
+approvals = Table(
+    "mailops_approvals",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("order_id", Integer, nullable=False),
+    Column("domain", String(255), nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("requester", String(32), nullable=False),
+    Column("channel", String(32)),
+    Column("message_ts", String(32)),
+    Column("status", String(16), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("decided_by", String(32)),
+    Column("decided_at", Float),
+    Column("outcome", JSON),
+)
+
+audit_log = Table(
+    "mailops_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("approval_id", String(32), index=True),
+    Column("action", String(16), nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("order_id", Integer, index=True),
+    Column("domain", String(255), index=True),
+    Column("detail", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: float
+    approval_id: str | None
+    action: str
+    actor: str
+    order_id: int | None
+    domain: str | None
+    detail: dict[str, Any]
+
+
+def engine_for(url: str) -> Engine:
+    """An engine for DATABASE_URL; `postgresql://` uses psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite"):
+        # several processes may share the file: wait for the write lock instead of failing
+        return create_engine(parsed, connect_args={"timeout": 30})
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, url: str):
+        self.engine = engine_for(url)
+        metadata.create_all(self.engine)
+
+    def add(self, row: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(approvals).values(**row))
+
+    def get(self, approval_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(approvals).where(approvals.c.id == approval_id)).mappings().first()
+        return dict(row) if row else None
+
+    def set_message(self, approval_id: str, channel: str, ts: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(channel=channel, message_ts=ts))
+
+    def claim(self, approval_id: str, status: str, actor: str, at: float, expected: str = "pending") -> bool:
+        """Move a request out of `expected`; True for exactly one caller."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == expected)
+                .values(status=status, decided_by=actor, decided_at=at)
+            )
+        return result.rowcount == 1
+
+    def finish(self, approval_id: str, status: str, outcome: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(status=status, outcome=outcome))
+
+    def overdue(self, now: float) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(approvals.c.status == "pending", approvals.c.expires_at <= now)
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def audit(self, action: str, actor: str, approval: dict[str, Any] | None = None, **detail: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(audit_log).values(
+                    at=time.time(),
+                    approval_id=approval["id"] if approval else None,
+                    action=action,
+                    actor=actor,
+                    order_id=approval["order_id"] if approval else None,
+                    domain=approval["domain"] if approval else None,
+                    detail=json.dumps(detail, default=str, sort_keys=True),
+                )
+            )
+
+    def recent(self, limit: int, order_id: int | None = None, domain: str | None = None) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if order_id is not None:
+            query = query.where(audit_log.c.order_id == order_id)
+        if domain is not None:
+            query = query.where(audit_log.c.domain == domain)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            AuditEntry(
+                r["at"], r["approval_id"], r["action"], r["actor"], r["order_id"], r["domain"], json.loads(r["detail"])
+            )
+            for r in rows
+        ]
+
+    def count(self, action: str, approval_id: str | None = None) -> int:
+        query = select(audit_log.c.id).where(audit_log.c.action == action)
+        if approval_id:
+            query = query.where(audit_log.c.approval_id == approval_id)
+        with self.engine.connect() as conn:
+            return len(conn.execute(query).all())
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))

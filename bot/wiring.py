@@ -1,0 +1,110 @@
+"""Build the bot's parts from Settings: one place that knows how they fit together."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.app import Deps, create_app, web_client
+from bot.approvals import Approvals
+from bot.config import Settings
+from bot.directory import Directory
+from bot.logicboxes import ClientConfig, LogicBoxes
+from bot.logs import register_secret
+from bot.service import MailService
+from bot.store import Store
+from bot.workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> LogicBoxes:
+    register_secret(settings.secret("reseller_api_key"))
+    return LogicBoxes(
+        ClientConfig(
+            base_url=settings.reseller_api_url,
+            auth_userid=settings.reseller_auth_userid or 0,
+            api_key=settings.secret("reseller_api_key"),
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            retries=settings.retries,
+            order_ttl=settings.order_cache_ttl,
+            dns_ttl=settings.dns_cache_ttl,
+            pricing_ttl=settings.pricing_cache_ttl,
+            breaker_failures=settings.breaker_failures,
+            breaker_reset=settings.breaker_reset,
+            regions=tuple(settings.reseller_regions),
+        )
+    )
+
+
+def make_service(settings: Settings, client: LogicBoxes | None = None) -> MailService:
+    return MailService(
+        client or make_client(settings),
+        settings.reseller_regions,
+        currency=settings.reseller_currency,
+        region_cache_ttl=settings.region_cache_ttl,
+    )
+
+
+@dataclass
+class Bot:
+    app: App
+    deps: Deps
+    wsgi: Callable[..., Iterable[bytes]]
+    stop: threading.Event
+
+
+def make_bot(settings: Settings, token_verification: bool = True, sweep: bool = True) -> Bot:
+    for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
+        register_secret(settings.secret(name))
+    client = web_client(settings)
+    service = make_service(settings)
+    directory = Directory(client)
+    approvals = Approvals(
+        service,
+        Store(settings.database_url),
+        settings.approvers,
+        directory.contains,
+        ttl=settings.approval_ttl,
+        max_add_accounts=settings.max_add_accounts,
+        default_invoice=settings.default_invoice_option,
+    )
+    deps = Deps(settings, service, approvals, Workers(settings.worker_threads, settings.work_queue_limit), directory)
+    app = create_app(deps, client, token_verification)
+    stop = threading.Event()
+    if sweep:
+        threading.Thread(
+            target=_sweep_loop,
+            args=(approvals, settings.approval_sweep_interval, stop),
+            name="approval-sweep",
+            daemon=True,
+        ).start()
+    return Bot(app, deps, wsgi_app(app), stop)
+
+
+def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event) -> None:
+    while not stop.wait(interval):
+        try:
+            approvals.sweep()
+        except Exception:
+            log.exception("approval sweep failed; trying again in %ss", interval)
+
+
+def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
+    """Bolt's WSGI adapter on /slack/events, plus GET /healthz for load balancers."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"ok\n"]
+        return slack(environ, start_response)
+
+    return application

@@ -1,0 +1,45 @@
+"""A bounded pool for slow work, so Bolt's own threads only ever ack.
+
+Bolt runs `ack()` on its listener executor; a listener that waits seconds on LogicBoxes there
+starves the next command's ack. Work goes here instead, with a fixed number of threads and a
+fixed queue: past that the user is told the bot is busy instead of memory and threads growing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from bot import trace
+
+log = logging.getLogger(__name__)
+
+
+class Workers:
+    def __init__(self, threads: int, queue_limit: int):
+        self.threads = threads
+        self.capacity = threads + queue_limit
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mailops-work")
+        self._slots = threading.BoundedSemaphore(self.capacity)
+
+    def submit(self, job: Callable[[], None]) -> bool:
+        """Run `job` soon, in the caller's context; False when the bot is full."""
+        if not self._slots.acquire(blocking=False):
+            return False
+        bound = trace.bind(job)
+
+        def run() -> None:
+            try:
+                bound()
+            except Exception:  # the job reports its own failures; this only keeps the pool alive
+                log.exception("background job failed")
+            finally:
+                self._slots.release()
+
+        self._pool.submit(run)
+        return True
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,113 @@
+"""Fixtures: the fake LogicBoxes (bot.simulator), the fake Slack, and the real bot served over HTTP."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.simulator import Simulator, demo
+from bot.wiring import Bot, make_bot
+from tests.fakes import FakeSlack, SlackDriver
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-0000-token"
+API_KEY = "lb-api-key-SECRET-42"
+APPROVERS = "U0ONCALL,U0LEAD,S0ONCALL"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    simulator = demo()
+    simulator.api_key = API_KEY
+    simulator.start()
+    yield simulator
+    simulator.stop()
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.groups["S0ONCALL"] = ["U0GROUPIE"]
+    yield fake
+    fake.stop()
+
+
+def bot_settings(sim: Simulator, slack: FakeSlack, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url + "/api/",
+        reseller_auth_userid=1,
+        reseller_api_key=API_KEY,
+        reseller_api_url=sim.base_url,
+        read_timeout=1.0,
+        connect_timeout=1.0,
+        command_deadline=5.0,
+        approvers=APPROVERS,
+        database_url=database_url,
+        approval_sweep_interval=3600,
+        _env_file=None,
+    )
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class Running:
+    bot: Bot
+    url: str
+    driver: SlackDriver
+    settings: Settings
+    server: WSGIServer
+
+
+@pytest.fixture
+def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[..., Running]]:
+    servers: list[Running] = []
+
+    def start(**overrides: object) -> Running:
+        settings = bot_settings(sim, slack, f"sqlite:///{tmp_path}/mailops.db", **overrides)
+        bot = make_bot(settings, sweep=False)
+        server = make_server("127.0.0.1", 0, bot.wsgi, _Server, _Quiet)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        running = Running(bot, url, SlackDriver(url, slack, SIGNING_SECRET), settings, server)
+        servers.append(running)
+        return running
+
+    yield start
+    for running in servers:
+        running.bot.stop.set()
+        running.server.shutdown()
+        running.server.server_close()
+        running.bot.deps.workers.shutdown()
+
+
+@pytest.fixture
+def bot(start_bot) -> Running:
+    return start_bot()
+
+
+@pytest.fixture
+def slack_driver(bot: Running) -> SlackDriver:
+    return bot.driver
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"

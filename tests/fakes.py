@@ -1,0 +1,227 @@
+"""Test doubles that sit behind real sockets: a fake Slack Web API and a Slack client that
+signs requests like Slack does. (The fake LogicBoxes is bot.simulator, shared with the sandbox.)"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+PAYLOADS = Path(__file__).parent / "payloads"
+
+
+@dataclass
+class Recorded:
+    path: str
+    body: dict[str, Any]
+
+
+class FakeSlack:
+    """Slack's Web API and response_url receiver on loopback; records every post."""
+
+    def __init__(self) -> None:
+        self.records: list[Recorded] = []
+        self.groups: dict[str, list[str]] = {}
+        self.not_in_channels: set[str] = set()
+        self.rate_limit_next = 0
+        self.cond = threading.Condition()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._serve(parse_qs(urlsplit(self.path).query))
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = {k: v[0] for k, v in parse_qs(raw).items()}
+                    body.update({k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
+                self._serve(body)
+
+            def _serve(self, body: Any) -> None:
+                if isinstance(body, dict):
+                    body = {
+                        k: (v[0] if isinstance(v, list) and len(v) == 1 and k != "blocks" else v)
+                        for k, v in body.items()
+                    }
+                status, answer = fake.answer(urlsplit(self.path).path, body)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", "1")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        method = path.removeprefix("/api/")
+        if path.startswith("/api/") and self.rate_limit_next > 0 and method == "chat.postMessage":
+            self.rate_limit_next -= 1
+            return 429, {"ok": False, "error": "ratelimited"}
+        with self.cond:
+            self.records.append(Recorded(path, body))
+            self.cond.notify_all()
+        if path.startswith("/response/"):
+            return 200, {"ok": True}
+        if method == "auth.test":
+            return 200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "mailops"}
+        if method == "chat.postMessage":
+            if body.get("channel") in self.not_in_channels:
+                return 200, {"ok": False, "error": "not_in_channel"}
+            return 200, {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+        if method == "chat.update":
+            return 200, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if method == "usergroups.users.list":
+            return 200, {"ok": True, "users": self.groups.get(body.get("usergroup"), [])}
+        return 200, {"ok": False, "error": "unknown_method"}
+
+    # ---- reading what the bot sent
+
+    def posts(self, path: str) -> list[dict[str, Any]]:
+        with self.cond:
+            return [r.body for r in self.records if r.path == path]
+
+    def wait(self, path: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The first `count` bodies posted to `path`, waiting for them to arrive."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len([r for r in self.records if r.path == path]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    got = [r.body.get("text") for r in self.records if r.path == path]
+                    raise AssertionError(f"expected {count} posts to {path}, got {len(got)}: {got}")
+                self.cond.wait(left)
+            return [r.body for r in self.records if r.path == path][:count]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def visible_text(message: dict[str, Any]) -> str:
+    """Everything a person reads in a message: headers, sections, fields, context, buttons."""
+    parts: list[str] = []
+    for block in message.get("blocks") or []:
+        if "text" in block and isinstance(block["text"], dict):
+            parts.append(block["text"]["text"])
+        parts += [f["text"] for f in block.get("fields", [])]
+        for element in block.get("elements", []):
+            if isinstance(element.get("text"), dict):
+                parts.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                parts.append(element["text"])
+    if not parts:
+        parts.append(message.get("text", ""))
+    return "\n".join(parts)
+
+
+def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        e["action_id"]: e
+        for block in message.get("blocks") or []
+        if block["type"] == "actions"
+        for e in block["elements"]
+    }
+
+
+class SlackDriver:
+    """Sends what Slack sends: signed slash commands and block_actions, over real HTTP."""
+
+    def __init__(self, bot_url: str, slack: FakeSlack, signing_secret: str):
+        self.bot_url, self.slack, self.secret = bot_url, slack, signing_secret
+        self._ids = itertools.count(1)
+        self.command_template = (PAYLOADS / "slash_command.urlencoded").read_text().strip()
+        self.action_template = json.loads((PAYLOADS / "block_actions.json").read_text())
+
+    def sign(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        base = f"v0:{ts}:{body}".encode()
+        digest = hmac.new((secret or self.secret).encode(), base, hashlib.sha256).hexdigest()
+        return {
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": f"v0={digest}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(f"{self.bot_url}/slack/events", body.encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def command(self, text: str, user: str = "U0AGENT", channel: str = "C_SUPPORT") -> Reply:
+        rid = f"/response/{next(self._ids)}"
+        fields = dict(parse_qs(self.command_template, keep_blank_values=True))
+        fields = {k: v[0] for k, v in fields.items()}
+        fields.update(text=text, user_id=user, channel_id=channel, response_url=self.slack.url + rid)
+        body = urlencode(fields)
+        status, raw = self.post(body, self.sign(body))
+        return Reply(self, status, raw, rid)
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        user: str = "U0ONCALL",
+        message: dict | None = None,
+        channel: str = "C_SUPPORT",
+    ) -> Reply:
+        rid = f"/response/{next(self._ids)}"
+        payload = json.loads(json.dumps(self.action_template))
+        payload["user"]["id"] = user
+        payload["channel"]["id"] = channel
+        payload["container"]["channel_id"] = channel
+        payload["response_url"] = self.slack.url + rid
+        payload["actions"][0].update(action_id=action_id, value=value, block_id="decision")
+        if message is not None:
+            payload["message"] = message
+            payload["container"]["message_ts"] = message.get("ts", "1")
+        body = urlencode({"payload": json.dumps(payload)})
+        status, raw = self.post(body, self.sign(body))
+        return Reply(self, status, raw, rid)
+
+
+@dataclass
+class Reply:
+    driver: SlackDriver
+    status: int
+    raw: str
+    response_path: str
+
+    @property
+    def ack(self) -> dict[str, Any]:
+        return json.loads(self.raw) if self.raw.startswith("{") else {"text": self.raw}
+
+    def responses(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        return self.driver.slack.wait(self.response_path, count, timeout)
+
+    def response(self, timeout: float = 10.0) -> dict[str, Any]:
+        return self.responses(1, timeout)[0]
+
+    def text(self, timeout: float = 10.0) -> str:
+        return visible_text(self.response(timeout))
