@@ -76,14 +76,23 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
     return app
 
 
+def send(respond: Respond, **message: Any) -> None:
+    """Post to the response_url; if Slack cannot be reached there is no one left to tell, so log it."""
+    try:
+        respond(**message)
+    except (OSError, SlackApiError) as exc:
+        log.warning("could not deliver a reply to Slack: %s", type(exc).__name__)
+
+
 def register_listeners(app: App, deps: Deps) -> None:
     def run_later(respond: Respond, job: Callable[[], None]) -> None:
         if not deps.workers.submit(job):
-            respond(text=BUSY, response_type="ephemeral", replace_original=False)
+            send(respond, text=BUSY, response_type="ephemeral", replace_original=False)
 
     def deliver(respond: Respond, replies: list[Reply], replace: bool = False) -> None:
         for reply in replies:
-            respond(
+            send(
+                respond,
                 **reply.message.as_kwargs(),
                 response_type="in_channel" if reply.in_channel else "ephemeral",
                 replace_original=replace,
@@ -126,7 +135,12 @@ def register_listeners(app: App, deps: Deps) -> None:
             try:
                 work()
             except Exception:
-                respond(text=OOPS.format(cid=trace.current().cid), response_type="ephemeral", replace_original=False)
+                send(
+                    respond,
+                    text=OOPS.format(cid=trace.current().cid),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
                 raise
 
         return job
@@ -171,8 +185,11 @@ def register_listeners(app: App, deps: Deps) -> None:
             for reply in replies:
                 if reply.message.blocks and reply.message.blocks[-1].type == "actions":
                     reply.message.blocks.pop()  # no Share button on the shared copy
-                respond(
-                    **shared_by(reply.message, user_id).as_kwargs(), response_type="in_channel", replace_original=False
+                send(
+                    respond,
+                    **shared_by(reply.message, user_id).as_kwargs(),
+                    response_type="in_channel",
+                    replace_original=False,
                 )
 
         run_later(respond, logged("share", user_id, guarded(respond, work)))
@@ -204,11 +221,12 @@ def register_listeners(app: App, deps: Deps) -> None:
                 if error in ("not_in_channel", "channel_not_found", "is_archived")
                 else f"Slack refused the approval request ({error})."
             )
-            respond(text=hint, response_type="ephemeral", replace_original=False)
+            send(respond, text=hint, response_type="ephemeral", replace_original=False)
             return
         deps.approvals.attach_message(approval.id, posted["channel"], posted["ts"])
         where = "" if target_channel == channel else f" in <#{target_channel}>"
-        respond(
+        send(
+            respond,
             text=f"Approval requested{where}: an approver must approve before anything changes "
             f"(request `{approval.id}`).",
             response_type="ephemeral",
@@ -223,7 +241,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             def work() -> None:
                 result = deps.approvals.decide(approval_id, user_id, decision)
                 if result.notice:
-                    respond(text=result.notice, response_type="ephemeral", replace_original=False)
+                    send(respond, text=result.notice, response_type="ephemeral", replace_original=False)
                 if result.changed:
                     publish_outcome(result.approval)
 

@@ -53,10 +53,11 @@ class OrderNotFound(LogicBoxesError):
         self.target = target
         self.searched = list(searched)
         self.unavailable = dict(unavailable or {})
-        if self.unavailable:
-            down = "; ".join(f"{region} unavailable ({why})" for region, why in self.unavailable.items())
-            where = ", ".join(self.searched) or "no region"
-            text = f"No Enterprise Email order for {target} in {where}; {down}. Try again shortly."
+        down = "; ".join(f"{region} unavailable ({why})" for region, why in self.unavailable.items())
+        if self.unavailable and self.searched:
+            text = f"No Enterprise Email order for {target} in {', '.join(self.searched)}; {down}. Try again shortly."
+        elif self.unavailable:
+            text = f"Could not look up {target}: {down}. Try again shortly."
         else:
             text = f"No Enterprise Email order for {target} in {', '.join(self.searched)}."
         super().__init__(text)

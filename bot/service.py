@@ -117,6 +117,16 @@ def short_reason(exc: LogicBoxesError) -> str:
     return str(exc)
 
 
+def _everywhere(regions: list[str], exc: LogicBoxesError) -> LogicBoxesError:
+    """The same failure in every region, said once for all of them."""
+    where = ", ".join(regions)
+    if isinstance(exc, UpstreamTimeout):
+        return UpstreamTimeout(where)
+    if isinstance(exc, UpstreamUnavailable) and not isinstance(exc, BreakerOpen):
+        return UpstreamUnavailable(where, exc.why)
+    return exc
+
+
 class MailService:
     def __init__(
         self,
@@ -191,8 +201,8 @@ class MailService:
     def _not_found(self, target: str, failures: dict[str, LogicBoxesError]) -> LogicBoxesError:
         missing = [region for region, exc in failures.items() if is_not_found(exc)]
         broken = {region: exc for region, exc in failures.items() if region not in missing}
-        if broken and not missing and len({str(exc) for exc in broken.values()}) == 1:
-            return next(iter(broken.values()))  # the same failure everywhere (whitelisting, outage): say that
+        if broken and not missing and len({(type(e), short_reason(e)) for e in broken.values()}) == 1:
+            return _everywhere(list(broken), next(iter(broken.values())))  # whitelisting, outage: say that
         return OrderNotFound(target, missing, {region: short_reason(exc) for region, exc in broken.items()})
 
     # ---- search

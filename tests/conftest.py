@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -107,6 +108,13 @@ def bot(start_bot) -> Running:
 @pytest.fixture
 def slack_driver(bot: Running) -> SlackDriver:
     return bot.driver
+
+
+def free_port() -> int:
+    """A port nothing listens on (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def in_ci() -> bool:
