@@ -7,9 +7,11 @@ A bad setting stops start-up with one readable message per variable and exit sta
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Annotated, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -143,11 +145,19 @@ def load_settings(*required: str, **overrides: object) -> Settings:
             f"{str(err['loc'][0]).upper()}: {err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors(include_input=False)
         ]
+        given = {**_raw_values(overrides.get("_env_file", ".env")), **{k.upper(): v for k, v in overrides.items()}}
+        problems += [f"{name.upper()}: required but not set" for name in required if not given.get(name.upper())]
         raise ConfigError(_message(problems)) from None
     missing = [f"{name.upper()}: required but not set" for name in required if not _is_set(settings, name)]
     if missing:
         raise ConfigError(_message(missing))
     return settings
+
+
+def _raw_values(env_file: object) -> dict[str, object]:
+    """What the environment and .env say, unvalidated: to name missing variables beside bad ones."""
+    from_file = dotenv_values(env_file) if isinstance(env_file, str) and os.path.exists(env_file) else {}
+    return {**{k.upper(): v for k, v in from_file.items()}, **os.environ}
 
 
 def _is_set(settings: Settings, name: str) -> bool:

@@ -1,0 +1,146 @@
+"""The files a deployer touches: manifest, Procfile, settings errors, entry points."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.commands import SUBCOMMANDS
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.fakes import SlackDriver
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_manifest_declares_command_urls_and_scopes():
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert manifest["display_information"]["name"]
+    assert manifest["features"]["bot_user"]["display_name"]
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == "/email"
+    assert command["url"].endswith("/slack/events")
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["interactivity"]["request_url"] == command["url"]
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    # the scopes the features use, and no others
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "usergroups:read"]
+    # the usage hint lists every subcommand (one source: bot.commands.SUBCOMMANDS)
+    assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_", "APPROVERS"))}
+    env.update(PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def test_missing_and_bad_settings_exit_2_naming_each(tmp_path):
+    env = _env(RESELLER_API_KEY=API_KEY, PORT="http", RESELLER_REGIONS="us,eu", APPROVAL_TTL="soon")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 2
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PORT", "RESELLER_REGIONS", "APPROVAL_TTL"):
+        assert name in result.stderr
+    assert "Traceback" not in result.stderr and API_KEY not in result.stderr
+
+
+def test_console_needs_only_logicboxes_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "order", "example.com"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "RESELLER_AUTH_USERID" in result.stderr and "SLACK" not in result.stderr
+
+
+def test_sandbox_console_one_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--sandbox", "price", "12", "accounts", "6mo"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[posted in channel]" in result.stdout and "95.76 USD" in result.stdout
+    assert "Margin" in result.stdout
+
+
+def test_sandbox_console_interactive(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--sandbox"],
+        input="order example.in\nstauts\nsetup a@acme.com\n",
+        env=_env(),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "example.in · Active" in result.stdout
+    assert "Unknown subcommand `stauts`" in result.stdout
+    assert "Server: `webmail.acme.com`" in result.stdout
+
+
+def _serve_and_ask(cmd: list[str], port: int, sim, slack, tmp_path) -> str:
+    env = _env(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.url + "/api/",
+        RESELLER_AUTH_USERID="1",
+        RESELLER_API_KEY=API_KEY,
+        RESELLER_API_URL=sim.base_url,
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+    )
+    process = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None, process.stdout.read()
+                time.sleep(0.1)
+        else:
+            pytest.fail("the bot did not answer /healthz")
+        return SlackDriver(url, slack, SIGNING_SECRET).command("order acme.com").text()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0]
+        assert API_KEY not in output and BOT_TOKEN not in output
+
+
+def test_python_m_bot_serves_slack(sim, slack, tmp_path):
+    port = free_port()
+    text = _serve_and_ask([sys.executable, "-m", "bot"], port, sim, slack, tmp_path)
+    assert "acme.com · Active" in text
+
+
+def test_procfile_runs_the_app_under_gunicorn(sim, slack, tmp_path):
+    line = (ROOT / "Procfile").read_text()
+    web = next(line for line in line.splitlines() if line.startswith("web:"))
+    port = free_port()
+    command = web.removeprefix("web:").replace("$PORT", str(port))
+    command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command)
+    argv = shlex.split(command)
+    argv[0] = str(Path(sys.executable).parent / argv[0])
+    text = _serve_and_ask(argv, port, sim, slack, tmp_path)
+    assert "acme.com · Active" in text
