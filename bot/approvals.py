@@ -144,7 +144,7 @@ class Approvals:
             outcome=None,
         )
         self.store.add(row)
-        self.store.audit("request", requester, row, kind=kind, **details)
+        self.store.audit("request", requester, row, {"kind": kind, **details})
         return Approval.from_row(row)
 
     def _refusal(self, kind: str, order: Order, intent: c.Delete | c.AddAccounts) -> str | None:
@@ -186,7 +186,7 @@ class Approvals:
         if self.store.claim(approval_id, "failed", "system", self.clock()):
             self.store.finish(approval_id, "failed", {"error": reason})
             row = self.store.get(approval_id)
-            self.store.audit("abandon", "system", row, reason=reason)
+            self.store.audit("abandon", "system", row, {"reason": reason})
 
     # ---- decisions
 
@@ -216,7 +216,7 @@ class Approvals:
         if decision == "approve":
             final, outcome = self._execute(approval)
             self.store.finish(approval.id, final, outcome)
-            self.store.audit("execute", user, row, result=final, **outcome)
+            self.store.audit("execute", user, row, {"result": final, **outcome})
         return Decision(self._reload(approval), True)
 
     def _permission(self, approval: Approval, user: str, decision: str) -> str | None:

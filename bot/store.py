@@ -125,7 +125,9 @@ class Store:
             ).mappings()
             return [dict(row) for row in rows]
 
-    def audit(self, action: str, actor: str, approval: dict[str, Any] | None = None, **detail: Any) -> None:
+    def audit(
+        self, action: str, actor: str, approval: dict[str, Any] | None, detail: dict[str, Any] | None = None
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audit_log).values(
@@ -135,7 +137,7 @@ class Store:
                     actor=actor,
                     order_id=approval["order_id"] if approval else None,
                     domain=approval["domain"] if approval else None,
-                    detail=json.dumps(detail, default=str, sort_keys=True),
+                    detail=json.dumps(detail or {}, default=str, sort_keys=True),
                 )
             )
 
