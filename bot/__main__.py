@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from socketserver import ThreadingMixIn
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import LOGICBOXES, SLACK, ConfigError, Settings, load_settings
@@ -28,8 +29,24 @@ def load_or_exit(*required: str, **overrides: object) -> Settings:
         raise SystemExit(2) from None
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class PooledWSGIServer(WSGIServer):
+    """wsgiref's server on a fixed thread pool: a burst of requests queues instead of spawning
+    a thread each (ThreadingMixIn has no limit)."""
+
+    def __init__(self, *args: Any, threads: int = 32, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -47,7 +64,7 @@ def serve(settings: Settings) -> None:
         log.info("connecting to Slack over Socket Mode")
         SocketModeHandler(bot.app, settings.secret("slack_app_token")).start()
         return
-    server = make_server("0.0.0.0", settings.port, bot.wsgi, _ThreadingServer, _QuietHandler)
+    server = make_server("0.0.0.0", settings.port, bot.wsgi, PooledWSGIServer, _QuietHandler)
     log.info("serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
     try:
         server.serve_forever()

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # Capacity: slow LogicBoxes work runs on a bounded pool, never on Bolt's ack threads
     ack_threads: int = Field(8, ge=1, le=64)
-    worker_threads: int = Field(16, ge=1, le=256)
+    worker_threads: int = Field(32, ge=1, le=256)
     work_queue_limit: int = Field(200, ge=1)
 
     # Approvals and audit

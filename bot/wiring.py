@@ -50,6 +50,7 @@ def make_service(settings: Settings, client: LogicBoxes | None = None) -> MailSe
         settings.reseller_regions,
         currency=settings.reseller_currency,
         region_cache_ttl=settings.region_cache_ttl,
+        probe_threads=settings.worker_threads * len(settings.reseller_regions),  # every worker may probe all regions
     )
 
 
