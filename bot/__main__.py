@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.config import LOGICBOXES, SLACK, ConfigError, Settings, load_settings
+from bot.config import LOGICBOXES, ConfigError, Settings, load_settings, serve_requirements
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -32,6 +32,8 @@ def load_or_exit(*required: str, **overrides: object) -> Settings:
 class PooledWSGIServer(WSGIServer):
     """wsgiref's server on a fixed thread pool: a burst of requests queues instead of spawning
     a thread each (ThreadingMixIn has no limit)."""
+
+    request_queue_size = 1024  # the default backlog of 5 drops connections under a burst
 
     def __init__(self, *args: Any, threads: int = 32, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -72,6 +74,39 @@ def serve(settings: Settings) -> None:
         pass
 
 
+def digest(args: argparse.Namespace) -> int:
+    """Post the orders expiring soon to a channel; for a daily scheduler."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot import trace
+    from bot.app import web_client
+    from bot.logicboxes import LogicBoxesError
+    from bot.render import render_digest
+    from bot.wiring import make_service
+
+    settings = load_or_exit("slack_bot_token", *LOGICBOXES)
+    configure_logging(settings.log_level, settings.log_format)
+    service = make_service(settings)
+    try:
+        with trace.command_trace(settings.command_deadline * 4):
+            orders, unavailable = service.expiring(args.days)
+    except LogicBoxesError as exc:
+        print(f"digest: {exc}", file=sys.stderr)
+        return 1
+    client = web_client(settings)
+    messages = render_digest(orders, args.days, service.now(), unavailable)
+    try:
+        for message in messages:
+            client.chat_postMessage(channel=args.channel, **message.as_kwargs())
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        hint = " (invite the bot to the channel with /invite @mailops)" if error == "not_in_channel" else ""
+        print(f"digest: Slack refused the post: {error}{hint}", file=sys.stderr)
+        return 1
+    print(f"posted {len(orders)} expiring orders to {args.channel} in {len(messages)} message(s)")
+    return 0
+
+
 def console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
@@ -85,11 +120,21 @@ def main(argv: list[str] | None = None) -> int:
     p_console.add_argument("--sandbox", action="store_true", help="use the built-in LogicBoxes simulator")
     p_console.add_argument("command", nargs=argparse.REMAINDER, help="one command to run, then exit")
     sub.add_parser("serve", help="serve Slack (the default)")
+    sub.add_parser("doctor", help="check settings, Slack, every LogicBoxes region and the database")
+    p_digest = sub.add_parser("digest", help="post the orders expiring soon to a channel (run it daily)")
+    p_digest.add_argument("--channel", required=True, help="channel id, e.g. C0123456789")
+    p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
     args = parser.parse_args(argv)
 
     if args.mode == "console":
         return console(args)
-    settings = load_or_exit(*SLACK, *LOGICBOXES)
+    if args.mode == "doctor":
+        from bot.doctor import run_doctor
+
+        return run_doctor()
+    if args.mode == "digest":
+        return digest(args)
+    settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
     serve(settings)
     return 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.dispatch import Asker, Reply, answer, is_read_only, progress_text
 from bot.logicboxes import LogicBoxesError
+from bot.logs import event
 from bot.render import (
     Message,
     render_approval_outcome,
@@ -69,8 +69,9 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         signing_secret=deps.settings.secret("slack_signing_secret"),
         client=client,
         token_verification_enabled=token_verification,
-        # acks only: the slow work runs on deps.workers
-        listener_executor=ThreadPoolExecutor(deps.settings.ack_threads, thread_name_prefix="bolt-ack"),
+        # Listeners only parse, ack and hand slow work to deps.workers, so they can run on the
+        # request's own thread: no hop through Bolt's executor (5 threads by default) before the ack.
+        process_before_response=True,
     )
     register_listeners(app, deps)
     return app
@@ -102,10 +103,10 @@ def register_listeners(app: App, deps: Deps) -> None:
         return Asker(user_id, deps.directory.contains(deps.settings.effective_cost_viewers, user_id))
 
     def logged(name: str, user_id: str, work: Callable[[], None]) -> Callable[[], None]:
-        """Run `work` under a fresh trace and log one line for the command."""
+        """Run `work` under a fresh trace and log one line for the command (latency from its arrival)."""
+        started = time.monotonic()
 
         def job() -> None:
-            started = time.monotonic()
             with trace.command_trace(deps.settings.command_deadline) as t:
                 outcome = "ok"
                 try:
@@ -115,15 +116,16 @@ def register_listeners(app: App, deps: Deps) -> None:
                     log.exception("command %s failed", name)
                     raise
                 finally:
-                    log.info(
-                        "command=%s user=%s ms=%d upstream_calls=%d cache_hits=%d upstream_status=%s outcome=%s",
-                        name,
-                        user_id,
-                        (time.monotonic() - started) * 1000,
-                        t.upstream_calls,
-                        t.cache_hits,
-                        t.upstream_status,
-                        outcome,
+                    event(
+                        log,
+                        "command",
+                        command=name,
+                        user=user_id,
+                        ms=round((time.monotonic() - started) * 1000),
+                        upstream_calls=t.upstream_calls,
+                        cache_hits=t.cache_hits,
+                        upstream_status=t.upstream_status,
+                        outcome=outcome,
                     )
 
         return job

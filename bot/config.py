@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -24,6 +24,13 @@ CommaList = Annotated[list[str], NoDecode]
 
 SLACK = ("slack_bot_token", "slack_signing_secret")
 LOGICBOXES = ("reseller_auth_userid", "reseller_api_key")
+
+
+def serve_requirements(env_file: str = ".env") -> tuple[str, ...]:
+    """What `python -m bot` needs: Socket Mode (SLACK_APP_TOKEN) needs no signing secret."""
+    socket_mode = bool(_raw_values(env_file).get("SLACK_APP_TOKEN"))
+    slack = ("slack_bot_token",) if socket_mode else SLACK
+    return (*slack, *LOGICBOXES)
 
 
 class ConfigError(Exception):
@@ -68,9 +75,12 @@ class Settings(BaseSettings):
     breaker_reset: float = Field(30.0, gt=0)
 
     # Capacity: slow LogicBoxes work runs on a bounded pool, never on Bolt's ack threads
-    ack_threads: int = Field(8, ge=1, le=64)
-    worker_threads: int = Field(32, ge=1, le=256)
+    worker_threads: int = Field(64, ge=1, le=512)
     work_queue_limit: int = Field(200, ge=1)
+
+    # How often a busy thread must hand over the GIL (Python's default is 0.005): acks are short
+    # I/O-bound bursts that otherwise wait behind LogicBoxes work; see bench/run.py.
+    gil_switch_interval: float = Field(0.001, gt=0, le=0.1)
 
     # Approvals and audit
     approvers: CommaList = []
@@ -110,6 +120,14 @@ class Settings(BaseSettings):
     def _invoice(cls, value: str) -> str:
         if value not in INVOICE_OPTIONS:
             raise ValueError(f"use one of {', '.join(INVOICE_OPTIONS)}")
+        return value
+
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _token_kind(cls, value: SecretStr | None, info: Any) -> SecretStr | None:
+        prefix = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}[info.field_name]
+        if value is not None and value.get_secret_value() and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"must start with {prefix} (copy it from the Slack app's settings)")
         return value
 
     @field_validator("slack_api_url", "reseller_api_url")

@@ -26,7 +26,7 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from bot import trace
-from bot.logs import protect, redact
+from bot.logs import event, protect, redact
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -603,13 +603,13 @@ class LogicBoxes:
         finally:
             command.upstream_calls += 1
             command.upstream_status = status
-            log.info(
-                "upstream %s %s/%s status=%s ms=%d",
-                method,
-                region or "products",
-                call,
-                status,
-                (time.monotonic() - started) * 1000,
+            event(
+                log,
+                "upstream",
+                method=method,
+                call=f"{region or 'products'}/{call}",
+                status=status,
+                ms=round((time.monotonic() - started) * 1000),
             )
 
     @staticmethod

@@ -47,6 +47,12 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def event(logger: logging.Logger, name: str, **fields: object) -> None:
+    """One line for one thing that happened: `name k=v ...` as text, an object of fields as JSON."""
+    text = " ".join([name, *(f"{key}={value}" for key, value in fields.items())])
+    logger.info(text, extra={"event": name, "fields": fields})
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -54,7 +60,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "cid": getattr(record, "cid", "-"),
-            "msg": record.getMessage(),
+            "msg": getattr(record, "event", None) or record.getMessage(),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:

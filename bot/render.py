@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 
 from bot.approvals import FINAL, Approval
 from bot.commands import SUBCOMMANDS, Subcommand
-from bot.logicboxes import DnsRecord, Order
+from bot.logicboxes import DnsRecord, Order, OrderSummary
 from bot.service import Cost, Quote, SearchResult, SetupInfo
 from bot.store import AuditEntry
 
@@ -317,6 +317,36 @@ def render_setup(info: SetupInfo) -> Message:
     ]
     text = f"Setup for {info.email}: server {info.server}, domain {info.domain}, username {info.username}"
     return Message(text, blocks)
+
+
+def render_digest(
+    orders: list[OrderSummary], days: int, now: datetime, unavailable: dict[str, str], per_message: int = 45
+) -> list[Message]:
+    """The expiry digest, split into messages that each stay under Slack's 50 blocks."""
+    title = f"Enterprise Email orders expiring in the next {days} days: {len(orders)}"
+    head: list[Block] = [_header(title)]
+    if unavailable:
+        down = "; ".join(f"{r} unavailable ({why})" for r, why in unavailable.items())
+        head.append(_context(f":warning: Incomplete: {down}."))
+    if not orders:
+        head.append(_section("Nothing expires in this window."))
+    rows: list[Block] = [
+        _section(
+            f"*{o.domain}* · `{o.order_id}` · {o.region} · {o.status} · customer {o.customer_id or '?'}\n"
+            f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
+        )
+        for o in orders
+    ]
+    blocks = head + rows
+    chunks = [blocks[i : i + per_message] for i in range(0, len(blocks), per_message)] or [head]
+    total = len(chunks)
+    return [
+        Message(
+            title if n == 1 else f"{title} (part {n} of {total})",
+            chunk + ([_context(f"Part {n} of {total}")] if total > 1 else []),
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
 
 
 # ---------------------------------------------------------------- approvals

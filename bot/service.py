@@ -236,6 +236,27 @@ class MailService:
             query, total, rows[start : start + PAGE_SIZE], {r: short_reason(e) for r, e in failures.items()}
         )
 
+    def expiring(self, days: int, per_page: int = 100) -> tuple[list[OrderSummary], dict[str, str]]:
+        """Every order expiring in the next `days` days, all regions, paged through; and regions that failed."""
+        now = self.now()
+        window = {"expiry_after": now, "expiry_before": now + timedelta(days=days)}
+
+        def all_pages(region: str) -> list[OrderSummary]:
+            orders: list[OrderSummary] = []
+            page = 1
+            while True:
+                result = self.client.search(region, page=page, per_page=per_page, **window)
+                orders += result.orders
+                if not result.orders or len(orders) >= result.total:
+                    return orders
+                page += 1
+
+        found, failures = self._ask_regions(self.regions, all_pages)
+        if not found and failures:
+            raise next(iter(failures.values()))
+        orders = sorted((o for _, rows in found for o in rows), key=lambda o: (o.expires or now, o.order_id))
+        return orders, {region: short_reason(exc) for region, exc in failures.items()}
+
     # ---- dns and setup
 
     def dns(self, target: Target) -> tuple[Order, list[DnsRecord]]:

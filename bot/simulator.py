@@ -157,8 +157,7 @@ class Simulator:
         class Handler(_Handler):
             simulator = sim
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, args=(0.05,), name="logicboxes-sim", daemon=True).start()
         return self
 
@@ -304,6 +303,11 @@ def _ok(body: Any) -> tuple[int, str, str]:
 
 def _error(message: str) -> tuple[int, str, str]:
     return 500, "application/json", json.dumps({"status": "ERROR", "message": message})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # the default backlog of 5 drops SYNs under a burst: 1 s retransmits
 
 
 class _Handler(BaseHTTPRequestHandler):

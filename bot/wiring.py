@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class Bot:
 
 
 def make_bot(settings: Settings, token_verification: bool = True, sweep: bool = True) -> Bot:
+    sys.setswitchinterval(settings.gil_switch_interval)
     for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
         register_secret(settings.secret(name))
     client = web_client(settings)

@@ -23,6 +23,12 @@ PAYLOADS = Path(__file__).parent / "payloads"
 class Recorded:
     path: str
     body: dict[str, Any]
+    at: float = 0.0  # time.monotonic() on arrival, for the benchmark
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # a burst must not be dropped at the listen backlog
 
 
 class FakeSlack:
@@ -71,8 +77,7 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -82,7 +87,7 @@ class FakeSlack:
             self.rate_limit_next -= 1
             return 429, {"ok": False, "error": "ratelimited"}
         with self.cond:
-            self.records.append(Recorded(path, body))
+            self.records.append(Recorded(path, body, time.monotonic()))
             self.cond.notify_all()
         if path.startswith("/response/"):
             return 200, {"ok": True}

@@ -1,0 +1,416 @@
+"""Benchmark: the bot as deployed (gunicorn with the Procfile's settings) against a fake
+LogicBoxes that answers in DELAY seconds, beside a bare Bolt app served the same way.
+
+    python bench/run.py [--delay 1.5] [--reps 3] [--json bench/results.json] [--quick]
+
+Prints a table of medians over the repetitions and writes the same numbers as JSON.
+Everything runs on loopback on this machine; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.simulator import SimOrder, demo  # noqa: E402
+from tests.fakes import FakeSlack, SlackDriver  # noqa: E402
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+API_KEY = "bench-api-key"
+BENCH_ORDERS = 4000
+READ_TIMEOUT = 3.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def proc_stats(master_pid: int) -> dict[str, float]:
+    """Threads and resident memory of the gunicorn workers (children of the master)."""
+    threads, rss_kb = 0, 0
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        threads += int(re.search(r"^Threads:\s+(\d+)", status, re.M)[1])
+        rss_kb += int(re.search(r"^VmRSS:\s+(\d+)", status, re.M)[1])
+    return {"workers": len(children), "threads": threads, "rss_mb": round(rss_kb / 1024, 1)}
+
+
+class Server:
+    """gunicorn running the Procfile's web command with one app swapped in if asked."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path):
+        web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+        self.port = _free_port()
+        command = web.removeprefix("web:").replace("$PORT", str(self.port))
+        command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command)
+        argv = shlex.split(command)
+        argv[0] = str(Path(sys.executable).parent / argv[0])
+        argv[argv.index("bot.wsgi:application")] = app
+        argv = [a for a in argv if a != "--access-logfile" and a != "-"]  # access lines would skew both sides
+        self.process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
+                time.sleep(0.5)  # let every worker finish booting
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise SystemExit(f"{app} did not start; see {log}") from None
+                time.sleep(0.1)
+        raise SystemExit(f"{app} did not answer /healthz")
+
+    def stats(self) -> dict[str, float]:
+        return proc_stats(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Load:
+    """Fires signed slash commands over fresh connections, as Slack does, and times them."""
+
+    def __init__(self, server_url: str, slack: FakeSlack):
+        self.driver = SlackDriver(server_url, slack, SECRET)
+        self.host, self.port = server_url.removeprefix("http://").split(":")
+        self.slack = slack
+        self.counter = 0
+        self.lock = threading.Lock()
+
+    def _one(self, text: str) -> dict[str, float | str]:
+        with self.lock:
+            self.counter += 1
+            rid = f"/response/b{id(self)}-{self.counter}"
+        body = urlencode(
+            {
+                "command": "/email",
+                "text": text,
+                "user_id": "U0BENCH",
+                "channel_id": "C0BENCH",
+                "team_id": "T1",
+                "response_url": self.slack.url + rid,
+                "trigger_id": "1",
+            }
+        )
+        headers = self.driver.sign(body)
+        sent = time.monotonic()
+        conn = http.client.HTTPConnection(self.host, int(self.port), timeout=30)
+        try:
+            conn.request("POST", "/slack/events", body, headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except OSError:
+            status = 0
+        finally:
+            conn.close()
+        return {"rid": rid, "sent": sent, "acked": time.monotonic(), "status": status}
+
+    def fire(self, texts: list[str], concurrency: int) -> list[dict]:
+        with ThreadPoolExecutor(concurrency) as pool:
+            return list(pool.map(self._one, texts))
+
+    def answers(self, shots: list[dict], timeout: float) -> None:
+        """Wait for each command's first response_url post; note its time and text."""
+        deadline = time.monotonic() + timeout
+        pending = {s["rid"]: s for s in shots if s["status"] == 200}
+        while pending and time.monotonic() < deadline:
+            with self.slack.cond:
+                for record in self.slack.records:
+                    shot = pending.pop(record.path, None)
+                    if shot is not None:
+                        shot["answered"] = record.at
+                        shot["answer"] = record.body.get("text", "")
+                if pending:
+                    self.slack.cond.wait(0.2)
+
+
+def summarize(shots: list[dict], delay: float | None) -> dict[str, float]:
+    acks = [(s["acked"] - s["sent"]) * 1000 for s in shots if s["status"] == 200]
+    answered = [s for s in shots if "answered" in s]
+    result = {
+        "commands": len(shots),
+        "acked": len(acks),
+        "ack_p50_ms": percentile(acks, 50),
+        "ack_p95_ms": percentile(acks, 95),
+        "ack_p99_ms": percentile(acks, 99),
+        "ack_max_ms": max(acks) if acks else float("nan"),
+        "answered": len(answered),
+        "busy": sum(1 for s in answered if "too many commands" in s["answer"]),
+        "timed_out": sum(1 for s in answered if "timed out" in s["answer"] or "not responding" in s["answer"]),
+    }
+    if delay is not None and answered:
+        real = [s for s in answered if "too many commands" not in s["answer"]]
+        overhead = [(s["answered"] - s["sent"]) * 1000 - delay * 1000 for s in real]
+        after_ack = [(s["answered"] - s["acked"]) * 1000 for s in real]
+        result.update(
+            answer_overhead_p50_ms=percentile(overhead, 50),
+            answer_overhead_p99_ms=percentile(overhead, 99),
+            answer_after_ack_p50_ms=percentile(after_ack, 50),
+            answer_after_ack_p99_ms=percentile(after_ack, 99),
+        )
+    return result
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = runs[0].keys()
+    return {
+        k: round(statistics.median(r[k] for r in runs), 1) if isinstance(runs[0][k], (int, float)) else runs[0][k]
+        for k in keys
+    }
+
+
+class Bench:
+    def __init__(self, delay: float, reps: int):
+        self.delay, self.reps = delay, reps
+        self.sim = demo()
+        self.sim.api_key = API_KEY
+        self.sim.delay = delay
+        for i in range(BENCH_ORDERS):
+            self.sim.add(SimOrder(90000000 + i, f"bench{i}.com", "us", accounts=5))
+        self.next_order = 90000000
+        self.sim.start()
+        self.slack = FakeSlack()
+        self.tmp = Path(tempfile.mkdtemp(prefix="mailops-bench-"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_"))}
+        env.update(
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=self.slack.url + "/api/",
+            RESELLER_AUTH_USERID="1",
+            RESELLER_API_KEY=API_KEY,
+            RESELLER_API_URL=self.sim.base_url,
+            READ_TIMEOUT=str(READ_TIMEOUT),
+            DATABASE_URL=f"sqlite:///{self.tmp}/bench.db",
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT),
+        )
+        self.bot = Server("bot.wsgi:application", env, self.tmp / "bot.log")
+        self.baseline = Server("bench.baseline:application", env, self.tmp / "baseline.log")
+        self.load = Load(self.bot.url, self.slack)
+        self.base_load = Load(self.baseline.url, self.slack)
+
+    def fresh_ids(self, n: int) -> list[int]:
+        ids = list(range(self.next_order, self.next_order + n))
+        self.next_order += n
+        return ids
+
+    def calls(self) -> int:
+        return len(self.sim.calls)
+
+    def run(
+        self,
+        name: str,
+        texts_for_rep,
+        concurrency: int,
+        wait: float,
+        baseline: bool = True,
+        delay: float | None = None,
+        setup=None,
+        reps: int | None = None,
+        one_by_one: bool = False,
+    ) -> dict:
+        bot_runs, base_runs = [], []
+        before = self.bot.stats()
+        calls, after_each = [], []
+        for _ in range(reps or self.reps):
+            if setup:
+                setup()
+            texts = texts_for_rep()
+            start_calls = self.calls()
+            if one_by_one:  # each command waits for the previous answer: no contention at all
+                shots = []
+                for text in texts:
+                    shots += self.load.fire([text], 1)
+                    self.load.answers(shots[-1:], wait)
+            else:
+                shots = self.load.fire(texts, concurrency)
+                self.load.answers(shots, wait)
+            calls.append(self.calls() - start_calls)
+            bot_runs.append(summarize(shots, delay if delay is not None else self.delay))
+            if baseline:
+                base_runs.append(summarize(self.base_load.fire(texts, concurrency), None))
+            time.sleep(1.0)
+            after_each.append(self.bot.stats())
+        result = {
+            "scenario": name,
+            "bot": median_of(bot_runs),
+            "upstream_calls": statistics.median(calls),
+            "process_before": before,
+            "process_after": after_each[-1],
+            "process_after_each_rep": after_each,
+        }
+        if baseline:
+            result["baseline"] = median_of(base_runs)
+            result["ack_p99_ratio"] = round(result["bot"]["ack_p99_ms"] / result["baseline"]["ack_p99_ms"], 2)
+        return result
+
+    def scenarios(self, quick: bool) -> list[dict]:
+        d = self.delay
+        results = []
+        print(f"fake LogicBoxes delay {d}s, {self.reps} repetitions each, medians; bot {self.bot.stats()}", flush=True)
+        results.append(
+            self.run(
+                "50 concurrent distinct lookups",
+                lambda: [f"order {i}" for i in self.fresh_ids(50)],
+                50,
+                wait=d * 4 + 10,
+            )
+        )
+        results.append(
+            self.run(
+                "50 concurrent identical lookups", lambda: [f"order {self.fresh_ids(1)[0]}"] * 50, 50, wait=d * 4 + 10
+            )
+        )
+
+        def warm() -> None:  # every gunicorn worker has its own cache: warm them all
+            self.load.answers(self.load.fire(["order example.com"] * 24, 1), d * 30 + 5)
+
+        results.append(
+            self.run(
+                "cached repeats (sequential)",
+                lambda: ["order example.com"] * 20,
+                1,
+                wait=10,
+                baseline=False,
+                delay=0.0,
+                setup=warm,
+            )
+        )
+        if not quick:
+            results.append(
+                self.run(
+                    "500-command burst", lambda: [f"order {i}" for i in self.fresh_ids(500)], 500, wait=d * 40 + 30
+                )
+            )
+
+        def hang() -> None:
+            self.sim.release.clear()
+            self.sim.fail("us", "details", "hang", sticky=True)
+            self.sim.fail("in", "details", "hang", sticky=True)
+
+        results.append(
+            self.run(
+                "upstream hanging past the read timeout",
+                lambda: [f"order {i}" for i in self.fresh_ids(20)],
+                20,
+                wait=READ_TIMEOUT * 3 + 10,
+                delay=READ_TIMEOUT,
+                setup=hang,
+                reps=1,
+            )
+        )
+        results.append(
+            self.run(
+                "... then with the breaker open",
+                lambda: [f"order {i}" for i in self.fresh_ids(20)],
+                20,
+                wait=READ_TIMEOUT * 3 + 10,
+                delay=0.0,
+            )
+        )
+        self.sim.heal()
+        self.sim.release.set()
+        return results
+
+    def stop(self) -> None:
+        self.bot.stop()
+        self.baseline.stop()
+        self.sim.stop()
+        self.slack.stop()
+
+
+def _pair(numbers: dict, name: str) -> str:
+    return f"{numbers.get(name + '_p50_ms', float('nan')):.1f}/{numbers.get(name + '_p99_ms', float('nan')):.1f}"
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        (
+            "scenario",
+            "acked",
+            "answered",
+            "busy",
+            "ack p50/p95/p99/max ms",
+            "base p99",
+            "ratio",
+            "overhead p50/p99 ms",
+            "after-ack p50/p99 ms",
+            "upstream",
+            "threads",
+            "rss MB per rep",
+        )
+    ]
+    for r in results:
+        b = r["bot"]
+        rows.append(
+            (
+                r["scenario"],
+                f"{b['acked']:.0f}/{b['commands']:.0f}",
+                f"{b['answered']:.0f}",
+                f"{b['busy']:.0f}",
+                f"{b['ack_p50_ms']:.1f}/{b['ack_p95_ms']:.1f}/{b['ack_p99_ms']:.1f}/{b['ack_max_ms']:.1f}",
+                f"{r['baseline']['ack_p99_ms']:.1f}" if "baseline" in r else "-",
+                f"{r['ack_p99_ratio']:.2f}" if "ack_p99_ratio" in r else "-",
+                _pair(b, "answer_overhead"),
+                _pair(b, "answer_after_ack"),
+                f"{r['upstream_calls']:.0f}",
+                f"{r['process_before']['threads']}->{r['process_after']['threads']}",
+                "->".join(str(x["rss_mb"]) for x in [r["process_before"], *r["process_after_each_rep"]]),
+            )
+        )
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--delay", type=float, default=1.5, help="fake LogicBoxes seconds per call")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions per scenario (medians reported)")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"), help="where to write the numbers")
+    parser.add_argument("--quick", action="store_true", help="skip the 500-command burst")
+    args = parser.parse_args()
+    bench = Bench(args.delay, args.reps)
+    try:
+        results = bench.scenarios(args.quick)
+    finally:
+        bench.stop()
+    print(table(results))
+    Path(args.json).write_text(json.dumps({"delay_s": args.delay, "reps": args.reps, "results": results}, indent=2))
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
