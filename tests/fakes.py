@@ -39,6 +39,8 @@ class FakeSlack:
         self.groups: dict[str, list[str]] = {}
         self.not_in_channels: set[str] = set()
         self.rate_limit_next = 0
+        self.valid_tokens: set[str] | None = None  # None: any token is accepted
+        self.socket_url: str | None = None  # what apps.connections.open hands out
         self.cond = threading.Condition()
         self._ts = itertools.count(1)
         fake = self
@@ -64,7 +66,8 @@ class FakeSlack:
                         k: (v[0] if isinstance(v, list) and len(v) == 1 and k != "blocks" else v)
                         for k, v in body.items()
                     }
-                status, answer = fake.answer(urlsplit(self.path).path, body)
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                status, answer = fake.answer(urlsplit(self.path).path, body, token)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 if status == 429:
@@ -81,8 +84,10 @@ class FakeSlack:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def answer(self, path: str, body: dict[str, Any], token: str = "") -> tuple[int, dict[str, Any]]:
         method = path.removeprefix("/api/")
+        if path.startswith("/api/") and self.valid_tokens is not None and token not in self.valid_tokens:
+            return 200, {"ok": False, "error": "invalid_auth"}
         if path.startswith("/api/") and self.rate_limit_next > 0 and method == "chat.postMessage":
             self.rate_limit_next -= 1
             return 429, {"ok": False, "error": "ratelimited"}
@@ -93,6 +98,8 @@ class FakeSlack:
             return 200, {"ok": True}
         if method == "auth.test":
             return 200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "mailops"}
+        if method == "apps.connections.open":
+            return 200, {"ok": True, "url": self.socket_url}
         if method == "chat.postMessage":
             if body.get("channel") in self.not_in_channels:
                 return 200, {"ok": False, "error": "not_in_channel"}

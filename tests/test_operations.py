@@ -1,0 +1,258 @@
+"""Operations: Socket Mode, doctor, JSON logs with correlation ids, the expiry digest."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from websockets.sync.server import serve
+
+from bot.__main__ import main
+from bot.commands import SUBCOMMANDS
+from bot.simulator import DAY, SimOrder
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.fakes import SlackDriver, visible_text
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_TOKEN = "xapp-1-A1-test-app-token"
+HEX_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def bot_env(sim, slack, tmp_path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_", "APPROVERS", "LOG_"))}
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=HEX_SECRET,
+        SLACK_API_URL=slack.url + "/api/",
+        RESELLER_AUTH_USERID="1",
+        RESELLER_API_KEY=API_KEY,
+        RESELLER_API_URL=sim.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/ops.db",
+        APPROVERS="U0ONCALL",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def in_env(monkeypatch, tmp_path, sim, slack):
+    """Run an entry point in this process with the bot's environment (and no stray .env)."""
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # entry points configure logging: undo it
+    monkeypatch.setattr(root, "level", root.level)
+
+    def apply(**extra: str) -> None:
+        for key, value in bot_env(sim, slack, tmp_path, **extra).items():
+            monkeypatch.setenv(key, value)
+        for key in [
+            k
+            for k in os.environ
+            if k.startswith("SLACK_") and k not in extra and k not in bot_env(sim, slack, tmp_path)
+        ]:
+            monkeypatch.delenv(key)
+
+    return apply
+
+
+# ---------------------------------------------------------------- Socket Mode
+
+
+def test_socket_mode_answers_a_slash_command(sim, slack, tmp_path):
+    envelopes: list[dict] = []
+    got_ack = threading.Event()
+
+    def session(ws) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "test"}}))
+        payload = {
+            "command": "/email",
+            "text": "order acme.com",
+            "user_id": "U0AGENT",
+            "channel_id": "C0SUPPORT",
+            "team_id": "T1",
+            "response_url": slack.url + "/response/socket",
+            "trigger_id": "1",
+        }
+        ws.send(
+            json.dumps(
+                {"envelope_id": "env-1", "type": "slash_commands", "payload": payload, "accepts_response_payload": True}
+            )
+        )
+        while not got_ack.is_set():
+            try:
+                message = json.loads(ws.recv(timeout=10))
+            except TimeoutError:
+                return
+            envelopes.append(message)
+            if message.get("envelope_id") == "env-1":
+                got_ack.set()
+        time.sleep(1)
+
+    with serve(session, "127.0.0.1", 0) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+        env = bot_env(sim, slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
+        del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert got_ack.wait(30), "no envelope ack came back"
+            (ack,) = [e for e in envelopes if e.get("envelope_id") == "env-1"]
+            assert ack["payload"]["text"] == "Looking up acme.com..."
+            answer = slack.wait("/response/socket", 1, timeout=15)[0]
+            assert "acme.com · Active" in visible_text(answer)
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=20)[0]
+    assert APP_TOKEN not in output and BOT_TOKEN not in output
+    opened = slack.posts("/api/apps.connections.open")
+    assert opened, "the bot did not ask Slack for a Socket Mode URL"
+
+
+def test_socket_mode_manifest():
+    manifest = yaml.safe_load((ROOT / "manifest.socket-mode.yml").read_text())
+    http = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    (command,) = manifest["features"]["slash_commands"]
+    assert "url" not in command and "request_url" not in manifest["settings"]["interactivity"]
+    assert manifest["oauth_config"] == http["oauth_config"]
+    assert command["usage_hint"] == http["features"]["slash_commands"][0]["usage_hint"]
+    assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
+    for key in ("display_information", "features", "oauth_config", "settings"):
+        assert key in manifest
+
+
+# ---------------------------------------------------------------- doctor
+
+
+def run_doctor(capsys) -> tuple[int, str]:
+    code = main(["doctor"])
+    return code, capsys.readouterr().out
+
+
+def test_doctor_all_pass(in_env, slack, capsys):
+    in_env()
+    slack.valid_tokens = {BOT_TOKEN}
+    code, out = run_doctor(capsys)
+    assert code == 0, out
+    assert "PASS  Slack auth.test" in out and "PASS  LogicBoxes us" in out and "PASS  LogicBoxes in" in out
+    assert "PASS  database" in out and "7 passed, 0 failed" in out
+    assert API_KEY not in out and BOT_TOKEN not in out and HEX_SECRET not in out
+
+
+def test_doctor_names_each_failure_with_a_fix(in_env, sim, slack, capsys):
+    in_env(SLACK_SIGNING_SECRET="not-a-signing-secret", DATABASE_URL=f"postgresql://nobody@127.0.0.1:{free_port()}/x")
+    slack.valid_tokens = {"xoxb-some-other-token"}
+    sim.whitelisted = False
+    code, out = run_doctor(capsys)
+    assert code == 1
+    assert "FAIL  Slack signing secret" in out and "Basic Information" in out
+    assert "FAIL  Slack auth.test: Slack refused the bot token (invalid_auth)" in out
+    assert "FAIL  LogicBoxes us: HTTP 403: this server's IP address is not whitelisted" in out
+    assert "fix: add this server's public IP" in out
+    assert "FAIL  database" in out
+    assert "not-a-signing-secret" not in out and API_KEY not in out
+
+
+def test_doctor_wrong_api_key_and_unreachable_region(in_env, sim, capsys):
+    in_env(RESELLER_API_KEY="wrong-key-123")
+    code, out = run_doctor(capsys)
+    assert code == 1 and "refused: Invalid auth-userid or api-key" in out and "RESELLER_API_KEY" in out
+    in_env(RESELLER_API_URL=f"http://127.0.0.1:{free_port()}/api")
+    code, out = run_doctor(capsys)
+    assert code == 1 and "FAIL  LogicBoxes us: unreachable" in out
+
+
+def test_doctor_reports_bad_settings(in_env, capsys):
+    in_env(SLACK_BOT_TOKEN="xoxp-user-token", RESELLER_REGIONS="eu")
+    code, out = run_doctor(capsys)
+    assert code == 1
+    assert "SLACK_BOT_TOKEN: must start with xoxb-" in out and "RESELLER_REGIONS" in out
+    assert "xoxp-user-token" not in out
+
+
+# ---------------------------------------------------------------- logs
+
+
+def test_json_logs_carry_a_correlation_id_to_upstream_calls(sim, slack, tmp_path):
+    port = free_port()
+    env = bot_env(
+        sim, slack, tmp_path, PORT=str(port), LOG_FORMAT="json", LOG_LEVEL="DEBUG", SLACK_SIGNING_SECRET=SIGNING_SECRET
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        driver = SlackDriver(url, slack, SIGNING_SECRET)
+        for _ in range(200):
+            try:
+                status = driver.post("x", {})[0]
+                if status:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        assert "acme.com · Active" in driver.command("order acme.com", user="U0LOGGED").text()
+        time.sleep(0.3)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0]
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    (command,) = [line for line in lines if line["msg"] == "command"]
+    assert command["command"] == "order" and command["user"] == "U0LOGGED" and command["outcome"] == "ok"
+    # orderid in both regions (in: not found), then details in us
+    assert command["upstream_calls"] == 3 and "ms" in command and command["cache_hits"] == 0
+    upstream = [line for line in lines if line["msg"] == "upstream"]
+    assert {u["cid"] for u in upstream} == {command["cid"]} and len(upstream) == 3
+    assert {u["call"] for u in upstream} >= {"us/orderid", "us/details"}
+    assert API_KEY not in output and BOT_TOKEN not in output and SIGNING_SECRET not in output
+    assert "api-key=***" in output  # urllib3's debug line, redacted
+
+
+# ---------------------------------------------------------------- digest
+
+
+def test_digest_pages_through_search_and_splits_messages(in_env, sim, slack, capsys):
+    now = int(time.time())
+    for i in range(330):
+        sim.add(SimOrder(85000000 + i, f"soon{i:03d}.com", "us" if i % 3 else "in", expires=now + (i % 29 + 1) * DAY))
+    in_env()
+    code = main(["digest", "--channel", "C0DIGEST", "--days", "30"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    posts = slack.posts("/api/chat.postMessage")
+    assert len(posts) >= 3 and all(p["channel"] == "C0DIGEST" for p in posts)
+    assert all(len(p["blocks"]) <= 50 for p in posts)
+    text = "\n".join(visible_text(p) for p in posts)
+    assert all(f"`{85000000 + i}`" in text for i in range(330))
+    assert "globex.com" not in text  # expired already: outside the window
+    assert sim.count("search", "us") == 3  # 220 orders in us, 100 a page
+    assert "Part 1 of" in text and posts[0]["text"].startswith("Enterprise Email orders expiring in the next 30 days")
+    assert "posted 335 expiring orders to C0DIGEST" in out  # + 5 demo orders inside the window
+
+
+def test_digest_not_in_channel(in_env, slack, capsys):
+    in_env()
+    slack.not_in_channels.add("C0PRIVATE")
+    assert main(["digest", "--channel", "C0PRIVATE"]) == 1
+    assert "/invite @mailops" in capsys.readouterr().err
