@@ -144,3 +144,19 @@ def test_procfile_runs_the_app_under_gunicorn(sim, slack, tmp_path):
     argv[0] = str(Path(sys.executable).parent / argv[0])
     text = _serve_and_ask(argv, port, sim, slack, tmp_path)
     assert "acme.com · Active" in text
+
+
+def test_every_setting_is_documented():
+    from bot.config import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
+    assert missing == []
+
+
+def test_readme_first_commands_are_the_demo_and_the_ci_test_command():
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    assert "python -m bot console --sandbox" in blocks[0]
+    test_command = blocks[1].strip()
+    assert test_command in (ROOT / ".ci" / "run").read_text()
