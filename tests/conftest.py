@@ -93,11 +93,12 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
         return running
 
     yield start
+    sim.release.set()  # free calls a test left hanging, so the bot's jobs can finish while Slack still listens
     for running in servers:
         running.bot.stop.set()
         running.server.shutdown()
         running.server.server_close()
-        running.bot.deps.workers.shutdown()
+        running.bot.deps.workers.shutdown(wait=True)
 
 
 @pytest.fixture
