@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -17,7 +22,7 @@ from bot.simulator import Simulator, demo
 from bot.wiring import Bot, make_bot
 from tests.fakes import FakeSlack, SlackDriver
 
-SIGNING_SECRET = "test-signing-secret-0123456789"
+SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the shape of a real one: 32 hex digits
 BOT_TOKEN = "xoxb-test-0000-token"
 API_KEY = "lb-api-key-SECRET-42"
 APPROVERS = "U0ONCALL,U0LEAD,S0ONCALL"
@@ -154,3 +159,56 @@ def pg_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def process_env(sim: Simulator | None = None, slack: FakeSlack | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a bot process: this one's without any bot settings, plus the test's."""
+    prefixes = ("SLACK_", "RESELLER_", "APPROVERS", "LOG_", "DATABASE_URL", "PORT")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env["PYTHONPATH"] = str(ROOT)
+    if sim is not None and slack is not None:
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.url + "/api/",
+            RESELLER_AUTH_USERID="1",
+            RESELLER_API_KEY=API_KEY,
+            RESELLER_API_URL=sim.base_url,
+            APPROVERS=APPROVERS,
+        )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen
+    url: str = ""
+    output: str = ""  # everything it printed, once it has stopped
+
+
+@contextmanager
+def bot_process(argv: list[str], env: dict[str, str], cwd: Path, port: int | None = None) -> Iterator[BotProcess]:
+    """Run a bot entry point as its own process; with `port`, wait until /healthz answers."""
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    running = BotProcess(process)
+    try:
+        if port is not None:
+            running.url = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(running.url + "/healthz", timeout=1).close()
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        pytest.fail(f"the bot exited: {process.stdout.read()}")
+                    time.sleep(0.05)
+            else:
+                pytest.fail("the bot did not answer /healthz")
+        yield running
+    finally:
+        process.terminate()
+        running.output = process.communicate(timeout=20)[0]

@@ -5,19 +5,17 @@ Runs on SQLite (one file) and PostgreSQL (127.0.0.1:5432; skipped when absent, e
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
-from tests.conftest import API_KEY, APPROVERS, BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.conftest import SIGNING_SECRET, bot_process, free_port, process_env
 from tests.fakes import SlackDriver, buttons
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,35 +28,12 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
-def spawn(database_url: str, sim, slack, cwd: Path) -> tuple[str, subprocess.Popen]:
+def spawn(stack: ExitStack, database_url: str, sim, slack, cwd: Path) -> SlackDriver:
+    """Start one more bot process on the shared database; return a Slack driver for it."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_"))}
-    env.update(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url + "/api/",
-        RESELLER_AUTH_USERID="1",
-        RESELLER_API_KEY=API_KEY,
-        RESELLER_API_URL=sim.base_url,
-        PORT=str(port),
-        DATABASE_URL=database_url,
-        APPROVERS=APPROVERS,
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="WARNING",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"], env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).close()
-            return url, process
-        except OSError:
-            assert process.poll() is None, "the bot process exited"
-            time.sleep(0.05)
-    process.kill()
-    pytest.fail("bot process did not start")
+    env = process_env(sim, slack, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    bot = stack.enter_context(bot_process([sys.executable, "-m", "bot"], env, cwd, port))
+    return SlackDriver(bot.url, slack, SIGNING_SECRET)
 
 
 def test_store_claim_is_exactly_once_across_threads(database_url):
@@ -96,9 +71,8 @@ def test_store_claim_is_exactly_once_across_threads(database_url):
 
 def test_two_processes_race_for_one_approval(database_url, sim, slack, tmp_path):
     sim.delay = 0.1
-    (a_url, a), (b_url, b) = spawn(database_url, sim, slack, tmp_path), spawn(database_url, sim, slack, tmp_path)
-    try:
-        a_driver, b_driver = SlackDriver(a_url, slack, SIGNING_SECRET), SlackDriver(b_url, slack, SIGNING_SECRET)
+    with ExitStack() as stack:
+        a_driver, b_driver = (spawn(stack, database_url, sim, slack, tmp_path) for _ in range(2))
         a_driver.command("delete acme.com").text()
         message = slack.wait("/api/chat.postMessage", 1)[0]
         ident = buttons(message)["approve"]["value"]
@@ -115,7 +89,3 @@ def test_two_processes_race_for_one_approval(database_url, sim, slack, tmp_path)
         # the other process sees the decision: a late click there is told who decided
         late = b_driver.click("approve", ident, user="U0LEAD").text()
         assert "already approved" in late
-    finally:
-        for process in (a, b):
-            process.terminate()
-            process.wait(timeout=20)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -18,29 +17,15 @@ from websockets.sync.server import serve
 from bot.__main__ import main
 from bot.commands import SUBCOMMANDS
 from bot.simulator import DAY, SimOrder
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, free_port, process_env
 from tests.fakes import SlackDriver, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TOKEN = "xapp-1-A1-test-app-token"
-HEX_SECRET = "0123456789abcdef0123456789abcdef"
 
 
 def bot_env(sim, slack, tmp_path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_", "APPROVERS", "LOG_"))}
-    env.update(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=HEX_SECRET,
-        SLACK_API_URL=slack.url + "/api/",
-        RESELLER_AUTH_USERID="1",
-        RESELLER_API_KEY=API_KEY,
-        RESELLER_API_URL=sim.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path}/ops.db",
-        APPROVERS="U0ONCALL",
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env
+    return process_env(sim, slack, **{"DATABASE_URL": f"sqlite:///{tmp_path}/ops.db", **extra})
 
 
 @pytest.fixture
@@ -52,14 +37,11 @@ def in_env(monkeypatch, tmp_path, sim, slack):
     monkeypatch.setattr(root, "level", root.level)
 
     def apply(**extra: str) -> None:
-        for key, value in bot_env(sim, slack, tmp_path, **extra).items():
-            monkeypatch.setenv(key, value)
-        for key in [
-            k
-            for k in os.environ
-            if k.startswith("SLACK_") and k not in extra and k not in bot_env(sim, slack, tmp_path)
-        ]:
+        wanted = bot_env(sim, slack, tmp_path, **extra)
+        for key in [k for k in os.environ if k not in wanted]:
             monkeypatch.delenv(key)
+        for key, value in wanted.items():
+            monkeypatch.setenv(key, value)
 
     return apply
 
@@ -102,24 +84,13 @@ def test_socket_mode_answers_a_slash_command(sim, slack, tmp_path):
         slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
         env = bot_env(sim, slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
         del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
+        with bot_process([sys.executable, "-m", "bot"], env, tmp_path) as bot:  # no port: nothing listens
             assert got_ack.wait(30), "no envelope ack came back"
             (ack,) = [e for e in envelopes if e.get("envelope_id") == "env-1"]
             assert ack["payload"]["text"] == "Looking up acme.com..."
             answer = slack.wait("/response/socket", 1, timeout=15)[0]
             assert "acme.com · Active" in visible_text(answer)
-        finally:
-            process.terminate()
-            output = process.communicate(timeout=20)[0]
-    assert APP_TOKEN not in output and BOT_TOKEN not in output
+    assert APP_TOKEN not in bot.output and BOT_TOKEN not in bot.output
     opened = slack.posts("/api/apps.connections.open")
     assert opened, "the bot did not ask Slack for a Socket Mode URL"
 
@@ -152,7 +123,7 @@ def test_doctor_all_pass(in_env, slack, capsys):
     assert code == 0, out
     assert "PASS  Slack auth.test" in out and "PASS  LogicBoxes us" in out and "PASS  LogicBoxes in" in out
     assert "PASS  database" in out and "7 passed, 0 failed" in out
-    assert API_KEY not in out and BOT_TOKEN not in out and HEX_SECRET not in out
+    assert API_KEY not in out and BOT_TOKEN not in out and SIGNING_SECRET not in out
 
 
 def test_doctor_names_each_failure_with_a_fix(in_env, sim, slack, capsys):
@@ -191,32 +162,12 @@ def test_doctor_reports_bad_settings(in_env, capsys):
 
 def test_json_logs_carry_a_correlation_id_to_upstream_calls(sim, slack, tmp_path):
     port = free_port()
-    env = bot_env(
-        sim, slack, tmp_path, PORT=str(port), LOG_FORMAT="json", LOG_LEVEL="DEBUG", SLACK_SIGNING_SECRET=SIGNING_SECRET
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        driver = SlackDriver(url, slack, SIGNING_SECRET)
-        for _ in range(200):
-            try:
-                status = driver.post("x", {})[0]
-                if status:
-                    break
-            except OSError:
-                time.sleep(0.05)
+    env = bot_env(sim, slack, tmp_path, PORT=str(port), LOG_FORMAT="json", LOG_LEVEL="DEBUG")
+    with bot_process([sys.executable, "-m", "bot"], env, tmp_path, port) as bot:
+        driver = SlackDriver(bot.url, slack, SIGNING_SECRET)
         assert "acme.com · Active" in driver.command("order acme.com", user="U0LOGGED").text()
-        time.sleep(0.3)
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0]
+        time.sleep(0.3)  # the command's log line follows its reply
+    output = bot.output
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     (command,) = [line for line in lines if line["msg"] == "command"]
     assert command["command"] == "order" and command["user"] == "U0LOGGED" and command["outcome"] == "ok"

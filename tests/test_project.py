@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.commands import SUBCOMMANDS
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, free_port
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, free_port, process_env
 from tests.fakes import SlackDriver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,9 +34,7 @@ def test_manifest_declares_command_urls_and_scopes():
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "RESELLER_", "APPROVERS"))}
-    env.update(PYTHONPATH=str(ROOT), **extra)
-    return env
+    return process_env(**extra)
 
 
 def test_missing_and_bad_settings_exit_2_naming_each(tmp_path):
@@ -97,35 +91,12 @@ def test_sandbox_console_interactive(tmp_path):
     assert "Server: `webmail.acme.com`" in result.stdout
 
 
-def _serve_and_ask(cmd: list[str], port: int, sim, slack, tmp_path) -> str:
-    env = _env(
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url + "/api/",
-        RESELLER_AUTH_USERID="1",
-        RESELLER_API_KEY=API_KEY,
-        RESELLER_API_URL=sim.base_url,
-        PORT=str(port),
-        DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
-    )
-    process = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert process.poll() is None, process.stdout.read()
-                time.sleep(0.1)
-        else:
-            pytest.fail("the bot did not answer /healthz")
-        return SlackDriver(url, slack, SIGNING_SECRET).command("order acme.com").text()
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0]
-        assert API_KEY not in output and BOT_TOKEN not in output
+def _serve_and_ask(argv: list[str], port: int, sim, slack, tmp_path) -> str:
+    env = process_env(sim, slack, PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
+    with bot_process(argv, env, tmp_path, port) as bot:
+        text = SlackDriver(bot.url, slack, SIGNING_SECRET).command("order acme.com").text()
+    assert API_KEY not in bot.output and BOT_TOKEN not in bot.output
+    return text
 
 
 def test_python_m_bot_serves_slack(sim, slack, tmp_path):
