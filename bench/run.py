@@ -282,6 +282,15 @@ class Bench:
         print(f"fake LogicBoxes delay {d}s, {self.reps} repetitions each, medians; bot {self.bot.stats()}", flush=True)
         results.append(
             self.run(
+                "uncached lookups one at a time",
+                lambda: [f"order {i}" for i in self.fresh_ids(10)],
+                1,
+                wait=d * 4 + 10,
+                one_by_one=True,
+            )
+        )
+        results.append(
+            self.run(
                 "50 concurrent distinct lookups",
                 lambda: [f"order {i}" for i in self.fresh_ids(50)],
                 50,
