@@ -183,10 +183,7 @@ def register_listeners(app: App, deps: Deps) -> None:
 
         def work() -> None:
             intent = c.parse(text)  # rebuilt from the button: Slack does not send ephemeral messages back
-            replies = answer(deps.service, intent, Asker(user_id))
-            for reply in replies:
-                if reply.message.blocks and reply.message.blocks[-1].type == "actions":
-                    reply.message.blocks.pop()  # no Share button on the shared copy
+            for reply in answer(deps.service, intent, Asker(user_id)):
                 send(
                     respond,
                     **shared_by(reply.message, user_id).as_kwargs(),

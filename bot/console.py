@@ -12,6 +12,7 @@ from bot import trace
 from bot.config import LOGICBOXES
 from bot.dispatch import Asker, answer, is_read_only
 from bot.render import plain_text, render_error, render_help
+from bot.service import MailService
 
 PROMPT = "/email "
 
@@ -57,7 +58,7 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
             simulator.stop()
 
 
-def run_one(service, text: str, deadline: float) -> bool:
+def run_one(service: MailService, text: str, deadline: float) -> bool:
     """Print the reply to one command; False when it was an error."""
     try:
         intent = c.parse(text)
@@ -77,4 +78,4 @@ def run_one(service, text: str, deadline: float) -> bool:
         print(f"[{where}]")
         print(plain_text(reply.message))
         print()
-    return not any(":warning:" in r.message.as_kwargs()["blocks"][0].get("text", {}).get("text", "") for r in replies)
+    return not any(reply.failed for reply in replies)

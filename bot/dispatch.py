@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 class Reply:
     message: Message
     in_channel: bool = False
+    failed: bool = False  # the command could not be answered as asked (the console's exit status)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
     try:
         return _HANDLERS[type(intent)](service, intent, asker)
     except UserError as exc:
-        return [Reply(render_error(str(exc), exc.usage))]
+        return [Reply(render_error(str(exc), exc.usage), failed=True)]
     except LogicBoxesError as exc:
-        return [Reply(render_error(str(exc)))]
+        return [Reply(render_error(str(exc)), failed=True)]
 
 
 def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:

@@ -113,7 +113,9 @@ def with_share(message: Message, command: str) -> Message:
 
 
 def shared_by(message: Message, user_id: str) -> Message:
-    return Message(message.text, [*message.blocks, _context(f"Shared by <@{user_id}>")])
+    """The channel's copy of a private card: no buttons (Share, Next page) and who shared it."""
+    blocks = [block for block in message.blocks if block.type != "actions"]
+    return Message(message.text, [*blocks, _context(f"Shared by <@{user_id}>")])
 
 
 # ---------------------------------------------------------------- answers

@@ -75,6 +75,19 @@ def test_sandbox_console_one_command(tmp_path):
     assert "Margin" in result.stdout
 
 
+def test_sandbox_console_exit_status_says_whether_it_worked(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--sandbox", "order", "nope.com"],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "No Enterprise Email order for nope.com in us, in." in result.stdout
+
+
 def test_sandbox_console_interactive(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console", "--sandbox"],
