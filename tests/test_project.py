@@ -33,15 +33,21 @@ def test_manifest_declares_command_urls_and_scopes():
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
 
 
-def _env(**extra: str) -> dict[str, str]:
-    return process_env(**extra)
+def run_bot(*args: str, cwd: Path, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` as a user runs it, with only the given settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=process_env(**env),
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
 
 
 def test_missing_and_bad_settings_exit_2_naming_each(tmp_path):
-    env = _env(RESELLER_API_KEY=API_KEY, PORT="http", RESELLER_REGIONS="us,eu", APPROVAL_TTL="soon")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot"], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
-    )
+    result = run_bot(cwd=tmp_path, RESELLER_API_KEY=API_KEY, PORT="http", RESELLER_REGIONS="us,eu", APPROVAL_TTL="x")
     assert result.returncode == 2
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PORT", "RESELLER_REGIONS", "APPROVAL_TTL"):
         assert name in result.stderr
@@ -49,55 +55,26 @@ def test_missing_and_bad_settings_exit_2_naming_each(tmp_path):
 
 
 def test_console_needs_only_logicboxes_settings(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "order", "example.com"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_bot("console", "order", "example.com", cwd=tmp_path)
     assert result.returncode == 2
     assert "RESELLER_AUTH_USERID" in result.stderr and "SLACK" not in result.stderr
 
 
 def test_sandbox_console_one_command(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--sandbox", "price", "12", "accounts", "6mo"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_bot("console", "--sandbox", "price", "12", "accounts", "6mo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "[posted in channel]" in result.stdout and "95.76 USD" in result.stdout
     assert "Margin" in result.stdout
 
 
 def test_sandbox_console_exit_status_says_whether_it_worked(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--sandbox", "order", "nope.com"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_bot("console", "--sandbox", "order", "nope.com", cwd=tmp_path)
     assert result.returncode == 1
     assert "No Enterprise Email order for nope.com in us, in." in result.stdout
 
 
 def test_sandbox_console_interactive(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--sandbox"],
-        input="order example.in\nstauts\nsetup a@acme.com\n",
-        env=_env(),
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_bot("console", "--sandbox", cwd=tmp_path, input="order example.in\nstauts\nsetup a@acme.com\n")
     assert result.returncode == 0, result.stderr
     assert "example.in · Active" in result.stdout
     assert "Unknown subcommand `stauts`" in result.stdout
