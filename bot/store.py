@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 metadata = MetaData()
 
@@ -86,10 +87,23 @@ def engine_for(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def create_schema(engine: Engine, attempts: int = 5) -> None:
+    """Create the tables if missing. Several workers starting at once on a fresh database race
+    between "does it exist?" and CREATE TABLE; the loser sees "already exists" and looks again."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 class Store:
     def __init__(self, url: str):
         self.engine = engine_for(url)
-        metadata.create_all(self.engine)
+        create_schema(self.engine)
 
     def add(self, row: dict[str, Any]) -> None:
         with self.engine.begin() as conn:

@@ -36,6 +36,18 @@ def spawn(stack: ExitStack, database_url: str, sim, slack, cwd: Path) -> SlackDr
     return SlackDriver(bot.url, slack, SIGNING_SECRET)
 
 
+def test_workers_starting_together_on_a_fresh_database(database_url):
+    barrier = threading.Barrier(6)
+
+    def start() -> Store:
+        barrier.wait()
+        return Store(database_url)  # creates the schema, as every gunicorn worker does at boot
+
+    with ThreadPoolExecutor(6) as pool:
+        stores = list(pool.map(lambda _: start(), range(6)))
+    assert all(store.recent(1) == [] for store in stores)
+
+
 def test_store_claim_is_exactly_once_across_threads(database_url):
     stores = [Store(database_url) for _ in range(4)]  # four engines, as four processes would have
     stores[0].add(
