@@ -169,6 +169,28 @@ class Simulator:
 
     # ---- the API
 
+    def control(self, path: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
+        """/__sim/...: steer a simulator running in another process (the benchmark does)."""
+        one = {key: values[0] for key, values in params.items()}
+        action = path.removeprefix("/__sim/")
+        if action == "stats":
+            with self.lock:
+                names: dict[str, int] = defaultdict(int)
+                for call in self.calls:
+                    names[call.name] += 1
+                return _ok({"calls": len(self.calls), "by_name": names})
+        if action == "fail":
+            self.fail(one.get("region") or None, one["name"], one["fault"], sticky=one.get("sticky") == "1")
+        elif action == "heal":
+            self.heal()
+        elif action == "release":
+            self.release.set()
+        elif action == "hold":
+            self.release.clear()
+        else:
+            return 404, "text/plain", "unknown control"
+        return _ok({"ok": True})
+
     def handle(self, method: str, path: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
         """Return (status, content type, body) for one call."""
         parts = path.strip("/").split("/")  # api, enterpriseemail, us, details.json
@@ -330,7 +352,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("POST", params)
 
     def _serve(self, method: str, params: dict[str, list[str]]) -> None:
-        status, ctype, body = self.simulator.handle(method, urlsplit(self.path).path, params)
+        path = urlsplit(self.path).path
+        if path.startswith("/__sim/"):
+            status, ctype, body = self.simulator.control(path, params)
+        else:
+            status, ctype, body = self.simulator.handle(method, path, params)
         if status == 0:  # a dropped connection, as a flaky proxy does
             self.close_connection = True
             return
@@ -375,3 +401,29 @@ def demo() -> Simulator:
             )
         )
     return sim
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bot.simulator`: serve the demo book until interrupted, e.g. to try a real Slack app
+    against it (RESELLER_API_URL=<printed URL>, RESELLER_AUTH_USERID=1, RESELLER_API_KEY=sandbox-key)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bot.simulator", description=main.__doc__)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--extra-orders", type=int, default=0, help="add benchNNN.com orders in us")
+    parser.add_argument("--api-key", default="sandbox-key")
+    args = parser.parse_args(argv)
+    sim = demo()
+    sim.api_key, sim.delay = args.api_key, args.delay
+    for i in range(args.extra_orders):
+        sim.add(SimOrder(90000000 + i, f"bench{i}.com", "us", accounts=5))
+    sim.start()
+    print(sim.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sim.stop()
+
+
+if __name__ == "__main__":
+    main()
