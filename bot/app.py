@@ -266,4 +266,4 @@ def register_listeners(app: App, deps: Deps) -> None:
     for decision in ("approve", "deny", "cancel"):
         app.action(decision)(decide(decision))
 
-    deps.approvals.on_expired = publish_outcome
+    deps.approvals.on_closed = publish_outcome

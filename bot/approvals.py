@@ -90,11 +90,13 @@ class Approvals:
         max_add_accounts: int = 500,
         default_invoice: str = "NoInvoice",
         clock: Callable[[], float] = time.time,
+        stuck_after: float = 300,
     ):
         self.service, self.store, self.approvers = service, store, list(approvers)
         self.is_member, self.ttl, self.max_add_accounts = is_member, ttl, max_add_accounts
         self.default_invoice, self.clock = default_invoice, clock
-        self.on_expired: Callable[[Approval], None] | None = None
+        self.stuck_after = stuck_after
+        self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -214,7 +216,11 @@ class Approvals:
             return Decision(current, False, self._already(current))
         self.store.audit(decision, user, row)
         if decision == "approve":
-            final, outcome = self._execute(approval)
+            try:
+                final, outcome = self._execute(approval)
+            except Exception:  # a bug must not leave the request "running" forever
+                log.exception("approval %s failed while running", approval.id)
+                final, outcome = "unknown", {"error": self._unknown("The bot failed while running it.", approval)}
             self.store.finish(approval.id, final, outcome)
             self.store.audit("execute", user, row, {"result": final, **outcome})
         return Decision(self._reload(approval), True)
@@ -263,9 +269,7 @@ class Approvals:
         except (ApiRefused, NotWhitelisted, BreakerOpen) as exc:  # LogicBoxes did not act
             return "failed", {"error": str(exc)}
         except LogicBoxesError as exc:  # sent, and we cannot tell what happened
-            return "unknown", {
-                "error": f"{exc} The outcome is unknown: check `/email order {approval.order_id}` before asking again."
-            }
+            return "unknown", {"error": self._unknown(str(exc), approval)}
         finally:
             client.forget_order(approval.order_id, approval.domain)
         outcome: dict[str, Any] = {
@@ -277,6 +281,10 @@ class Approvals:
         if result.invoice_id:
             outcome.update(invoice_id=result.invoice_id, amount=str(result.amount), currency=result.currency_symbol)
         return "done", outcome
+
+    @staticmethod
+    def _unknown(why: str, approval: Approval) -> str:
+        return f"{why} The outcome is unknown: check `/email order {approval.order_id}` before asking again."
 
     @staticmethod
     def _intent(approval: Approval) -> c.Delete | c.AddAccounts:
@@ -295,15 +303,24 @@ class Approvals:
         return Approval.from_row(row) if row else approval
 
     def sweep(self) -> list[Approval]:
-        """Mark requests nobody touched as expired; safe to run in every process at once."""
-        expired = []
+        """Close what nobody will close: requests untouched past their TTL become expired, and runs
+        whose process died mid-call (still "executing" after `stuck_after`) become unknown.
+        Safe to run in every process at once: each row is settled by one conditional update."""
+        closed = []
         for row in self.store.overdue(self.clock()):
             approval = self._expire(Approval.from_row(row), self.clock())
             if approval is not None:
-                expired.append(approval)
-                if self.on_expired:
-                    self.on_expired(approval)
-        return expired
+                closed.append(approval)
+        for row in self.store.running_since(self.clock() - self.stuck_after):
+            approval = Approval.from_row(row)
+            why = self._unknown("The bot stopped while running it.", approval)
+            if self.store.settle(approval.id, "executing", "unknown", {"error": why}):
+                self.store.audit("execute", "system", row, {"result": "unknown", "error": why})
+                closed.append(self._reload(approval))
+        for approval in closed:
+            if self.on_closed:
+                self.on_closed(approval)
+        return closed
 
     # ---- audit
 

@@ -132,6 +132,23 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(approvals).where(approvals.c.id == approval_id).values(status=status, outcome=outcome))
 
+    def settle(self, approval_id: str, expected: str, status: str, outcome: dict[str, Any]) -> bool:
+        """Move a request from `expected` to a final status, keeping who decided; True for one caller."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == expected)
+                .values(status=status, outcome=outcome)
+            )
+        return result.rowcount == 1
+
+    def running_since(self, before: float) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(approvals.c.status == "executing", approvals.c.decided_at <= before)
+            ).mappings()
+            return [dict(row) for row in rows]
+
     def overdue(self, now: float) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -146,6 +146,20 @@ def test_sweep_marks_untouched_requests_expired(start_bot, sim):
     assert bot.bot.deps.approvals.sweep() == []  # once only
 
 
+def test_sweep_settles_a_run_whose_process_died(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com")
+    ident = approval_id(message)
+    approvals = bot.bot.deps.approvals
+    # a process claimed the approval and died before LogicBoxes answered
+    assert store(bot).claim(ident, "executing", "U0ONCALL", time.time() - 600)
+    (settled,) = approvals.sweep()
+    assert settled.status == "unknown"
+    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    assert "*Approved, outcome unknown* by <@U0ONCALL>" in text and "check `/email order 84372633`" in text
+    assert store(bot).recent(1)[0].detail["result"] == "unknown"
+    assert approvals.sweep() == [] and sim.count("delete") == 0
+
+
 def test_request_survives_a_restart(start_bot, sim, tmp_path):
     first = start_bot()
     message, _ = request(first.driver, "delete acme.com")
