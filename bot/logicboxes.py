@@ -327,6 +327,9 @@ def parse_action(data: Any, region: str) -> ActionResult:
 # ---------------------------------------------------------------- caching
 
 
+_MISSING = object()
+
+
 class Memo:
     """A cachetools TTLCache with single flight.
 
@@ -342,9 +345,10 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], T], fresh: bool = False) -> T:
         with self._lock:
-            if not fresh and key in self._cache:
+            cached = _MISSING if fresh else self._cache.get(key, _MISSING)  # one look: it may expire meanwhile
+            if cached is not _MISSING:
                 trace.current().cache_hits += 1
-                return self._cache[key]
+                return cached
             flight = None if fresh else self._flights.get(key)
             if flight is None:
                 leader: Future = Future()

@@ -7,6 +7,7 @@ answer; "not found" is said only when every region answered.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -141,7 +142,9 @@ class MailService:
         self.regions = list(regions)
         self.currency = currency
         self.now = now
+        # domain or order id -> region; cachetools caches are not thread-safe, hence the lock
         self._region_of: TTLCache = TTLCache(20000, region_cache_ttl) if region_cache_ttl > 0 else TTLCache(1, 1e-9)
+        self._region_lock = threading.Lock()
         self._probes = ThreadPoolExecutor(probe_threads, thread_name_prefix="mailops-probe")
 
     @property
@@ -153,19 +156,22 @@ class MailService:
     def find_order(self, target: Target, fresh: bool = False) -> Order:
         """The order, from whichever region holds it; raises OrderNotFound or the upstream error."""
         key = target.domain or target.order_id
-        known = self._region_of.get(key)
+        with self._region_lock:
+            known = self._region_of.get(key)
         if known in self.regions:
             try:
                 return self._lookup(known, target, fresh)
             except LogicBoxesError as exc:
                 if not is_not_found(exc):
                     raise
-                self._region_of.pop(key, None)  # moved or deleted: ask everyone again
+                with self._region_lock:
+                    self._region_of.pop(key, None)  # moved or deleted: ask everyone again
         found, failures = self._ask_regions(self.regions, lambda region: self._lookup(region, target, fresh))
         if found:
             region, order = found[0]
-            self._region_of[key] = region
-            self._region_of[order.order_id if target.domain else order.domain] = region
+            with self._region_lock:
+                self._region_of[order.domain] = region
+                self._region_of[order.order_id] = region
             return order
         raise self._not_found(str(target), failures)
 
