@@ -219,7 +219,10 @@ def _bool(value: Any) -> bool:
 
 def _epoch(value: Any) -> datetime | None:
     seconds = _int(value)
-    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+    try:
+        return datetime.fromtimestamp(seconds, UTC) if seconds else None
+    except (OverflowError, OSError, ValueError):  # out of range: show "unknown" rather than fail the card
+        return None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -300,7 +303,11 @@ def parse_prices(data: Any, region: str) -> PriceTable:
         if not match or not isinstance(actions, dict):
             continue
         prices = {
-            action: {int(months): price for months, raw in table.items() if (price := _decimal(raw)) is not None}
+            action: {
+                int(months): price
+                for months, raw in table.items()
+                if str(months).isdigit() and (price := _decimal(raw)) is not None
+            }
             for action, table in actions.items()
             if isinstance(table, dict)
         }

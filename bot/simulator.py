@@ -42,6 +42,7 @@ class SimOrder:
     created: int = field(default_factory=lambda: int(time.time()) - 200 * DAY)
     expires: int = field(default_factory=lambda: int(time.time()) + 165 * DAY)
     allow_deletion: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # wire fields to override, for odd answers
 
     def details(self) -> dict[str, Any]:
         return {
@@ -61,7 +62,7 @@ class SimOrder:
             "isOrderSuspendedUponExpiry": "false",
             "orderSuspendedByParent": "false",
             "allowdeletion": "true" if self.allow_deletion else "false",
-        }
+        } | self.extra
 
     def search_row(self) -> dict[str, str]:
         return {

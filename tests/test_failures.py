@@ -90,3 +90,11 @@ def test_bot_keeps_serving_after_failures(slack_driver, sim):
     sim.fail("in", "details", "garbage")
     slack_driver.command("order 84372632").text()
     assert "84372632" in slack_driver.command("order 84372632").text()
+
+
+def test_odd_values_in_an_answer_do_not_break_the_card(slack_driver, sim):
+    sim.orders[84372633].extra = {"creationtime": "99999999999999999999", "endtime": "soon", "emailaccounts": ""}
+    sim.customer_prices["enterpriseemailus"]["email_account_ranges"]["1-5"]["add"]["forever"] = "1.00"
+    text = slack_driver.command("order acme.com").text()
+    assert "*Created*\nunknown" in text and "*Expires*\nunknown" in text and "*Email accounts*\n0" in text
+    assert "7.50 USD" in slack_driver.command("price 5 1mo").text()  # the odd tenure key is skipped
