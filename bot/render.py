@@ -228,12 +228,12 @@ def render_dns(order: Order, records: list[DnsRecord]) -> Message:
             [_section(f"LogicBoxes lists no DNS records for *{order.domain}* (order `{order.order_id}`).")],
         )
     rows = [
-        f"*{r.type}* `{r.host}` → `{r.value}`"
+        f"*{escape(r.type)}* `{escape(r.host)}` → `{escape(r.value)}`"
         + (f" (priority {r.priority})" if r.priority is not None else "")
         + f" · {r.record_class}"
         for r in records
     ]
-    zone = "\n".join(zone_line(r, order.domain) for r in records)
+    zone = escape("\n".join(zone_line(r, order.domain) for r in records))  # values are LogicBoxes' text
     blocks: list[Block] = [
         _header(f"DNS records for {order.domain}"),
         _section("\n".join(rows)),
