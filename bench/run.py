@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import re
-import shlex
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import FakeSlack, SlackDriver  # noqa: E402
+from tests.fakes import FakeSlack, SlackDriver, free_port, procfile_web_argv  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -60,12 +59,8 @@ class Server:
     """gunicorn running the Procfile's web command with one app swapped in if asked."""
 
     def __init__(self, app: str, env: dict[str, str], log: Path):
-        web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
-        self.port = _free_port()
-        command = web.removeprefix("web:").replace("$PORT", str(self.port))
-        command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command)
-        argv = shlex.split(command)
-        argv[0] = str(Path(sys.executable).parent / argv[0])
+        self.port = free_port()
+        argv = procfile_web_argv(self.port)
         argv[argv.index("bot.wsgi:application")] = app
         argv = [a for a in argv if a != "--access-logfile" and a != "-"]  # access lines would skew both sides
         self.process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -87,14 +82,6 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Load:

@@ -46,6 +46,11 @@ class LogicBoxesError(Exception):
     counts_as_outage = False
 
 
+def describe_unavailable(unavailable: dict[str, str]) -> str:
+    """ "us unavailable (timed out); in unavailable (...)": how every message names regions that failed."""
+    return "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items())
+
+
 class OrderNotFound(LogicBoxesError):
     """No region holds the order. `unavailable` names regions that could not be asked."""
 
@@ -53,7 +58,7 @@ class OrderNotFound(LogicBoxesError):
         self.target = target
         self.searched = list(searched)
         self.unavailable = dict(unavailable or {})
-        down = "; ".join(f"{region} unavailable ({why})" for region, why in self.unavailable.items())
+        down = describe_unavailable(self.unavailable)
         if self.unavailable and self.searched:
             text = f"No Enterprise Email order for {target} in {', '.join(self.searched)}; {down}. Try again shortly."
         elif self.unavailable:

@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 
 from bot.approvals import FINAL, Approval
 from bot.commands import SUBCOMMANDS, Subcommand
-from bot.logicboxes import DnsRecord, Order, OrderSummary
+from bot.logicboxes import DnsRecord, Order, OrderSummary, describe_unavailable
 from bot.service import Cost, Quote, SearchResult, SetupInfo
 from bot.store import AuditEntry
 
@@ -189,7 +189,7 @@ def render_search(result: SearchResult, now: datetime) -> Message:
         ]
         blocks = [_section(f"*{text}*"), DividerBlock(), _section("\n".join(lines))]
     if result.unavailable:
-        down = "; ".join(f"{r} unavailable ({why})" for r, why in result.unavailable.items())
+        down = describe_unavailable(result.unavailable)
         blocks.append(_context(f":warning: Partial results: {down}."))
         text += f" (partial: {down})"
     blocks.append(_context(f"`/email {query.to_text()}`"))
@@ -328,7 +328,7 @@ def render_digest(
     title = f"Enterprise Email orders expiring in the next {days} days: {len(orders)}"
     head: list[Block] = [_header(title)]
     if unavailable:
-        down = "; ".join(f"{r} unavailable ({why})" for r, why in unavailable.items())
+        down = describe_unavailable(unavailable)
         head.append(_context(f":warning: Incomplete: {down}."))
     if not orders:
         head.append(_section("Nothing expires in this window."))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -20,7 +19,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.simulator import Simulator, demo
 from bot.wiring import Bot, make_bot
-from tests.fakes import FakeSlack, SlackDriver
+from tests.fakes import ROOT, FakeSlack, SlackDriver
 
 SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the shape of a real one: 32 hex digits
 BOT_TOKEN = "xoxb-test-0000-token"
@@ -116,13 +115,6 @@ def slack_driver(bot: Running) -> SlackDriver:
     return bot.driver
 
 
-def free_port() -> int:
-    """A port nothing listens on (connection refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
@@ -159,9 +151,6 @@ def pg_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def process_env(sim: Simulator | None = None, slack: FakeSlack | None = None, **extra: str) -> dict[str, str]:

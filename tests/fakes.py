@@ -7,6 +7,10 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
+import shlex
+import socket
+import sys
 import threading
 import time
 import urllib.request
@@ -17,6 +21,24 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 PAYLOADS = Path(__file__).parent / "payloads"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A port nothing listens on (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def procfile_web_argv(port: int) -> list[str]:
+    """The Procfile's `web:` command as a platform would run it, on `port`, from this venv."""
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    command = web.removeprefix("web:").replace("$PORT", str(port))
+    command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command)
+    argv = shlex.split(command)
+    argv[0] = str(Path(sys.executable).parent / argv[0])
+    return argv
 
 
 @dataclass

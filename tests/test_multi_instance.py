@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.conftest import SIGNING_SECRET, bot_process, free_port, process_env
-from tests.fakes import SlackDriver, buttons
+from tests.conftest import SIGNING_SECRET, bot_process, process_env
+from tests.fakes import SlackDriver, buttons, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,8 @@ from websockets.sync.server import serve
 from bot.__main__ import main
 from bot.commands import SUBCOMMANDS
 from bot.simulator import DAY, SimOrder
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, free_port, process_env
-from tests.fakes import SlackDriver, visible_text
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
+from tests.fakes import SlackDriver, free_port, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TOKEN = "xapp-1-A1-test-app-token"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from bot.commands import SUBCOMMANDS
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, free_port, process_env
-from tests.fakes import SlackDriver
+from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
+from tests.fakes import SlackDriver, free_port, procfile_web_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,14 +95,8 @@ def test_python_m_bot_serves_slack(sim, slack, tmp_path):
 
 
 def test_procfile_runs_the_app_under_gunicorn(sim, slack, tmp_path):
-    line = (ROOT / "Procfile").read_text()
-    web = next(line for line in line.splitlines() if line.startswith("web:"))
     port = free_port()
-    command = web.removeprefix("web:").replace("$PORT", str(port))
-    command = re.sub(r"\$\{WEB_CONCURRENCY:-(\d+)\}", r"\1", command)
-    argv = shlex.split(command)
-    argv[0] = str(Path(sys.executable).parent / argv[0])
-    text = _serve_and_ask(argv, port, sim, slack, tmp_path)
+    text = _serve_and_ask(procfile_web_argv(port), port, sim, slack, tmp_path)
     assert "acme.com · Active" in text
 
 
