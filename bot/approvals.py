@@ -18,13 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot import commands as c
-from bot.logicboxes import (
-    ApiRefused,
-    BreakerOpen,
-    LogicBoxesError,
-    NotWhitelisted,
-    Order,
-)
+from bot.logicboxes import ActionResult, LogicBoxesError, Order
 from bot.service import MailService, UserError, quote_total
 from bot.store import AuditEntry, Store
 
@@ -71,6 +65,21 @@ class Decision:
     approval: Approval | None
     changed: bool  # the request message must be updated for everyone
     notice: str | None = None  # said to the person who clicked, and only to them
+
+
+def outcome_fields(result: ActionResult) -> dict[str, Any]:
+    """What LogicBoxes said, as stored with the approval and the audit row (None: not given)."""
+    return {
+        "action_status": result.status,
+        "description": result.description,
+        "action": result.action,
+        "eaqid": result.eaqid,
+        "invoice_id": result.invoice_id,
+        "selling_amount": None if result.selling_amount is None else str(result.selling_amount),
+        "currency": result.currency,
+        "customer_cost": None if result.customer_cost is None else str(result.customer_cost),
+        "answer_shape": result.shape,
+    }
 
 
 def months_left(expires: datetime | None, now: datetime) -> int:
@@ -163,8 +172,8 @@ class Approvals:
     def _estimate(self, order: Order, count: int) -> dict[str, Any]:
         """count x the add price of the band holding the new total x the months left, labelled an estimate."""
         months = months_left(order.expires, self.now())
-        try:
-            table = self.service.client.price_table(order.region)
+        try:  # the order's customer's own price: what LogicBoxes will bill them
+            table = self.service.client.price_table(order.region, "customer", order.customer_id)
         except LogicBoxesError as exc:
             return {"estimate": None, "estimate_note": f"no estimate: {exc}"}
         band = table.band_for(order.accounts + count)
@@ -266,20 +275,16 @@ class Approvals:
                 result = client.add_accounts(
                     approval.region, approval.order_id, d["count"], d["invoice_option"], discount
                 )
-        except (ApiRefused, NotWhitelisted, BreakerOpen) as exc:  # LogicBoxes did not act
-            return "failed", {"error": str(exc)}
-        except LogicBoxesError as exc:  # sent, and we cannot tell what happened
-            return "unknown", {"error": self._unknown(str(exc), approval)}
+        except LogicBoxesError as exc:
+            if not exc.sent:  # refused, or never left this server: LogicBoxes did not act
+                return "failed", {"error": f"{exc} Nothing was changed."}
+            return "unknown", {"error": self._unknown(str(exc), approval)}  # sent; we cannot tell what happened
         finally:
             client.forget_order(approval.order_id, approval.domain)
-        outcome: dict[str, Any] = {
-            "action_status": result.status,
-            "description": result.description,
-            "action": result.action,
-            "eaqid": result.eaqid,
-        }
-        if result.invoice_id:
-            outcome.update(invoice_id=result.invoice_id, amount=str(result.amount), currency=result.currency_symbol)
+        outcome = outcome_fields(result)
+        if result.failed:
+            reason = result.description or "no reason given"
+            return "failed", {**outcome, "error": f"LogicBoxes reports the change failed: {reason}"}
         return "done", outcome
 
     @staticmethod

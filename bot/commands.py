@@ -45,9 +45,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         Subcommand("dns", "dns <domain | order-id>", "dns example.com", "DNS records the customer must publish"),
         Subcommand(
             "price",
-            "price <N> accounts <M>mo [add|renew] [us|in]",
-            "price 12 accounts 6mo",
-            "A quote for N accounts over M months",
+            "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | customer:<id>>]",
+            "price 12 accounts 6mo for example.com",
+            "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
         ),
         Subcommand("setup", "setup <user@domain>", "setup jane@example.com", "Phone, Exchange and Outlook settings"),
         Subcommand(
@@ -136,6 +136,8 @@ class PriceQuote:
     months: int
     action: str = "add"
     region: str | None = None
+    order: Target | None = None  # quote with this order's customer's own price, in its region
+    customer_id: int | None = None  # quote with this customer's own price
 
 
 @dataclass(frozen=True)
@@ -189,8 +191,13 @@ def _one_target(name: str, args: list[str]) -> Target:
     return parse_target(args[0], name)
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() then refuses."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", text))
+
+
 def parse_target(word: str, subcommand: str | None = None) -> Target:
-    if word.isdigit():
+    if is_number(word):
         return Target(order_id=int(word))
     return Target(domain=normalize_domain(word, subcommand))
 
@@ -213,7 +220,7 @@ def normalize_domain(text: str, subcommand: str | None = None) -> str:
     except idna.IDNAError:
         raise ParseError(f"`{text}` is not a valid domain name.", subcommand) from None
     labels = domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or is_number(labels[-1]):
         raise ParseError(f"`{text}` is not a valid domain name.", subcommand)
     return domain
 
@@ -248,7 +255,7 @@ def _options(args: list[str], allowed: tuple[str, ...], name: str) -> tuple[list
 
 
 def _positive(text: str, what: str, name: str, maximum: int | None = None) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not is_number(text) or int(text) < 1:
         raise ParseError(f"{what} must be a whole number of 1 or more, not `{text}`.", name)
     if maximum is not None and int(text) > maximum:
         raise ParseError(f"{what} can be at most {maximum}, not {text}.", name)
@@ -288,7 +295,7 @@ def _search(args: list[str]) -> Search:
         customer_ids=tuple(_positive(c, "A customer id", "search") for c in options.get("customer", [])),
         expiring_days=expiring,
         region=_region(options["region"][0], "search") if "region" in options else None,
-        page=_positive(options["page"][0], "The page", "search", 50) if "page" in options else 1,
+        page=_positive(options["page"][0], "The page", "search", 1_000_000) if "page" in options else 1,
     )
 
 
@@ -308,7 +315,8 @@ _MONTH_UNITS = {
 
 
 def _price(args: list[str]) -> PriceQuote:
-    words = [w.lower() for w in args if w.lower() not in ("accounts", "account", "x", "for")]
+    order, customer_id, args = _price_for(args)
+    words = [w.lower() for w in args if w.lower() not in ("accounts", "account", "x")]
     action, region, rest = "add", None, []
     for word in words:
         if word in ("add", "renew"):
@@ -324,13 +332,37 @@ def _price(args: list[str]) -> PriceQuote:
             tokens[-1] += word
         else:
             tokens.append(word)
-    if len(tokens) != 2 or not tokens[0].isdigit():
+    if len(tokens) != 2 or not is_number(tokens[0]):
         raise ParseError("`price` needs a number of accounts and a tenure, like `12 accounts 6mo`.", "price")
     accounts = _positive(tokens[0], "The number of accounts", "price")
     match = re.fullmatch(r"(\d+)([a-z]*)", tokens[1])
     if not match or match[2] not in _MONTH_UNITS or int(match[1]) < 1:
         raise ParseError(f"`{tokens[1]}` is not a tenure; write months like `6mo` or years like `1y`.", "price")
-    return PriceQuote(accounts, int(match[1]) * _MONTH_UNITS[match[2]], action, region)
+    if region and order:
+        raise ParseError(f"`{region}` and an order do not go together: an order is priced in its own region.", "price")
+    return PriceQuote(accounts, int(match[1]) * _MONTH_UNITS[match[2]], action, region, order, customer_id)
+
+
+def _price_for(args: list[str]) -> tuple[Target | None, int | None, list[str]]:
+    """Split off `for <domain | order-id | customer:<id>>` (or a bare `customer:<id>`)."""
+    lowered = [w.lower() for w in args]
+    rest, whom = args, []
+    if "for" in lowered:
+        at = lowered.index("for")
+        rest, whom = args[:at], args[at + 1 :]
+        if len(whom) != 1:
+            raise ParseError("`for` takes one domain, order id or `customer:<id>`.", "price")
+    else:
+        tagged = [w for w in args if w.lower().startswith("customer:")]
+        if tagged:
+            whom = tagged[:1]
+            rest = [w for w in args if w is not tagged[0]]
+    if not whom:
+        return None, None, rest
+    word = whom[0]
+    if word.lower().startswith("customer:"):
+        return None, _positive(word.split(":", 1)[1], "A customer id", "price"), rest
+    return parse_target(word, "price"), None, rest
 
 
 def _setup(args: list[str]) -> SetupHelp:

@@ -49,7 +49,14 @@ def progress_text(intent: c.Intent) -> str:
     if isinstance(intent, c.SetupHelp):
         return f"Looking up {intent.domain}..."
     if isinstance(intent, c.PriceQuote):
-        return f"Pricing {intent.accounts} accounts for {intent.months} months..."
+        whom = (
+            f" for {intent.order}"
+            if intent.order
+            else f" for customer {intent.customer_id}"
+            if intent.customer_id
+            else ""
+        )
+        return f"Pricing {intent.accounts} accounts for {intent.months} months{whom}..."
     if isinstance(intent, c.Search):
         return "Searching orders..."
     return "Working on it..."
@@ -71,7 +78,8 @@ def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
 
 def _order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
     order = service.find_order(intent.target)
-    return [Reply(with_share(render_order(order, service.now()), f"order {order.order_id}"))]
+    customer = service.customer(order.customer_id)
+    return [Reply(with_share(render_order(order, service.now(), customer), f"order {order.order_id}"))]
 
 
 def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
@@ -84,10 +92,11 @@ def _dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]
 
 
 def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
-    replies = [Reply(render_quote(service.quote(intent)), in_channel=True)]
+    quote = service.quote(intent)
+    replies = [Reply(render_quote(quote), in_channel=True)]
     if asker.can_see_cost:
         try:
-            replies.append(Reply(render_cost(service.cost(intent))))
+            replies.append(Reply(render_cost(service.cost(quote))))
         except (LogicBoxesError, UserError) as exc:  # the quote still stands
             replies.append(Reply(render_error(f"Reseller cost unavailable: {exc}")))
     return replies

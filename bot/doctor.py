@@ -15,7 +15,17 @@ from slack_sdk.errors import SlackApiError
 
 from bot import trace
 from bot.config import ConfigError, Settings, load_settings, serve_requirements
-from bot.logicboxes import ApiRefused, LogicBoxesError, NotWhitelisted, UpstreamTimeout, UpstreamUnavailable
+from bot.logicboxes import (
+    CREDENTIALS_FIX,
+    WHITELIST_FIX,
+    ApiRefused,
+    AuthenticationFailed,
+    CannotConnect,
+    LogicBoxesError,
+    NotWhitelisted,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 
 
 @dataclass(frozen=True)
@@ -105,14 +115,17 @@ def _logicboxes(settings: Settings):
                 "HTTP 403: this server's IP address is not whitelisted",
                 "add this server's public IP under Settings > API in the reseller control panel (it can take an hour)",
             )
-        except ApiRefused as exc:
-            auth = re.search(r"auth|api-key|userid", exc.api_message, re.I)
-            fix = (
-                "check RESELLER_AUTH_USERID and RESELLER_API_KEY (Settings > API in the control panel)"
-                if auth
-                else "see the message from LogicBoxes"
+        except AuthenticationFailed as exc:
+            yield Check(name, False, f"the reseller id or API key was rejected ({exc.api_message})", CREDENTIALS_FIX)
+        except CannotConnect as exc:
+            yield Check(
+                name,
+                False,
+                f"{exc.why}: if {settings.reseller_api_url} is right, this server's IP may not be whitelisted",
+                f"check RESELLER_API_URL and the network; then {WHITELIST_FIX}",
             )
-            yield Check(name, False, f"refused: {exc.api_message}", fix)
+        except ApiRefused as exc:
+            yield Check(name, False, f"refused: {exc.api_message}", "see the message from LogicBoxes")
         except (UpstreamTimeout, UpstreamUnavailable) as exc:
             yield Check(
                 name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 
 from bot.approvals import FINAL, Approval
 from bot.commands import SUBCOMMANDS, Subcommand
-from bot.logicboxes import DnsRecord, Order, OrderSummary, describe_unavailable
+from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
 from bot.service import Cost, Quote, SearchResult, SetupInfo
 from bot.store import AuditEntry
 
@@ -47,9 +47,10 @@ class Message:
         return {"text": clip(self.text, 3000), "blocks": blocks}
 
 
-def escape(text: str) -> str:
-    """Slack mrkdwn treats <, > and & as markup: escape text we did not write (input, usage)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escape(text: object) -> str:
+    """Slack reads <, > and & as markup in mrkdwn and in the `text` fallback (`<!channel>` notifies a
+    channel): escape every text we did not write, user input and LogicBoxes' answers alike."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:
@@ -57,7 +58,19 @@ def clip(text: str, limit: int) -> str:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f} {currency}"
+    """Two decimals and the currency: "1,108.80 USD", or "£90.54" when LogicBoxes gives a symbol."""
+    figure = f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+    if currency and not currency.isalpha():
+        return f"-{currency}{figure[1:]}" if figure.startswith("-") else f"{currency}{figure}"
+    return f"{figure} {currency}".rstrip()
+
+
+def customer_text(customer_id: int | None, customer: Customer | None) -> str:
+    """ "20001 · Jane Doe, Acme Ltd", or the id alone when the name could not be had (escaped)."""
+    if not customer_id:
+        return "unknown"
+    name = customer.display if customer is not None else ""
+    return f"{customer_id} ({escape(name)})" if name else str(customer_id)
 
 
 def unit_money(amount: Decimal, currency: str) -> str:
@@ -143,7 +156,7 @@ def render_error(message: str, usage: str | None = None) -> Message:
     return Message(message + (f" Usage: {usage}" if usage else ""), blocks)
 
 
-def render_order(order: Order, now: datetime) -> Message:
+def render_order(order: Order, now: datetime, customer: Customer | None = None) -> Message:
     flags = []
     if order.suspended_by_parent:
         flags.append("suspended by parent")
@@ -151,15 +164,15 @@ def render_order(order: Order, now: datetime) -> Message:
         flags.append("suspended upon expiry")
     expiry = f"{slack_date(order.expires)} ({relative_expiry(order.expires, now)})" if order.expires else "unknown"
     blocks = [
-        _header(f"{order.domain} · {order.status}"),
+        _header(f"{order.domain} · {order.status}"),  # plain_text: Slack parses no markup there
         _fields(
             [
-                ("Domain", order.domain),
+                ("Domain", escape(order.domain)),
                 ("Order id", str(order.order_id)),
-                ("Status", order.status),
-                ("Region / product", f"{order.region} · {order.product}"),
+                ("Status", escape(order.status)),
+                ("Region / product", f"{escape(order.region)} · {escape(order.product)}"),
                 ("Email accounts", str(order.accounts)),
-                ("Customer id", str(order.customer_id or "unknown")),
+                ("Customer", customer_text(order.customer_id, customer)),
                 ("Created", slack_date(order.created)),
                 ("Expires", expiry),
                 ("Deletion allowed", "yes" if order.allow_deletion else "no"),
@@ -168,8 +181,8 @@ def render_order(order: Order, now: datetime) -> Message:
         ),
     ]
     text = (
-        f"{order.domain}: {order.status}, {order.accounts} accounts, order {order.order_id} ({order.region}), "
-        f"{relative_expiry(order.expires, now) or 'expiry unknown'}"
+        f"{escape(order.domain)}: {escape(order.status)}, {order.accounts} accounts, order {order.order_id} "
+        f"({escape(order.region)}), {relative_expiry(order.expires, now) or 'expiry unknown'}"
     )
     return Message(text, blocks)
 
@@ -183,7 +196,8 @@ def render_search(result: SearchResult, now: datetime) -> Message:
         last = result.first + len(result.orders) - 1
         text = f"Showing {result.first}-{last} of {result.total} orders"
         lines = [
-            f"`{o.order_id}` *{o.domain}* · {o.status} · {o.region} · customer {o.customer_id or '?'} · "
+            f"`{o.order_id}` *{escape(o.domain)}* · {escape(o.status)} · {escape(o.region)} · "
+            f"customer {customer_text(o.customer_id, result.customers.get(o.customer_id or 0))} · "
             f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
             for o in result.orders
         ]
@@ -224,8 +238,8 @@ def zone_line(record: DnsRecord, domain: str) -> str:
 def render_dns(order: Order, records: list[DnsRecord]) -> Message:
     if not records:
         return Message(
-            f"LogicBoxes lists no DNS records for {order.domain}.",
-            [_section(f"LogicBoxes lists no DNS records for *{order.domain}* (order `{order.order_id}`).")],
+            f"LogicBoxes lists no DNS records for {escape(order.domain)}.",
+            [_section(f"LogicBoxes lists no DNS records for *{escape(order.domain)}* (order `{order.order_id}`).")],
         )
     rows = [
         f"*{escape(r.type)}* `{escape(r.host)}` → `{escape(r.value)}`"
@@ -238,16 +252,30 @@ def render_dns(order: Order, records: list[DnsRecord]) -> Message:
         _header(f"DNS records for {order.domain}"),
         _section("\n".join(rows)),
         _section(f"Zone file lines for the DNS admin:\n```\n{clip(zone, MAX_SECTION - 80)}\n```"),
-        _context(f"Order `{order.order_id}` · {order.region} · {len(records)} records"),
+        _context(f"Order `{order.order_id}` · {escape(order.region)} · {len(records)} records"),
     ]
-    return Message(f"{len(records)} DNS records for {order.domain}", blocks)
+    return Message(f"{len(records)} DNS records for {escape(order.domain)}", blocks)
+
+
+def price_source(quote: Quote) -> str:
+    """Whose price a quote is: the generic list, or one customer's own (and through which order)."""
+    who = quote.price_for
+    if who.customer_id is None:
+        return "the generic customer price list"
+    text = f"the own price of customer {customer_text(who.customer_id, who.customer)}"
+    if who.order is not None:
+        text += f", order {who.order.order_id} ({escape(who.order.domain)})"
+    return text
 
 
 def render_quote(quote: Quote) -> Message:
     band = f"{quote.band.label} accounts"
     action = "new accounts" if quote.action == "add" else "renewal"
     total = money(quote.total, quote.currency)
+    source = price_source(quote)
     text = f"Quote: {quote.accounts} accounts x {quote.months} months ({action}, {quote.region}) = {total}"
+    if quote.price_for.customer_id is not None:
+        text += f", {source}"
     blocks = [
         _header(f"Enterprise Email quote: {total}"),
         _fields(
@@ -259,6 +287,7 @@ def render_quote(quote: Quote) -> Message:
                 ("Price band", band),
                 ("Unit price", f"{unit_money(quote.unit_price, quote.currency)} {quote.unit}"),
                 ("Total", f"*{total}*"),
+                ("Price", source),
             ]
         ),
         _context(
@@ -279,12 +308,13 @@ def render_cost(cost: Cost) -> Message:
         _section(":lock: *Only you can see this.*"),
         _fields(
             [
-                ("Reseller unit price", f"{unit_money(reseller.unit_price, reseller.currency)} {reseller.unit}"),
+                ("Reseller unit cost", f"{unit_money(reseller.unit_price, reseller.currency)} {reseller.unit}"),
                 ("Reseller cost", money(reseller.total, reseller.currency)),
                 ("Customer price", money(cost.quote.total, cost.quote.currency)),
                 ("Margin", money(cost.margin, reseller.currency)),
             ]
         ),
+        _context(f"Cost from the reseller cost price list; customer price from {price_source(cost.quote)}."),
     ]
     return Message(text, blocks)
 
@@ -293,31 +323,33 @@ def render_setup(info: SetupInfo) -> Message:
     exchange = "\n".join(
         [
             "*iPhone / iPad (Exchange)*: Settings > Mail, Contacts, Calendars > Add Account > Exchange",
-            f"• Email: `{info.email}`",
-            f"• Server: `{info.server}`",
-            f"• Domain: `{info.domain}`",
-            f"• Username: `{info.username}`",
+            f"• Email: `{escape(info.email)}`",
+            f"• Server: `{escape(info.server)}`",
+            f"• Domain: `{escape(info.domain)}`",
+            f"• Username: `{escape(info.username)}`",
             "• Password: your mailbox password",
-            f"• Description: anything, e.g. `{info.domain} mail`",
+            f"• Description: anything, e.g. `{escape(info.domain)} mail`",
         ]
     )
     hints = "\n".join(
         [
             "*Sync*: choose Mail, Contacts, Calendars and Reminders.",
             "*CalDAV / CardDAV* (macOS, iOS, Thunderbird): use the OX App Suite calendar and address book "
-            f"at `https://{info.server}`.",
+            f"at `https://{escape(info.server)}`.",
             "*Microsoft Outlook*: install OXtender 2 for Microsoft Outlook.",
             "*Phones*: OXtender for Business Mobility syncs mail, contacts and calendars; "
-            f"the mobile web interface is at `https://{info.server}`.",
+            f"the mobile web interface is at `https://{escape(info.server)}`.",
         ]
     )
     blocks = [
         _header(f"Mail setup for {info.email}"),
         _section(exchange),
         _section(hints),
-        _context(f"Webmail: https://{info.server} · order `{info.order.order_id}` · {info.order.status}"),
+        _context(
+            f"Webmail: https://{escape(info.server)} · order `{info.order.order_id}` · {escape(info.order.status)}"
+        ),
     ]
-    text = f"Setup for {info.email}: server {info.server}, domain {info.domain}, username {info.username}"
+    text = escape(f"Setup for {info.email}: server {info.server}, domain {info.domain}, username {info.username}")
     return Message(text, blocks)
 
 
@@ -334,7 +366,8 @@ def render_digest(
         head.append(_section("Nothing expires in this window."))
     rows: list[Block] = [
         _section(
-            f"*{o.domain}* · `{o.order_id}` · {o.region} · {o.status} · customer {o.customer_id or '?'}\n"
+            f"*{escape(o.domain)}* · `{o.order_id}` · {escape(o.region)} · {escape(o.status)} · "
+            f"customer {o.customer_id or '?'}\n"
             f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
         )
         for o in orders
@@ -364,10 +397,10 @@ def _epoch_date(seconds: float | None) -> str:
 def _what(approval: Approval) -> str:
     d = approval.details
     if approval.kind == "delete":
-        return f"Delete the Enterprise Email order for *{approval.domain}* and all of its mailboxes"
+        return f"Delete the Enterprise Email order for *{escape(approval.domain)}* and all of its mailboxes"
     discount = f", discount {d['discount']}" if d.get("discount") else ""
     return (
-        f"Add *{d['count']}* accounts to *{approval.domain}*: {d['accounts']} -> {d['new_accounts']} accounts, "
+        f"Add *{d['count']}* accounts to *{escape(approval.domain)}*: {d['accounts']} -> {d['new_accounts']} accounts, "
         f"invoice option {d['invoice_option']}{discount}"
     )
 
@@ -377,7 +410,7 @@ def _estimate(approval: Approval) -> str | None:
     if approval.kind != "add-accounts":
         return None
     if not d.get("estimate"):
-        return d.get("estimate_note", "no estimate")
+        return escape(d.get("estimate_note", "no estimate"))
     currency = d.get("currency", "")
     return (
         f"Estimate: {money(Decimal(d['estimate']), currency)} ({d['count']} x "
@@ -389,10 +422,10 @@ def _estimate(approval: Approval) -> str | None:
 def _approval_facts(approval: Approval) -> SectionBlock:
     return _fields(
         [
-            ("Domain", approval.domain),
+            ("Domain", escape(approval.domain)),
             ("Order id", str(approval.order_id)),
-            ("Region", approval.region),
-            ("Status at request", str(approval.details.get("status", "?"))),
+            ("Region", escape(approval.region)),
+            ("Status at request", escape(approval.details.get("status", "?"))),
             ("Requested by", f"<@{approval.requester}>"),
             ("Request", f"`{approval.id}`"),
         ]
@@ -434,24 +467,58 @@ def render_approval_request(approval: Approval, approver_mentions: str, now: dat
         ),
     ]
     text = (
-        f"Approval needed: {verb.lower()} {approval.domain} (order {approval.order_id}), "
+        f"Approval needed: {verb.lower()} {escape(approval.domain)} (order {approval.order_id}), "
         f"asked by <@{approval.requester}>"
     )
     return Message(text, blocks)
 
 
-def outcome_line(approval: Approval) -> str:
+NOT_GIVEN = "not given"
+
+
+def _amount(value: object, currency: object) -> str | None:
+    """Money from a stored outcome field, or None when LogicBoxes gave nothing usable."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return money(amount, escape(currency)) if amount.is_finite() and value is not None else None
+
+
+def outcome_details(approval: Approval) -> list[tuple[str, str]]:
+    """What LogicBoxes said about the change, field by field; a missing or malformed field reads
+    "not given" and never stops the outcome from being shown."""
     o = approval.outcome or {}
-    if approval.status == "done":
-        parts = [f"LogicBoxes: {o.get('action_status', 'ok')}"]
-        if o.get("description"):
-            parts.append(str(o["description"]))
-        if o.get("eaqid"):
-            parts.append(f"eaqid {o['eaqid']}")
-        if o.get("invoice_id"):
-            parts.append(f"invoice {o['invoice_id']} for {money(Decimal(o['amount']), o.get('currency') or '')}")
-        return ", ".join(parts)
-    return str(o.get("error", ""))
+    if "action_status" not in o and "answer_shape" not in o:
+        return []
+    currency = o.get("currency") or ""
+    pairs = [
+        ("Action status", escape(o.get("action_status") or NOT_GIVEN)),
+        ("Description", escape(o.get("description") or NOT_GIVEN)),
+        ("eaqid", escape(o.get("eaqid") or NOT_GIVEN)),
+    ]
+    if o.get("answer_shape") in ("invoice", "only-add") or o.get("invoice_id"):
+        pairs.append(("Invoice", escape(o.get("invoice_id") or NOT_GIVEN)))
+    if o.get("answer_shape") == "only-add":
+        pairs.append(("Customer cost", _amount(o.get("customer_cost"), currency) or NOT_GIVEN))
+    elif o.get("answer_shape") == "invoice" or o.get("selling_amount") is not None:
+        selling = _amount(o.get("selling_amount"), currency)
+        if selling is None:
+            pairs.append(("Amount billed", NOT_GIVEN))
+        elif selling.startswith("-"):  # LogicBoxes reports a debit as a negative selling amount
+            pairs.append(("Amount billed", selling[1:]))
+        else:
+            pairs.append(("Amount credited" if Decimal(str(o["selling_amount"])) > 0 else "Amount billed", selling))
+    return pairs
+
+
+def outcome_line(approval: Approval) -> str:
+    """One line for the thread reply, the audit log and notifications (escaped for Slack)."""
+    o = approval.outcome or {}
+    parts = [f"{name}: {value}" for name, value in outcome_details(approval)]
+    if o.get("error"):
+        parts.insert(0, escape(o["error"]))
+    return "; ".join(parts)
 
 
 def render_approval_outcome(approval: Approval, now: datetime) -> Message:
@@ -466,15 +533,21 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     state = FINAL.get(approval.status, approval.status)
     who = f" by <@{approval.decided_by}>" if approval.decided_by and approval.decided_by != "system" else ""
     verb = "Delete" if approval.kind == "delete" else "Add accounts to"
-    summary = f"{verb} {approval.domain}: {state}{who}"
+    summary = f"{verb} {escape(approval.domain)}: {state}{who}"
     blocks: list[Block] = [
         _header(clip(f"{verb} {approval.domain}: {state}", MAX_HEADER)),
         _section(f"{icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}\n{_what(approval)}."),
         _approval_facts(approval),
     ]
+    error = (approval.outcome or {}).get("error")
+    if error:
+        blocks.append(_section(escape(error)))
+    said = outcome_details(approval)
+    if said:
+        blocks.append(_section("*What LogicBoxes said*"))
+        blocks.append(_fields(said))
     line = outcome_line(approval)
     if line:
-        blocks.append(_section(line))
         summary += f". {line}"
     return Message(summary, blocks)
 
@@ -484,12 +557,12 @@ def render_audit(entries: list[AuditEntry]) -> Message:
         return Message("No audit entries.", [_section("No audit entries match.")])
     lines = []
     for e in entries:
-        detail = e.detail.get("result") or e.detail.get("kind") or ""
-        extra = e.detail.get("error") or e.detail.get("eaqid") or ""
+        detail = escape(e.detail.get("result") or e.detail.get("kind") or "")
+        extra = escape(e.detail.get("error") or e.detail.get("eaqid") or "")
         lines.append(
             f"{_epoch_date(e.at)} *{e.action}* by "
             + (f"<@{e.actor}>" if e.actor != "system" else "system")
-            + f" · {e.domain or '?'} (`{e.order_id}`) · `{e.approval_id}` {detail} {extra}".rstrip()
+            + f" · {escape(e.domain or '?')} (`{e.order_id}`) · `{e.approval_id}` {detail} {extra}".rstrip()
         )
     chunks, current = [], ""
     for line in lines:

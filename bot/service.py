@@ -20,7 +20,12 @@ from cachetools import TTLCache
 from bot import trace
 from bot.commands import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
 from bot.logicboxes import (
+    MAX_RECORDS,
+    ApiRefused,
+    AuthenticationFailed,
     BreakerOpen,
+    CannotConnect,
+    Customer,
     DnsRecord,
     LogicBoxes,
     LogicBoxesError,
@@ -29,6 +34,8 @@ from bot.logicboxes import (
     OrderNotFound,
     OrderSummary,
     PriceBand,
+    PriceTable,
+    SearchPage,
     UpstreamTimeout,
     UpstreamUnavailable,
     is_not_found,
@@ -36,6 +43,7 @@ from bot.logicboxes import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+K = TypeVar("K")
 
 PRICE_UNIT = "per account per month"
 """The price table's unit. The API docs do not say; the control panel sells per account per
@@ -61,6 +69,7 @@ class SearchResult:
     total: int
     orders: list[OrderSummary]
     unavailable: dict[str, str] = field(default_factory=dict)
+    customers: dict[int, Customer] = field(default_factory=dict)
 
     @property
     def first(self) -> int:
@@ -69,6 +78,16 @@ class SearchResult:
     @property
     def has_next(self) -> bool:
         return self.query.page * PAGE_SIZE < self.total
+
+
+@dataclass(frozen=True)
+class PriceFor:
+    """Whose price a quote uses: the generic customer price list, or one customer's own price
+    (named by id, or through an order of theirs)."""
+
+    customer_id: int | None = None
+    customer: Customer | None = None
+    order: Order | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +101,12 @@ class Quote:
     total: Decimal
     currency: str
     unit: str = PRICE_UNIT
+    price_for: PriceFor = field(default_factory=PriceFor)
 
 
 @dataclass(frozen=True)
 class Cost:
-    """What the reseller pays LogicBoxes for the same quote, and the margin."""
+    """What the reseller pays LogicBoxes for the same quote (its cost price list), and the margin."""
 
     quote: Quote
     reseller: Quote
@@ -111,10 +131,14 @@ def short_reason(exc: LogicBoxesError) -> str:
         return f"not responding; retrying in {max(1, round(exc.retry_in or 1))}s"
     if isinstance(exc, UpstreamTimeout):
         return "timed out"
+    if isinstance(exc, CannotConnect):
+        return f"{exc.why}; is this server's IP whitelisted?"
     if isinstance(exc, UpstreamUnavailable):
         return exc.why
     if isinstance(exc, NotWhitelisted):
         return "IP not whitelisted"
+    if isinstance(exc, ApiRefused):
+        return exc.api_message
     return str(exc)
 
 
@@ -123,6 +147,12 @@ def _everywhere(regions: list[str], exc: LogicBoxesError) -> LogicBoxesError:
     where = ", ".join(regions)
     if isinstance(exc, UpstreamTimeout):
         return UpstreamTimeout(where)
+    if isinstance(exc, AuthenticationFailed):
+        return AuthenticationFailed(exc.api_message, where, exc.http_status)
+    if isinstance(exc, NotWhitelisted):
+        return NotWhitelisted(where)
+    if isinstance(exc, CannotConnect):
+        return CannotConnect(where, exc.reason, exc.sent)
     if isinstance(exc, UpstreamUnavailable) and not isinstance(exc, BreakerOpen):
         return UpstreamUnavailable(where, exc.why)
     return exc
@@ -168,10 +198,10 @@ class MailService:
                     self._region_of.pop(key, None)  # moved or deleted: ask everyone again
         found, failures = self._ask_regions(self.regions, lambda region: self._lookup(region, target, fresh))
         if found:
-            region, order = found[0]
-            with self._region_lock:
-                self._region_of[order.domain] = region
-                self._region_of[order.order_id] = region
+            order = found[0][1]
+            with self._region_lock:  # the order's own region (its product key), not the path that answered
+                self._region_of[order.domain] = order.region
+                self._region_of[order.order_id] = order.region
             return order
         raise self._not_found(str(target), failures)
 
@@ -186,23 +216,43 @@ class MailService:
         self, regions: Sequence[str], call: Callable[[str], T]
     ) -> tuple[list[tuple[str, T]], dict[str, LogicBoxesError]]:
         """Call `call(region)` for each region in parallel, within the command's deadline."""
-        futures = {region: self._probes.submit(trace.bind(call), region) for region in regions}
+        return self._in_parallel(regions, call)
+
+    def _in_parallel(
+        self, keys: Sequence[K], call: Callable[[K], T]
+    ) -> tuple[list[tuple[K, T]], dict[K, LogicBoxesError]]:
+        """Call `call(key)` for each key on the probe pool, within the command's deadline."""
+        futures = {key: self._probes.submit(trace.bind(call), key) for key in keys}
         remaining = trace.current().remaining()
         wait(futures.values(), timeout=None if remaining is None else max(remaining, 0.01))
-        found: list[tuple[str, T]] = []
-        failures: dict[str, LogicBoxesError] = {}
-        for region, future in futures.items():
+        found: list[tuple[K, T]] = []
+        failures: dict[K, LogicBoxesError] = {}
+        for key, future in futures.items():
             if not future.done():
-                failures[region] = UpstreamTimeout(region)
+                failures[key] = UpstreamTimeout(str(key))
                 continue
             exc = future.exception()
             if exc is None:
-                found.append((region, future.result()))
+                found.append((key, future.result()))
             elif isinstance(exc, LogicBoxesError):
-                failures[region] = exc
+                failures[key] = exc
             else:
                 raise exc
         return found, failures
+
+    # ---- customers
+
+    def customers(self, customer_ids: Sequence[int | None]) -> dict[int, Customer]:
+        """Names and companies of these customers, asked in parallel; a customer LogicBoxes cannot
+        give now is left out (the id is shown alone), never a reason to fail the answer."""
+        wanted = list(dict.fromkeys(cid for cid in customer_ids if cid))
+        found, failures = self._in_parallel(wanted, self.client.customer)
+        for customer_id, exc in failures.items():
+            log.info("customer %s left unnamed: %s", customer_id, exc)
+        return dict(found)
+
+    def customer(self, customer_id: int | None) -> Customer | None:
+        return self.customers([customer_id]).get(customer_id) if customer_id else None
 
     def _not_found(self, target: str, failures: dict[str, LogicBoxesError]) -> LogicBoxesError:
         missing = [region for region, exc in failures.items() if is_not_found(exc)]
@@ -217,30 +267,53 @@ class MailService:
         regions = [query.region] if query.region else self.regions
         if query.region and query.region not in self.regions:
             raise UserError(f"Region `{query.region}` is not configured here; use {', '.join(self.regions)}.")
-        wanted = query.page * PAGE_SIZE  # merged paging: the first `wanted` of each region, sorted
         now = self.now()
         expiry_before = now + timedelta(days=query.expiring_days) if query.expiring_days else None
-        found, failures = self._ask_regions(
-            regions,
-            lambda region: self.client.search(
-                region,
-                per_page=max(wanted, 10),
-                statuses=query.statuses,
-                customer_ids=query.customer_ids,
-                expiry_after=now if expiry_before else None,
-                expiry_before=expiry_before,
-            ),
+        filters = dict(
+            statuses=query.statuses,
+            customer_ids=query.customer_ids,
+            expiry_after=now if expiry_before else None,
+            expiry_before=expiry_before,
         )
+        start = (query.page - 1) * PAGE_SIZE
+        if len(regions) == 1:  # one order book: LogicBoxes pages it for us, however deep
+            found, failures = self._ask_regions(
+                regions, lambda region: self.client.search(region, page=query.page, per_page=PAGE_SIZE, **filters)
+            )
+            rows = [o for _, page in found for o in page.orders]
+        else:  # merged by order id: the first `start + PAGE_SIZE` of each book, fetched in pages of at most 500
+            found, failures = self._ask_regions(regions, lambda region: self._first(region, start + PAGE_SIZE, filters))
+            rows = sorted((o for _, page in found for o in page.orders), key=lambda o: o.order_id)[start:]
         if not found:
             raise next(iter(failures.values()))
-        rows = sorted((o for _, page in found for o in page.orders), key=lambda o: o.order_id)
         total = sum(page.total for _, page in found)
-        start = (query.page - 1) * PAGE_SIZE
         if start and start >= total:
-            raise UserError(f"Page {query.page} is past the end: {total} orders match, {PAGE_SIZE} per page.")
+            last = max(1, -(-total // PAGE_SIZE))
+            raise UserError(
+                f"Page {query.page} is past the end: {total} orders match, {PAGE_SIZE} per page "
+                f"(the last page is {last})."
+            )
+        rows = rows[:PAGE_SIZE]
         return SearchResult(
-            query, total, rows[start : start + PAGE_SIZE], {r: short_reason(e) for r, e in failures.items()}
+            query,
+            total,
+            rows,
+            {r: short_reason(e) for r, e in failures.items()},
+            self.customers([o.customer_id for o in rows]),
         )
+
+    def _first(self, region: str, count: int, filters: dict) -> SearchPage:
+        """The first `count` rows of one region's search, in as few pages of at most 500 as it takes."""
+        size = min(max(count, 10), MAX_RECORDS)
+        orders: list[OrderSummary] = []
+        total = 0
+        for page_no in range(1, -(-count // size) + 1):
+            page = self.client.search(region, page=page_no, per_page=size, **filters)
+            orders += page.orders
+            total = page.total
+            if len(page.orders) < size or len(orders) >= total:
+                break
+        return SearchPage(total, orders[:count])
 
     def expiring(self, days: int, per_page: int = 100) -> tuple[list[OrderSummary], dict[str, str]]:
         """Every order expiring in the next `days` days, all regions, paged through; and regions that failed."""
@@ -297,14 +370,42 @@ class MailService:
 
     # ---- prices
 
-    def quote(self, request: PriceQuote, kind: str = "customer") -> Quote:
-        region = request.region or self.default_region
+    def quote(self, request: PriceQuote) -> Quote:
+        """A quote from the customer price list: with `for <order>` or `customer:<id>`, that
+        customer's own price (in the order's region)."""
+        price_for = self._price_for(request)
+        region = price_for.order.region if price_for.order else request.region or self.default_region
         if region not in self.regions:
             raise UserError(f"Region `{region}` is not configured here; use {', '.join(self.regions)}.")
-        table = self.client.price_table(region, kind)
+        table = self.client.price_table(region, "customer", price_for.customer_id)
+        return self._priced(request, table, price_for)
+
+    def cost(self, quote: Quote) -> Cost:
+        """The reseller's own cost for the same quote, from the cost price list (never the
+        sub-reseller list); PriceListMissing or UserError when that list cannot price it."""
+        table = self.client.price_table(quote.region, "cost")
+        request = PriceQuote(quote.accounts, quote.months, quote.action, quote.region)
+        try:
+            reseller = self._priced(request, table, PriceFor())
+        except UserError as exc:
+            raise UserError(f"The reseller cost price list cannot price this: {exc}") from None
+        return Cost(quote, reseller)
+
+    def _price_for(self, request: PriceQuote) -> PriceFor:
+        if request.order is not None:
+            order = self.find_order(request.order)
+            if order.customer_id is None:
+                raise UserError(f"LogicBoxes names no customer for order {order.order_id}, so there is no own price.")
+            return PriceFor(order.customer_id, self.customer(order.customer_id), order)
+        if request.customer_id is not None:
+            return PriceFor(request.customer_id, self.customer(request.customer_id))
+        return PriceFor()
+
+    def _priced(self, request: PriceQuote, table: PriceTable, price_for: PriceFor) -> Quote:
+        region = table.region
         band = table.band_for(request.accounts)
         if band is None:
-            bands = ", ".join(band.label for band in table.bands)
+            bands = ", ".join(band.label for band in table.bands) or "none"
             raise UserError(f"No price band holds {request.accounts} accounts in {region}; bands: {bands}.")
         prices = band.prices.get(request.action, {})
         if request.months not in prices:
@@ -314,7 +415,15 @@ class MailService:
             )
         unit = prices[request.months]
         total = quote_total(unit, request.accounts, request.months)
-        return Quote(request.accounts, request.months, request.action, region, band, unit, total, self.currency)
-
-    def cost(self, request: PriceQuote) -> Cost:
-        return Cost(self.quote(request), self.quote(request, kind="reseller"))
+        return Quote(
+            request.accounts,
+            request.months,
+            request.action,
+            region,
+            band,
+            unit,
+            total,
+            self.currency,
+            PRICE_UNIT,
+            price_for,
+        )

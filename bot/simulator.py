@@ -1,9 +1,12 @@
 """A LogicBoxes Enterprise Email simulator: a real HTTP server on loopback.
 
-It speaks the documented wire format (numbers as strings, numbered search keys, a bare
-integer from orderid.json, ERROR JSON with HTTP 500, HTML 403 for a caller whose IP is not
-whitelisted) and can be told to misbehave (slow, hanging, HTML 5xx pages, garbage). The
-sandbox console runs on it, and so do the tests and the benchmark: one fake, one wire format.
+It serves the recorded answer shapes kept in tests/payloads/logicboxes/ (numbers as strings
+and as JSON values, numbered search keys, a bare integer from orderid.json, ERROR JSON with
+HTTP 500 and HTTP 400 "Authentication failure", HTML 403 for a caller whose IP is not
+whitelisted, the three shapes of a change's answer by invoice option, three price lists) and
+can be told to misbehave (slow, hanging, trickling, HTML 5xx pages, JSON errors labelled
+text/html, garbage, deep nesting, huge answers). The sandbox console runs on it, and so do the
+tests and the benchmark: one fake, one wire format.
 """
 
 from __future__ import annotations
@@ -58,10 +61,11 @@ class SimOrder:
             "isImmediateReseller": "true",
             "parentkey": "999999999_999999998_465229",
             "customerid": str(self.customer_id),
-            "emailaccounts": str(self.accounts),
+            "emailaccounts": self.accounts,  # recorded both as "5" and as 5: serve the JSON number
             "isOrderSuspendedUponExpiry": "false",
             "orderSuspendedByParent": "false",
-            "allowdeletion": "true" if self.allow_deletion else "false",
+            "allowdeletion": self.allow_deletion,  # a JSON boolean, as recorded
+            "moneybackperiod": 30,
         } | self.extra
 
     def search_row(self) -> dict[str, str]:
@@ -90,7 +94,8 @@ class SimOrder:
 
 
 def price_table(margin: float = 1.0) -> dict[str, Any]:
-    """A price map in the wire's shape; `margin` < 1 gives the reseller's cost."""
+    """A price list in the wire's shape; `margin` scales it (the reseller's cost is lowest, then
+    what sub-resellers pay, then customers)."""
 
     def band_prices(index: int, base: float) -> dict[str, Any]:
         unit = base - index * 0.05
@@ -116,8 +121,12 @@ class Simulator:
         self.sticky_faults: dict[tuple[str | None, str], str] = {}
         self.whitelisted = True
         self.dns_as_object = False
-        self.customer_prices = price_table()
-        self.reseller_prices = price_table(margin=0.7)
+        self.cross_region = False  # answer order reads under either region's path (not recorded either way)
+        self.customer_prices = price_table()  # customer-price.json: the generic customer price
+        self.own_prices: dict[int, dict[str, Any]] = {}  # customer-price.json?customer-id=: a customer's own
+        self.cost_prices = price_table(margin=0.6)  # reseller-cost-price.json: the reseller's own cost
+        self.subreseller_prices = price_table(margin=0.8)  # reseller-price.json: what sub-resellers pay
+        self.customers: dict[int, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.release = threading.Event()  # set it to free calls that are hanging
         self.server: ThreadingHTTPServer | None = None
@@ -128,8 +137,32 @@ class Simulator:
         self.orders[order.order_id] = order
         return order
 
+    def add_customer(self, customer_id: int, name: str, company: str) -> None:
+        """A customer as details-by-id.json answers it, personal data included (the bot must not show it)."""
+        self.customers[customer_id] = {
+            "customerid": str(customer_id),
+            "username": f"c{customer_id}@mail.example",
+            "resellerid": "465229",
+            "name": name,
+            "company": company,
+            "useremail": f"c{customer_id}@mail.example",
+            "telnocc": "1",
+            "telno": "5550100",
+            "address1": "1 Private Road",
+            "city": "Springfield",
+            "state": "NA",
+            "country": "US",
+            "zip": "00000",
+            "creationdt": "1500000000",
+            "customerstatus": "Active",
+            "langpref": "en",
+            "totalreceipts": "0.00",
+        }
+
     def fail(self, region: str | None, name: str, *faults: str, sticky: bool = False) -> None:
-        """Queue faults for the next calls: html500, html502, hang, garbage, error, forbidden, reset."""
+        """Queue faults for the next calls: html500, html502, hang, garbage, error, error_html (an ERROR
+        JSON labelled text/html), forbidden, reset, trickle (a byte at a time), deep (deeply nested
+        JSON), huge (declares 30 MB), failed (a change whose nested answer says Failed)."""
         if sticky:
             self.sticky_faults[(region, name)] = faults[0]
         else:
@@ -194,9 +227,10 @@ class Simulator:
 
     def handle(self, method: str, path: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
         """Return (status, content type, body) for one call."""
-        parts = path.strip("/").split("/")  # api, enterpriseemail, us, details.json
+        parts = path.strip("/").split("/")  # api, enterpriseemail, us, details.json | api, products, x.json
         region = parts[2] if len(parts) == 4 and parts[1] == "enterpriseemail" else None
         name = parts[-1].removesuffix(".json")
+        area = parts[1] if len(parts) == 3 else "enterpriseemail"
         with self.lock:
             self.calls.append(Call(method, region, name, params))
             queued = self.faults.get((region, name))
@@ -205,13 +239,15 @@ class Simulator:
             time.sleep(self.delay)
         if not self.whitelisted or fault == "forbidden":
             return 403, "text/html", ERROR_PAGE.format(code=403, text="Forbidden")
-        if fault:
+        if fault and fault != "failed":
             return self._fault(fault)
         one = lambda key: (params.get(key) or [""])[0]
         if one("auth-userid") != self.auth_userid or one("api-key") != self.api_key:
-            return _error("Invalid auth-userid or api-key")
+            return _error("Authentication failure", status=400)
         try:
-            return self._route(method, region, name, params, one)
+            if area in ("products", "customers"):
+                return self._route_other(method, area, name, one)
+            return self._route(method, region, name, params, one, fault)
         except (ValueError, KeyError) as exc:
             return _error(f"{{{exc}=invalid}}")
 
@@ -225,12 +261,42 @@ class Simulator:
             return 200, "text/plain", "<<<not json"
         if fault == "error":
             return _error("Internal error, please try later")
+        if fault == "error_html":  # real LogicBoxes labels some JSON errors text/html
+            return (
+                500,
+                "text/html;charset=UTF-8",
+                json.dumps({"status": "Error", "message": "Internal error, please try later"}),
+            )
+        if fault == "trickle":
+            return 200, "trickle", json.dumps({"recsonpage": "0", "recsindb": "0", "padding": "x" * 400})
+        if fault == "deep":
+            return 200, "application/json", "[" * 100_000 + "]" * 100_000
+        if fault == "huge":
+            return 200, "huge", ""
         code = int(fault.removeprefix("html"))
         return code, "text/html", ERROR_PAGE.format(code=code, text="Server Error")
 
-    def _route(self, method, region, name, params, one) -> tuple[int, str, str]:
-        if name in ("customer-price", "reseller-price") and method == "GET":
-            return _ok(self.customer_prices if name == "customer-price" else self.reseller_prices)
+    def _route_other(self, method: str, area: str, name: str, one) -> tuple[int, str, str]:
+        if method != "GET":
+            return _error(f"{name} needs GET")
+        if area == "products" and name == "customer-price":
+            customer = one("customer-id")
+            if customer and (not customer.isascii() or not customer.isdigit()):
+                return _error("{customer-id=invalid}")
+            return _ok(self.own_prices.get(int(customer), self.customer_prices) if customer else self.customer_prices)
+        if area == "products" and name == "reseller-cost-price":
+            return _ok(self.cost_prices)
+        if area == "products" and name == "reseller-price":
+            return _ok(self.subreseller_prices)
+        if area == "customers" and name == "details-by-id":
+            customer_id = one("customer-id")
+            details = self.customers.get(int(customer_id)) if customer_id.isascii() and customer_id.isdigit() else None
+            if details is None:
+                return _error(f"No Entity found for Entityid {customer_id}")
+            return _ok(details)
+        return _error(f"Unknown call {area}/{name}")
+
+    def _route(self, method, region, name, params, one, fault=None) -> tuple[int, str, str]:
         if region is None:
             return _error(f"Unknown call {name}")
         if name == "search":
@@ -238,7 +304,7 @@ class Simulator:
         if name == "orderid":
             domain = one("domain-name").lower()
             for order in self.orders.values():
-                if order.region == region and order.domain == domain:
+                if (order.region == region or self.cross_region) and order.domain == domain:
                     return 200, "application/json", str(order.order_id)
             return _error(f"Website doesn't exist for {domain}")
         order = self._order(region, one("order-id"))
@@ -254,12 +320,14 @@ class Simulator:
         if name == "delete":
             return self._delete(order)
         if name == "add-email-account":
+            if fault == "failed":
+                return _ok(failed_action(order, one("invoice-option")))
             return self._add(order, int(one("no-of-accounts")), one("invoice-option"), one("discount-amount"))
         return _error(f"Unknown call {name}")
 
     def _order(self, region: str, order_id: str) -> SimOrder | None:
-        order = self.orders.get(int(order_id)) if order_id.isdigit() else None
-        return order if order and order.region == region else None
+        order = self.orders.get(int(order_id)) if order_id.isascii() and order_id.isdigit() else None
+        return order if order and (order.region == region or self.cross_region) else None
 
     def _search(self, region: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
         per_page, page = int(params["no-of-records"][0]), int(params["page-no"][0])
@@ -292,20 +360,30 @@ class Simulator:
         return _ok(self._action(order, "Delete", "Order deleted"))
 
     def _add(self, order: SimOrder, count: int, invoice: str, discount: str) -> tuple[int, str, str]:
+        """The answer's shape follows the invoice option, as recorded (tests/payloads/logicboxes/)."""
         if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
             return _error("{invoice-option=invalid}")
         order.accounts += count
-        action = self._action(order, "AddEmailAccount", f"{count} email accounts added")
-        if discount:
-            action["discount-amount"] = discount
-        if invoice != "NoInvoice":
-            action.update(
-                invoiceid=str(70000000 + order.order_id % 1000),
-                sellingcurrencysymbol="USD",
-                sellingamount=f"-{count * 1.5 * 6:.3f}",
-                customerid=str(order.customer_id),
+        invoice_id = str(78000000 + order.order_id % 100000)
+        amount = f"{count * 1.5 * 6:.3f}"
+        eaqid = str(469000000 + order.order_id % 100000)
+        if invoice == "OnlyAdd":  # a short map, no action fields
+            return _ok(
+                {"customercost": amount, "eaqid": eaqid, "customerid": str(order.customer_id), "invoiceid": invoice_id}
             )
-        return _ok(action)
+        action = self._action(order, "AddEmailAccount", f"Addition of {count} email accounts for {order.domain}")
+        if invoice == "NoInvoice":  # the flat action map
+            return _ok(action)
+        action.update(  # PayInvoice, KeepInvoice: nested one level under the invoice id
+            actionstatus="InvoicePaid" if invoice == "PayInvoice" else "PendingExecution",
+            actionstatusdesc="Invoice paid" if invoice == "PayInvoice" else "Invoice kept open for payment",
+            invoiceid=invoice_id,
+            sellingcurrencysymbol="USD",
+            sellingamount=f"-{amount}",
+            unutilisedsellingamount=f"-{amount}",
+            customerid=str(order.customer_id),
+        )
+        return _ok({invoice_id: action})
 
     @staticmethod
     def _action(order: SimOrder, kind: str, desc: str) -> dict[str, str]:
@@ -320,12 +398,28 @@ class Simulator:
         }
 
 
+def failed_action(order: SimOrder, invoice: str) -> dict[str, Any]:
+    """A change LogicBoxes refused inside a 200 answer, nested under the invoice id."""
+    invoice_id = str(78000000 + order.order_id % 100000)
+    return {
+        invoice_id: {
+            "description": order.domain,
+            "entityid": str(order.order_id),
+            "actiontype": "AddEmailAccount",
+            "actionstatus": "Failed",
+            "actionstatusdesc": "Insufficient funds in the customer's account",
+            "invoiceid": invoice_id,
+            "eaqid": str(469000000 + order.order_id % 100000),
+        }
+    }
+
+
 def _ok(body: Any) -> tuple[int, str, str]:
     return 200, "application/json", json.dumps(body)
 
 
-def _error(message: str) -> tuple[int, str, str]:
-    return 500, "application/json", json.dumps({"status": "ERROR", "message": message})
+def _error(message: str, status: int = 500) -> tuple[int, str, str]:
+    return status, "application/json", json.dumps({"status": "ERROR", "message": message})
 
 
 class _Server(ThreadingHTTPServer):
@@ -364,10 +458,21 @@ class _Handler(BaseHTTPRequestHandler):
         data = body.encode()
         try:
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Type", "application/json" if ctype in ("trickle", "huge") else ctype)
+            self.send_header("Content-Length", str(30_000_000 if ctype == "huge" else len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if ctype == "huge":
+                self.wfile.write(b"[" + b"0," * 1000)
+                self.close_connection = True
+            elif ctype == "trickle":  # every byte well within a read timeout, the whole far beyond any deadline
+                for byte in data:
+                    if self.simulator.release.wait(0.2):
+                        break
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                self.close_connection = True
+            else:
+                self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout): nothing to tell it
 
@@ -390,6 +495,17 @@ def demo() -> Simulator:
     ]
     for order in demo_orders:
         sim.add(order)
+    people = {
+        20001: ("Jane Doe", "Example Inc"),
+        20002: ("Wile E. Coyote", "Acme Corporation"),
+        20003: ("Hank Scorpio", "Globex"),
+        20004: ("Priya Raman", "Example India Pvt Ltd"),
+        20005: ("Jürgen Bücher", "N A"),
+    }
+    people.update({20100 + i: (f"Customer {i}", f"Company {i}") for i in range(4)})
+    for customer_id, (name, company) in people.items():
+        sim.add_customer(customer_id, name, company)
+    sim.own_prices[20002] = price_table(margin=0.9)  # Acme negotiated 10% off
     for i in range(1, 24):
         sim.add(
             SimOrder(

@@ -181,12 +181,15 @@ def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+_RESPONSE_IDS = itertools.count(1)
+
+
 class SlackDriver:
     """Sends what Slack sends: signed slash commands and block_actions, over real HTTP."""
 
     def __init__(self, bot_url: str, slack: FakeSlack, signing_secret: str):
         self.bot_url, self.slack, self.secret = bot_url, slack, signing_secret
-        self._ids = itertools.count(1)
+        self._ids = _RESPONSE_IDS  # shared: two bots in one test post to one fake Slack
         self.command_template = (PAYLOADS / "slash_command.urlencoded").read_text().strip()
         self.action_template = json.loads((PAYLOADS / "block_actions.json").read_text())
 

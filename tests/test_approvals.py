@@ -225,12 +225,14 @@ def test_add_accounts_request_estimate_and_invoice(bot, sim):
     message, _ = request(bot.driver, "add-accounts acme.com 5 invoice:payinvoice discount:2.50")
     text = visible_text(message)
     assert "Add *5* accounts to *acme.com*: 40 -> 45 accounts, invoice option PayInvoice, discount 2.50" in text
-    # band 36-55 add price for the shortest tenure (1 month): 1.5 - 5*0.05 = 1.25; 12 days left -> 1 month
-    assert "Estimate: 6.25 USD (5 x 1.25 USD per account per month, band 36-55, x 1 months left)" in text
+    # acme's customer 20002 has an own price, 0.9 x the generic one: band 36-55 add price for the shortest
+    # tenure (1 month): (1.5 - 5*0.05) * 0.9 = 1.125; 12 days left -> 1 month; 5 x 1.125 = 5.625
+    assert "Estimate: 5.63 USD (5 x 1.125 USD per account per month, band 36-55, x 1 months left)" in text
     assert buttons(message)["approve"]["style"] == "primary"
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
     done = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
-    assert "invoice 70000633 for 45.00 USD" in done
+    assert "*Action status*\nInvoicePaid" in done and "*Invoice*\n78072633" in done
+    assert "*Amount billed*\n45.00 USD" in done  # sellingamount -45.000: a debit, shown as billed
     call = next(c for c in sim.calls if c.name == "add-email-account")
     assert call.params["no-of-accounts"] == ["5"] and call.params["invoice-option"] == ["PayInvoice"]
     assert call.params["discount-amount"] == ["2.50"]

@@ -53,7 +53,8 @@ def test_unreadable_answer(slack_driver, sim):
 
 def test_dropped_connection_is_retried(slack_driver, sim):
     sim.fail("us", "details", "reset")
-    assert "84372632" in slack_driver.command("order 84372632").text()
+    assert "example.com · Active" in slack_driver.command("order 84372632").text()
+    assert sim.count("details", "us") == 2
 
 
 def test_one_region_down_is_named_not_a_flat_not_found(slack_driver, sim):
@@ -71,11 +72,13 @@ def test_search_with_one_region_down_shows_partial_results(slack_driver, sim):
     assert "example.com" in text and "example.in" not in text
 
 
-def test_wrong_api_key_is_reported(start_bot, sim):
+def test_wrong_credentials_name_the_two_settings(start_bot, sim):
     running = start_bot(reseller_api_key="wrong-key")
     text = running.driver.command("order example.com").text()
-    assert "Invalid auth-userid or api-key" in text
+    assert "LogicBoxes us, in rejected the reseller id or API key (Authentication failure)" in text
+    assert "check RESELLER_AUTH_USERID and RESELLER_API_KEY" in text
     assert "wrong-key" not in text
+    assert sim.count("orderid", "us") == 1  # HTTP 400 with an ERROR body is an answer: not retried
 
 
 @pytest.mark.parametrize("fault", ["error", "html502", "garbage"])

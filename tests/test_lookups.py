@@ -18,7 +18,7 @@ def test_order_by_domain_shows_the_card(slack_driver, sim):
         "84372632",
         "us · enterpriseemailus",
         "*Email accounts*\n12",
-        "*Customer id*\n20001",
+        "*Customer*\n20001 (Jane Doe, Example Inc)",
         "expires in 165 days",
         "*Deletion allowed*\nyes",
         "*Suspension*\nnone",

@@ -143,10 +143,13 @@ def test_doctor_names_each_failure_with_a_fix(in_env, sim, slack, capsys):
 def test_doctor_wrong_api_key_and_unreachable_region(in_env, sim, capsys):
     in_env(RESELLER_API_KEY="wrong-key-123")
     code, out = run_doctor(capsys)
-    assert code == 1 and "refused: Invalid auth-userid or api-key" in out and "RESELLER_API_KEY" in out
+    assert code == 1
+    assert "FAIL  LogicBoxes us: the reseller id or API key was rejected (Authentication failure)" in out
+    assert "fix: check RESELLER_AUTH_USERID and RESELLER_API_KEY" in out and "wrong-key-123" not in out
     in_env(RESELLER_API_URL=f"http://127.0.0.1:{free_port()}/api")
     code, out = run_doctor(capsys)
-    assert code == 1 and "FAIL  LogicBoxes us: unreachable" in out
+    assert code == 1 and "FAIL  LogicBoxes us: could not connect (connection refused): if http://127.0.0.1:" in out
+    assert "this server's IP may not be whitelisted" in out and "Settings > API in the reseller control panel" in out
 
 
 def test_doctor_reports_bad_settings(in_env, capsys):
@@ -171,11 +174,17 @@ def test_json_logs_carry_a_correlation_id_to_upstream_calls(sim, slack, tmp_path
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     (command,) = [line for line in lines if line["msg"] == "command"]
     assert command["command"] == "order" and command["user"] == "U0LOGGED" and command["outcome"] == "ok"
-    # orderid in both regions (in: not found), then details in us
-    assert command["upstream_calls"] == 3 and "ms" in command and command["cache_hits"] == 0
+    # orderid in both regions (in: not found), then details in us, then the customer's name
+    assert command["upstream_calls"] == 4 and "ms" in command and command["cache_hits"] == 0
     upstream = [line for line in lines if line["msg"] == "upstream"]
-    assert {u["cid"] for u in upstream} == {command["cid"]} and len(upstream) == 3
-    assert {u["call"] for u in upstream} >= {"us/orderid", "us/details"}
+    assert {u["cid"] for u in upstream} == {command["cid"]} and len(upstream) == 4
+    assert {u["call"] for u in upstream} == {
+        "enterpriseemail/us/orderid",
+        "enterpriseemail/in/orderid",
+        "enterpriseemail/us/details",
+        "customers/details-by-id",
+    }
+    assert {u["where"] for u in upstream} == {"us", "in", "customers"}
     assert API_KEY not in output and BOT_TOKEN not in output and SIGNING_SECRET not in output
     assert "api-key=***" in output  # urllib3's debug line, redacted
 

@@ -1,0 +1,71 @@
+"""The LogicBoxes client: the only code that speaks HTTP to LogicBoxes.
+
+errors (typed failures and their sentences), models (dataclasses), wire (pure parsing of the
+recorded answer shapes), resilience (single-flight cache, breaker), transport (session,
+retries, deadline, size cap) and client (endpoints to models). Callers import from here.
+"""
+
+from bot.logicboxes.client import CUSTOMERS, MAX_RECORDS, PRICE_LISTS, PRICES, LogicBoxes
+from bot.logicboxes.errors import (
+    CREDENTIALS_FIX,
+    WHITELIST_FIX,
+    ApiRefused,
+    AuthenticationFailed,
+    BadResponse,
+    BreakerOpen,
+    CannotConnect,
+    LogicBoxesError,
+    NotWhitelisted,
+    OrderNotFound,
+    PriceListMissing,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+    describe_unavailable,
+    is_not_found,
+)
+from bot.logicboxes.models import (
+    ActionResult,
+    Customer,
+    DnsRecord,
+    Order,
+    OrderSummary,
+    PriceBand,
+    PriceTable,
+    SearchPage,
+)
+from bot.logicboxes.resilience import CircuitBreaker, Memo
+from bot.logicboxes.transport import ClientConfig
+
+__all__ = [
+    "CREDENTIALS_FIX",
+    "CUSTOMERS",
+    "MAX_RECORDS",
+    "PRICES",
+    "PRICE_LISTS",
+    "WHITELIST_FIX",
+    "ActionResult",
+    "ApiRefused",
+    "AuthenticationFailed",
+    "BadResponse",
+    "BreakerOpen",
+    "CannotConnect",
+    "CircuitBreaker",
+    "ClientConfig",
+    "Customer",
+    "DnsRecord",
+    "LogicBoxes",
+    "LogicBoxesError",
+    "Memo",
+    "NotWhitelisted",
+    "Order",
+    "OrderNotFound",
+    "OrderSummary",
+    "PriceBand",
+    "PriceListMissing",
+    "PriceTable",
+    "SearchPage",
+    "UpstreamTimeout",
+    "UpstreamUnavailable",
+    "describe_unavailable",
+    "is_not_found",
+]

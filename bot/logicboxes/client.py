@@ -1,0 +1,153 @@
+"""LogicBoxes endpoints -> models: cached reads, uncached writes, a breaker per region. Thread-safe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.logicboxes import wire
+from bot.logicboxes.errors import PriceListMissing
+from bot.logicboxes.models import ActionResult, Customer, DnsRecord, Order, PriceTable, SearchPage
+from bot.logicboxes.resilience import CircuitBreaker, Memo
+from bot.logicboxes.transport import ClientConfig, Transport
+
+MAX_RECORDS = 500  # search.json refuses more than 500 rows a page
+
+PRICE_LISTS = {
+    # name -> (call, what the list is, shown when it lacks a product)
+    "customer": ("products/customer-price", "customer price list"),
+    "cost": ("products/reseller-cost-price", "reseller cost price list"),
+    "sub-reseller": ("products/reseller-price", "sub-reseller price list"),
+}
+"""`reseller-price.json` is what the reseller charges its sub-resellers, never its own cost."""
+
+PRICES, CUSTOMERS = "prices", "customers"  # what answers for calls that belong to no region
+
+
+class LogicBoxes:
+    """Enterprise Email calls, cached reads, uncached writes."""
+
+    def __init__(self, config: ClientConfig):
+        self.config = config
+        self.transport = Transport(config)
+        self._orders = Memo(4096, config.order_ttl)
+        self._customers = Memo(4096, config.order_ttl)
+        self._dns = Memo(4096, config.dns_ttl)
+        self._prices = Memo(256, config.pricing_ttl)
+        self.breakers = {
+            where: CircuitBreaker(where, config.breaker_failures, config.breaker_reset)
+            for where in (*config.regions, PRICES, CUSTOMERS)
+        }
+
+    def _call(self, method: str, path: str, params: list[tuple[str, Any]], where: str) -> Any:
+        breaker = self.breakers.get(where) or self.breakers.setdefault(
+            where, CircuitBreaker(where, self.config.breaker_failures, self.config.breaker_reset)
+        )
+        with breaker.guard():
+            return self.transport.call(method, path, params, where)
+
+    def _ee(self, method: str, region: str, call: str, params: list[tuple[str, Any]]) -> Any:
+        return self._call(method, f"enterpriseemail/{region}/{call}", params, region)
+
+    # ---- reads
+
+    def order_id_for_domain(self, region: str, domain: str, fresh: bool = False) -> int:
+        return self._orders.get(
+            ("orderid", region, domain),
+            lambda: wire.parse_order_id(self._ee("GET", region, "orderid", [("domain-name", domain)]), region),
+            fresh,
+            region,
+        )
+
+    def order_details(self, region: str, order_id: int, fresh: bool = False) -> Order:
+        """The order as `region`'s path answers it; Order.region comes from its product key."""
+        return self._orders.get(
+            ("details", region, order_id),
+            lambda: wire.parse_order(self._ee("GET", region, "details", [("order-id", order_id)]), region),
+            fresh,
+            region,
+        )
+
+    def search(
+        self,
+        region: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        statuses: Iterable[str] = (),
+        customer_ids: Iterable[int] = (),
+        expiry_before: datetime | None = None,
+        expiry_after: datetime | None = None,
+    ) -> SearchPage:
+        """One page (page-no from 1) of at most 500 rows."""
+        if not 1 <= per_page <= MAX_RECORDS or page < 1:
+            raise ValueError(f"search pages hold 1..{MAX_RECORDS} rows and start at 1")
+        params: list[tuple[str, Any]] = [("no-of-records", max(per_page, 10)), ("page-no", page)]
+        params.append(("order-by", "orderid"))
+        params += [("status", status) for status in statuses]
+        params += [("customer-id", customer) for customer in customer_ids]
+        if expiry_after is not None:
+            params.append(("expiry-date-start", int(expiry_after.timestamp())))
+        if expiry_before is not None:
+            params.append(("expiry-date-end", int(expiry_before.timestamp())))
+        return self._orders.get(
+            ("search", region, tuple(params)),
+            lambda: wire.parse_search(self._ee("GET", region, "search", params), region),
+            where=region,
+        )
+
+    def dns_records(self, region: str, order_id: int) -> list[DnsRecord]:
+        return self._dns.get(
+            (region, order_id),
+            lambda: wire.parse_dns(self._ee("GET", region, "dns-record", [("order-id", order_id)]), region),
+            where=region,
+        )
+
+    def customer(self, customer_id: int) -> Customer:
+        """Name and company (KB 967); cached like orders."""
+        return self._customers.get(
+            customer_id,
+            lambda: wire.parse_customer(
+                self._call("GET", "customers/details-by-id", [("customer-id", customer_id)], CUSTOMERS)
+            ),
+            where=CUSTOMERS,
+        )
+
+    def price_table(self, region: str, price_list: str = "customer", customer_id: int | None = None) -> PriceTable:
+        """Enterprise Email prices of one region from one list: "customer" (with `customer_id`,
+        that customer's own price), "cost" (the reseller's cost) or "sub-reseller"."""
+        call, name = PRICE_LISTS[price_list]
+        params: list[tuple[str, Any]] = [] if customer_id is None else [("customer-id", customer_id)]
+        tables = self._prices.get(
+            (price_list, customer_id),
+            lambda: wire.enterprise_email_tables(self._call("GET", call, params, PRICES)),
+            where=PRICES,
+        )
+        product_key = f"{wire.PRODUCT_PREFIX}{region}"
+        if product_key not in tables:
+            raise PriceListMissing(name if customer_id is None else f"{name} for customer {customer_id}", product_key)
+        return tables[product_key]
+
+    def forget_order(self, order_id: int, domain: str | None = None) -> None:
+        """Drop cached reads of one order after a change (this process only)."""
+        self._orders.drop(lambda key: order_id in key or (domain is not None and domain in key))
+        self._dns.drop(lambda key: order_id in key)
+
+    # ---- writes (never retried, never cached)
+
+    def delete(self, region: str, order_id: int) -> ActionResult:
+        return wire.parse_action(self._ee("POST", region, "delete", [("order-id", order_id)]), region)
+
+    def add_accounts(
+        self, region: str, order_id: int, count: int, invoice_option: str, discount: Decimal | None = None
+    ) -> ActionResult:
+        params: list[tuple[str, Any]] = [
+            ("order-id", order_id),
+            ("no-of-accounts", count),
+            ("invoice-option", invoice_option),
+        ]
+        if discount is not None:
+            params.append(("discount-amount", f"{discount:.2f}"))
+        return wire.parse_action(self._ee("POST", region, "add-email-account", params), region)

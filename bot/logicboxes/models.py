@@ -1,0 +1,114 @@
+"""What LogicBoxes answers, as small frozen dataclasses: the rest of the bot reads attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: int
+    domain: str
+    region: str  # from the order's productkey, never from the path that answered
+    status: str
+    product: str
+    accounts: int
+    created: datetime | None
+    expires: datetime | None
+    customer_id: int | None
+    allow_deletion: bool
+    suspended_upon_expiry: bool = False
+    suspended_by_parent: bool = False
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    order_id: int
+    domain: str
+    region: str
+    status: str
+    customer_id: int | None
+    created: datetime | None
+    expires: datetime | None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int  # every matching order in the region (recsindb), not just this page
+    orders: list[OrderSummary]
+
+
+@dataclass(frozen=True)
+class DnsRecord:
+    type: str
+    host: str
+    value: str
+    record_class: str = "IN"
+    priority: int | None = None
+    ttl: int | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who a customer is to support and sales. Address, phone and email are never kept."""
+
+    customer_id: int
+    name: str
+    company: str
+
+    @property
+    def display(self) -> str:
+        """ "Jane Doe, Acme Ltd", or whichever of the two LogicBoxes gave."""
+        company = "" if self.company.strip().upper() in ("", "N A", "NA", "N/A") else self.company.strip()
+        return ", ".join(part for part in (self.name.strip(), company) if part)
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    low: int
+    high: int
+    prices: dict[str, dict[int, Decimal]]  # action ("add"/"renew") -> months -> unit price
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}"
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    product_key: str
+    bands: list[PriceBand]
+
+    @property
+    def region(self) -> str:
+        return self.product_key.removeprefix("enterpriseemail")
+
+    def band_for(self, accounts: int) -> PriceBand | None:
+        return next((band for band in self.bands if band.low <= accounts <= band.high), None)
+
+    def tenures(self, action: str) -> list[int]:
+        return sorted({months for band in self.bands for months in band.prices.get(action, {})})
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What LogicBoxes said about a change. Every field may be missing or malformed on the wire:
+    None means "not given", and the outcome is still recorded and shown."""
+
+    failed: bool
+    status: str | None = None  # actionstatus: InvoicePaid, ExecutionStarted, Success, Failed...
+    description: str | None = None  # actionstatusdesc
+    action: str | None = None  # actiontypedesc, else actiontype
+    eaqid: str | None = None
+    invoice_id: str | None = None
+    selling_amount: Decimal | None = None  # negative when the customer's account was debited
+    currency: str | None = None  # sellingcurrencysymbol: a code (GBP) or a symbol (£)
+    customer_cost: Decimal | None = None  # OnlyAdd: what the invoice will ask of the customer
+    shape: str = "action"  # action | invoice (nested under the invoice id) | only-add | unknown
+
+    @property
+    def queued(self) -> bool:
+        """LogicBoxes accepted the work and will do it later (ExecutionStarted, PendingExecution)."""
+        return (self.status or "").lower() in ("executionstarted", "pendingexecution")
