@@ -105,12 +105,15 @@ def error_message(data: Any) -> str | None:
     return str(message) if not isinstance(message, dict | list) else _flatten(message)
 
 
-def _flatten(value: Any) -> str:
+def _flatten(value: Any, depth: int = 3) -> str:
+    """A validation error given as a map or list, as one line (bounded: the answer is untrusted)."""
+    if depth == 0 and isinstance(value, dict | list):
+        return "…"
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_flatten(v)}" for k, v in list(value.items())[:10])
+        return "; ".join(f"{k}: {_flatten(v, depth - 1)}" for k, v in list(value.items())[:10])
     if isinstance(value, list):
-        return "; ".join(_flatten(v) for v in value[:10])
-    return str(value)
+        return "; ".join(_flatten(v, depth - 1) for v in value[:10])
+    return str(value)[:500]
 
 
 # ---------------------------------------------------------------- reads

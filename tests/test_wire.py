@@ -1,0 +1,227 @@
+"""Unit tests of the wire parsers on the recorded answer shapes (tests/payloads/logicboxes/):
+no sockets, no app; each asserts what a user will be shown."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.logicboxes import BadResponse, PriceListMissing, wire
+from bot.logicboxes.errors import ApiRefused, AuthenticationFailed, NotWhitelisted, UpstreamUnavailable
+from bot.logicboxes.transport import Transport, _Retryable
+
+RECORDED = Path(__file__).parent / "payloads" / "logicboxes"
+
+
+def recorded(name: str):
+    return json.loads((RECORDED / name).read_text())
+
+
+def test_every_recorded_file_is_tested_here_and_named_in_the_readme():
+    files = sorted(p.name for p in RECORDED.glob("*.json"))
+    readme = (RECORDED / "README.md").read_text()
+    source = Path(__file__).read_text()
+    assert files and all(f"`{name}`" in readme or name.removesuffix(".json") in readme for name in files)
+    assert [name for name in files if f'"{name}"' not in source] == []
+
+
+# ---------------------------------------------------------------- reads
+
+
+def test_bare_integer_order_id():
+    assert wire.parse_order_id(recorded("orderid.json"), "us") == 84372632
+    assert wire.parse_order_id("84372632", "us") == 84372632
+    with pytest.raises(BadResponse, match="LogicBoxes us sent an unreadable answer"):
+        wire.parse_order_id({"orderid": "x"}, "us")
+
+
+def test_details_with_strings():
+    order = wire.parse_order(recorded("details.json"), "us")
+    assert (order.order_id, order.domain, order.status, order.region) == (84372632, "example.com", "Active", "us")
+    assert order.accounts == 5 and order.customer_id == 17824872 and order.allow_deletion is True
+    assert order.created == datetime(2017, 11, 8, 12, 0, 54, tzinfo=UTC)
+    assert not order.suspended_upon_expiry and not order.suspended_by_parent
+
+
+def test_details_with_json_numbers_and_booleans():
+    order = wire.parse_order(recorded("details-json-values.json"), "us")
+    assert order.accounts == 5 and order.allow_deletion is True and order.suspended_upon_expiry is True
+    assert order.status == "Suspended" and order.order_id == 80030154
+
+
+def test_region_comes_from_the_product_key_not_the_path_that_answered():
+    assert wire.parse_order(recorded("details-json-values.json"), "us").region == "in"
+    assert wire.parse_order(recorded("details.json"), "in").region == "us"
+    assert wire.parse_order({"entityid": "1"}, "in").region == "in"  # no product key: nothing better
+
+
+def test_search_rows_total_and_regions():
+    page = wire.parse_search(recorded("search.json"), "us")
+    assert page.total == 57 and [o.order_id for o in page.orders] == [84372632, 80030154]
+    assert [o.region for o in page.orders] == ["us", "in"]
+    assert page.orders[1].created == datetime(2017, 11, 8, 12, 0, 54, tzinfo=UTC)  # creationdt when no creationtime
+    past = wire.parse_search(recorded("search-past-the-end.json"), "us")
+    assert past.total == 57 and past.orders == []
+
+
+def test_dns_records_as_array_or_keyed_object():
+    array = wire.parse_dns(recorded("dns-record-array.json"), "us")
+    assert [(r.type, r.host, r.priority) for r in array][:2] == [("MX", "@", 10), ("MX", "@", 20)]
+    assert array[3].value == "us2.webmail.mailhostbox.com"
+    keyed = wire.parse_dns(recorded("dns-record-object.json"), "us")
+    assert [r.host for r in keyed] == ["@", "autodiscover"]
+
+
+def test_customer_keeps_name_and_company_only():
+    customer = wire.parse_customer(recorded("customers-details-by-id.json"))
+    assert customer.display == "Jane Doe, Example Inc" and customer.customer_id == 17824872
+    kept = json.dumps(customer.__dict__)
+    for personal in ("jane@example.com", "2071234567", "High Street", "SW1A", "1234"):
+        assert personal not in kept
+
+
+# ---------------------------------------------------------------- prices
+
+
+def test_customer_price_bands_read_from_the_answer():
+    table = wire.parse_prices(recorded("customer-price.json"), "enterpriseemailus", "customer price list")
+    assert [band.label for band in table.bands] == ["1-5", "6-10", "101-10000"]
+    assert table.band_for(7).prices["add"][6] == Decimal("1.378")
+    assert table.band_for(200).prices["renew"][12] == Decimal("1.1")  # a JSON number, kept exact
+    assert table.tenures("add") == [1, 3, 6, 12] and table.band_for(50) is None
+
+
+def test_cost_and_sub_reseller_lists_are_different_lists():
+    cost = wire.parse_prices(recorded("reseller-cost-price.json"), "enterpriseemailus")
+    sub = wire.parse_prices(recorded("reseller-price.json"), "enterpriseemailus")
+    assert cost.band_for(3).prices["add"][12] == Decimal("0.81")
+    assert sub.band_for(3).prices["add"][12] == Decimal("1.08")
+
+
+def test_a_list_without_the_product_says_so():
+    with pytest.raises(PriceListMissing) as missing:
+        wire.parse_prices(
+            recorded("reseller-cost-price-without-enterprise-email.json"),
+            "enterpriseemailus",
+            "reseller cost price list",
+        )
+    assert (
+        str(missing.value)
+        == "LogicBoxes' reseller cost price list has no Enterprise Email prices for enterpriseemailus."
+    )
+    assert wire.enterprise_email_tables(recorded("customer-price.json")).keys() == {
+        "enterpriseemailus",
+        "enterpriseemailin",
+    }
+
+
+# ---------------------------------------------------------------- changes
+
+
+def test_no_invoice_flat_action_map():
+    result = wire.parse_action(recorded("add-email-account-noinvoice.json"), "us")
+    assert not result.failed and result.shape == "action"
+    assert (result.status, result.description, result.eaqid) == (
+        "Success",
+        "Email accounts added successfully",
+        "469769356",
+    )
+    assert result.invoice_id is None and result.selling_amount is None
+
+
+def test_pay_invoice_nested_under_the_invoice_id():
+    result = wire.parse_action(recorded("add-email-account-payinvoice.json"), "us")
+    assert not result.failed and result.shape == "invoice"
+    assert (result.status, result.invoice_id, result.eaqid) == ("InvoicePaid", "78877737", "469770847")
+    assert result.selling_amount == Decimal("-90.540") and result.currency == "GBP"
+
+
+def test_keep_invoice_nested_with_a_currency_symbol():
+    result = wire.parse_action(recorded("add-email-account-keepinvoice.json"), "us")
+    assert result.shape == "invoice" and result.status == "PendingExecution" and result.queued
+    assert result.description is None  # "" is not given
+    assert result.currency == "£" and result.selling_amount == Decimal("-90.540")
+
+
+def test_only_add_short_map():
+    result = wire.parse_action(recorded("add-email-account-onlyadd.json"), "us")
+    assert result.shape == "only-add" and not result.failed and result.status is None
+    assert (result.invoice_id, result.eaqid, result.customer_cost) == ("78877478", "469769356", Decimal("90.54"))
+
+
+def test_failed_nested_is_a_failure_with_its_reason():
+    result = wire.parse_action(recorded("add-email-account-failed-nested.json"), "us")
+    assert result.failed and result.status == "Failed"
+    assert result.description == "Insufficient funds in the customer's account"
+    assert wire.parse_action({"a": {"b": [{"actionstatus": "failed", "actionstatusdesc": "no"}]}}, "us").failed
+
+
+def test_other_change_answers():
+    assert wire.parse_action(recorded("renew-payinvoice.json"), "us").selling_amount == Decimal("-181.440")
+    assert wire.parse_action(recorded("delete.json"), "us").status == "Success"
+    queued = wire.parse_action(recorded("delete-email-account.json"), "us")
+    assert queued.queued and "processed shortly" in (queued.description or "")
+    assert wire.parse_action(recorded("suspend.json"), "us").action == "Suspension of example.com for Abuse report"
+    assert wire.parse_action(recorded("unsuspend.json"), "us").eaqid == "469771030"
+
+
+def test_a_nested_status_error_inside_a_successful_answer_is_not_an_error():
+    data = recorded("renew-with-nested-error.json")
+    assert wire.error_message(data) is None
+    result = wire.parse_action(data, "us")
+    assert not result.failed and result.status == "Success" and result.selling_amount == Decimal("-7.910")
+
+
+def test_malformed_fields_are_not_given():
+    result = wire.parse_action({"1": {"actionstatus": ["x"], "sellingamount": "lots", "eaqid": {"a": 1}}}, "us")
+    assert result.status is None and result.selling_amount is None and result.eaqid is None and not result.failed
+    assert wire.parse_action({}, "us").shape == "unknown"
+    with pytest.raises(BadResponse):
+        wire.parse_action([1, 2], "us")
+
+
+# ---------------------------------------------------------------- errors, whatever the label
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("error-500.json", "Website doesn't exist for example.org"),
+        ("error-no-entity.json", "No Entity found for Entityid 84372699"),
+        ("error-mixed-case.json", "{no-of-records=must be between 10 and 500}"),
+        ("error-lowercase-error-key.json", "Privacy Protection Service not available."),
+        ("error-authentication-400.json", "Authentication failure"),
+    ],
+)
+def test_error_spellings(name, message):
+    assert wire.error_message(recorded(name)) == message
+
+
+def decode(status: int, body: bytes | str):
+    return Transport._decode(status, body.encode() if isinstance(body, str) else body, "us")
+
+
+def test_an_error_body_is_an_answer_whatever_the_status():
+    for status in (200, 400, 500, 502):
+        with pytest.raises(ApiRefused, match="Website doesn't exist"):
+            decode(status, (RECORDED / "error-500.json").read_text())
+    with pytest.raises(AuthenticationFailed) as auth:
+        decode(400, (RECORDED / "error-authentication-400.json").read_text())
+    assert "RESELLER_AUTH_USERID and RESELLER_API_KEY" in str(auth.value)
+    with pytest.raises(AuthenticationFailed):
+        decode(400, "Authentication failure")  # not even JSON
+
+
+def test_what_is_retried_is_decided_by_the_body():
+    with pytest.raises(_Retryable) as page:
+        decode(502, "<html><body>Bad Gateway</body></html>")
+    assert isinstance(page.value.error, UpstreamUnavailable) and page.value.error.why == "HTTP 502 error page"
+    with pytest.raises(NotWhitelisted):
+        decode(403, "<html>Forbidden</html>")
+    with pytest.raises(BadResponse, match="JSON nested too deeply"):
+        decode(200, "[" * 100_000 + "]" * 100_000)
+    assert decode(200, "84372632") == 84372632
