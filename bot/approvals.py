@@ -282,6 +282,8 @@ class Approvals:
         finally:
             client.forget_order(approval.order_id, approval.domain)
         outcome = outcome_fields(result)
+        if outcome["currency"] is None:  # OnlyAdd names no currency: the reseller's selling currency
+            outcome["currency"] = self.service.currency
         if result.failed:
             reason = result.description or "no reason given"
             return "failed", {**outcome, "error": f"LogicBoxes reports the change failed: {reason}"}

@@ -110,7 +110,9 @@ def _context(*texts: str) -> ContextBlock:
 
 
 def _header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=clip(text, MAX_HEADER))
+    """Escaped too: Slack is not documented to leave markup in plain_text alone, and a header
+    quotes LogicBoxes' text (a domain, a status)."""
+    return HeaderBlock(text=clip(escape(text), MAX_HEADER))
 
 
 def share_button(command: str) -> ActionsBlock:
@@ -164,7 +166,7 @@ def render_order(order: Order, now: datetime, customer: Customer | None = None) 
         flags.append("suspended upon expiry")
     expiry = f"{slack_date(order.expires)} ({relative_expiry(order.expires, now)})" if order.expires else "unknown"
     blocks = [
-        _header(f"{order.domain} · {order.status}"),  # plain_text: Slack parses no markup there
+        _header(f"{order.domain} · {order.status}"),
         _fields(
             [
                 ("Domain", escape(order.domain)),
@@ -436,8 +438,10 @@ def render_approval_request(approval: Approval, approver_mentions: str, now: dat
     verb = "Delete" if approval.kind == "delete" else "Add accounts to"
     confirm = ConfirmObject(
         title="Delete this order?" if approval.kind == "delete" else "Add these accounts?",
-        text=clip(f"This will {verb.lower()} {approval.domain} (order {approval.order_id}). It cannot be undone.", 300),
-        confirm=clip(f"{verb} {approval.domain}", 30),
+        text=clip(
+            f"This will {verb.lower()} {escape(approval.domain)} (order {approval.order_id}). It cannot be undone.", 300
+        ),
+        confirm=clip(escape(f"{verb} {approval.domain}"), 30),
         deny="Keep it",
     )
     approve = ButtonElement(
@@ -592,7 +596,7 @@ def plain_text(message: Message) -> str:
     for block in message.as_kwargs()["blocks"]:
         kind = block["type"]
         if kind == "header":
-            out.append(f"== {block['text']['text']} ==")
+            out.append(f"== {_plain(block['text']['text'])} ==")
         elif kind == "section":
             if "text" in block:
                 out.append(_plain(block["text"]["text"]))

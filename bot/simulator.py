@@ -390,7 +390,7 @@ class Simulator:
         return {
             "description": order.domain,
             "entityid": str(order.order_id),
-            "eaqid": str(500000 + order.order_id % 100000),
+            "eaqid": str(469000000 + order.order_id % 100000),
             "actiontype": kind,
             "actiontypedesc": desc,
             "actionstatus": "Success",
