@@ -155,7 +155,7 @@ def render_error(message: str, usage: str | None = None) -> Message:
     blocks: list[Block] = [_section(f":warning: {escape(message)}")]
     if usage:
         blocks.append(_context(f"Usage: `{escape(usage)}`"))
-    return Message(message + (f" Usage: {usage}" if usage else ""), blocks)
+    return Message(escape(message + (f" Usage: {usage}" if usage else "")), blocks)
 
 
 def render_order(order: Order, now: datetime, customer: Customer | None = None) -> Message:
