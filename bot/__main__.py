@@ -3,6 +3,10 @@
 python -m bot                       serve Slack over HTTP on $PORT (Socket Mode with SLACK_APP_TOKEN)
 python -m bot console [--sandbox]   type commands, read the replies as text (no Slack needed)
 python -m bot console --sandbox order example.com    one command, then exit
+python -m bot doctor                check settings, Slack, LogicBoxes and the database
+python -m bot digest --channel C..  post the orders expiring soon
+python -m bot migrate               bring the database schema up to date (also done at start)
+python -m bot audit verify          check the audit log's hash chain
 """
 
 from __future__ import annotations
@@ -107,6 +111,36 @@ def digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def migrate(args: argparse.Namespace) -> int:
+    """Apply the database migrations; serving does it too, this is for a deploy's release step."""
+    from bot.store import engine_for, head_revision, migrate, schema_revision
+
+    settings = load_or_exit()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = engine_for(settings.database_url)
+    before = schema_revision(engine)
+    migrate(engine)
+    after = schema_revision(engine)
+    print(f"database schema: {before or 'none (0.1.0 or new)'} -> {after} (head {head_revision()})")
+    return 0
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Walk the audit log's hash chain; exit 1 naming the first row that does not follow."""
+    from bot.store import Store
+
+    settings = load_or_exit()
+    verdict = Store(settings.database_url).verify_audit()
+    if verdict.ok:
+        print(f"audit log intact: {verdict.rows} rows, chain head {verdict.head[:16]}")
+        return 0
+    print(
+        f"audit log BROKEN at row {verdict.broken_id}: it {verdict.why}; the {verdict.rows} rows before it are intact",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
@@ -124,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     p_digest = sub.add_parser("digest", help="post the orders expiring soon to a channel (run it daily)")
     p_digest.add_argument("--channel", required=True, help="channel id, e.g. C0123456789")
     p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
+    sub.add_parser("migrate", help="bring the database schema up to date (serving does it too)")
+    p_audit = sub.add_parser("audit", help="audit log tools")
+    p_audit.add_argument("action", choices=["verify"], help="verify: check the hash chain of every row")
     args = parser.parse_args(argv)
 
     if args.mode == "console":
@@ -134,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_doctor()
     if args.mode == "digest":
         return digest(args)
+    if args.mode == "migrate":
+        return migrate(args)
+    if args.mode == "audit":
+        return audit_verify(args)
     settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
     serve(settings)

@@ -54,6 +54,7 @@ class Approval:
     decided_by: str | None = None
     decided_at: float | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None  # why the requester asked (`reason:`), on the request, outcome and audit
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Approval:

@@ -151,7 +151,7 @@ def _database(settings: Settings) -> Check:
             f"cannot open DATABASE_URL ({type(exc).__name__})",
             "check DATABASE_URL, that the server runs and that the user may create tables",
         )
-    return Check("database", True, f"{settings.database_url.split(':', 1)[0]} reachable, tables ready")
+    return Check("database", True, f"{settings.database_url.split(':', 1)[0]} reachable, schema up to date")
 
 
 def _approvers(settings: Settings) -> Check:

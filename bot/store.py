@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
+    Connection,
     Float,
     Integer,
     MetaData,
@@ -24,19 +29,22 @@ from sqlalchemy import (
     create_engine,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
-metadata = MetaData()
+from bot import auditchain
+
+metadata = MetaData()  # the schema as the latest migration leaves it (bot/migrations/versions/)
 
 approvals = Table(
     "mailops_approvals",
     metadata,
     Column("id", String(32), primary_key=True),
     Column("kind", String(32), nullable=False),
-    Column("order_id", Integer, nullable=False),
+    Column("order_id", BigInteger, nullable=False),
     Column("domain", String(255), nullable=False),
     Column("region", String(8), nullable=False),
     Column("details", JSON, nullable=False),
@@ -49,6 +57,7 @@ approvals = Table(
     Column("decided_by", String(32)),
     Column("decided_at", Float),
     Column("outcome", JSON),
+    Column("reason", Text),
 )
 
 audit_log = Table(
@@ -59,10 +68,15 @@ audit_log = Table(
     Column("approval_id", String(32), index=True),
     Column("action", String(16), nullable=False),
     Column("actor", String(32), nullable=False),
-    Column("order_id", Integer, index=True),
+    Column("order_id", BigInteger, index=True),
     Column("domain", String(255), index=True),
     Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
 )
+
+_LOCK_KEY = 0x6D61696C6F7073  # "mailops": the PostgreSQL advisory lock for migrations and the audit chain
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 @dataclass(frozen=True)
@@ -87,23 +101,61 @@ def engine_for(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine, attempts: int = 5) -> None:
-    """Create the tables if missing. Several workers starting at once on a fresh database race
-    between "does it exist?" and CREATE TABLE; the loser sees "already exists" and looks again."""
+@contextmanager
+def serialized(engine: Engine) -> Iterator[Connection]:
+    """A transaction that no other writer of this database runs beside: PostgreSQL takes an
+    advisory lock, SQLite takes its write lock at BEGIN. Commits on success."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        yield conn
+        conn.commit()
+
+
+def migrate(engine: Engine, revision: str = "head", attempts: int = 5) -> None:
+    """Bring the schema to `revision` with Alembic. Every worker calls it at start; the lock
+    makes the first one migrate and the others find nothing left to do. A 0.1.0 database
+    (no version table yet) is taken from its tables as they are."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     for attempt in range(attempts):
         try:
-            metadata.create_all(engine)
+            with serialized(engine) as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
             return
-        except DBAPIError:
+        except DBAPIError:  # SQLite: another worker held the write lock past the timeout
             if attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
 
 
+def schema_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
 class Store:
-    def __init__(self, url: str):
+    def __init__(self, url: str, migrate_schema: bool = True):
         self.engine = engine_for(url)
-        create_schema(self.engine)
+        if migrate_schema:
+            migrate(self.engine)
 
     def add(self, row: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
@@ -159,18 +211,42 @@ class Store:
     def audit(
         self, action: str, actor: str, approval: dict[str, Any] | None, detail: dict[str, Any] | None = None
     ) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                insert(audit_log).values(
-                    at=time.time(),
-                    approval_id=approval["id"] if approval else None,
-                    action=action,
-                    actor=actor,
-                    order_id=approval["order_id"] if approval else None,
-                    domain=approval["domain"] if approval else None,
-                    detail=json.dumps(detail or {}, default=str, sort_keys=True),
-                )
-            )
+        """Append one row to the audit log, chained to the row before it. Rows are only ever
+        inserted: nothing in the bot updates or deletes them."""
+        row = dict(
+            at=time.time(),
+            approval_id=approval["id"] if approval else None,
+            action=action,
+            actor=actor,
+            order_id=approval["order_id"] if approval else None,
+            domain=approval["domain"] if approval else None,
+            detail=json.dumps(detail or {}, default=str, sort_keys=True),
+        )
+        with serialized(self.engine) as conn:
+            last = conn.execute(select(audit_log.c.row_hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
+            prev = last or auditchain.GENESIS
+            conn.execute(insert(audit_log).values(**row, prev_hash=prev, row_hash=auditchain.row_hash(prev, row)))
+
+    def verify_audit(self) -> auditchain.Verdict:
+        """Check the whole chain, oldest first (read in pages: the log only grows)."""
+
+        def rows() -> Iterator[dict[str, Any]]:
+            after = -1
+            while True:
+                with self.engine.connect() as conn:
+                    page = (
+                        conn.execute(
+                            select(audit_log).where(audit_log.c.id > after).order_by(audit_log.c.id).limit(1000)
+                        )
+                        .mappings()
+                        .all()
+                    )
+                if not page:
+                    return
+                yield from (dict(r) for r in page)
+                after = page[-1]["id"]
+
+        return auditchain.verify(rows())
 
     def recent(self, limit: int, order_id: int | None = None, domain: str | None = None) -> list[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)

@@ -87,7 +87,8 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
     servers: list[Running] = []
 
     def start(**overrides: object) -> Running:
-        settings = bot_settings(sim, slack, f"sqlite:///{tmp_path}/mailops.db", **overrides)
+        database_url = str(overrides.pop("database_url", f"sqlite:///{tmp_path}/mailops.db"))
+        settings = bot_settings(sim, slack, database_url, **overrides)
         bot = make_bot(settings, sweep=False)
         server = make_server("127.0.0.1", 0, bot.wsgi, _Server, _Quiet)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
