@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import commands as c
 from bot import trace
-from bot.approvals import Approval, Approvals
+from bot.approvals import Approval, Approvals, DuplicateRequest
 from bot.config import Settings
 from bot.directory import Directory
 from bot.dispatch import Asker, Reply, answer, is_read_only, progress_text
@@ -30,6 +30,7 @@ from bot.logicboxes import LogicBoxesError
 from bot.logs import event
 from bot.render import (
     Message,
+    plain_outcome,
     render_approval_outcome,
     render_approval_request,
     render_audit,
@@ -38,6 +39,7 @@ from bot.render import (
     shared_by,
 )
 from bot.service import MailService, UserError
+from bot.slack_outcomes import OutcomePublisher
 from bot.workers import Workers
 
 log = logging.getLogger("bot.commands")
@@ -202,9 +204,17 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     # ---- approvals
 
-    def request_approval(intent: c.Delete | c.AddAccounts, user_id: str, channel: str, respond: Respond) -> None:
+    def request_approval(change: c.Change, user_id: str, channel: str, respond: Respond) -> None:
         try:
-            approval = deps.approvals.prepare(intent, user_id, channel)
+            approval = deps.approvals.prepare(change, user_id, channel)
+        except DuplicateRequest as exc:
+            first = exc.first
+            link = permalink(first.channel, first.message_ts)
+            where = f" <{link}|See the first request>." if link else ""
+            deliver(respond, [Reply(render_error(str(exc)))])
+            if where:
+                send(respond, text=where.strip(), response_type="ephemeral", replace_original=False)
+            return
         except (UserError, LogicBoxesError) as exc:
             deliver(respond, [Reply(render_error(str(exc), getattr(exc, "usage", None)))])
             return
@@ -248,20 +258,32 @@ def register_listeners(app: App, deps: Deps) -> None:
 
         return listener
 
+    def permalink(channel: str | None, ts: str | None) -> str | None:
+        if not channel or not ts:
+            return None
+        try:
+            return app.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+        except (SlackApiError, OSError):
+            return None
+
     def publish_outcome(approval: Approval) -> None:
-        """Update the request for everyone (no buttons left) and tell the requester in the thread."""
+        """Update the request for everyone (no buttons left) and tell the requester in the thread.
+        The outcome is already recorded: a failure here changes nothing in it, and is retried."""
         if not approval.channel or not approval.message_ts:
             return
-        outcome = render_approval_outcome(approval, deps.approvals.now())
         try:
-            app.client.chat_update(channel=approval.channel, ts=approval.message_ts, **outcome.as_kwargs())
-            app.client.chat_postMessage(
-                channel=approval.channel,
-                thread_ts=approval.message_ts,
-                text=f"<@{approval.requester}> {outcome.text}",
-            )
-        except SlackApiError as exc:
-            log.warning("could not update approval %s: %s", approval.id, exc.response.get("error"))
+            outcome = render_approval_outcome(approval, deps.approvals.now())
+        except Exception:  # never leave live buttons because a card could not be drawn
+            log.exception("could not render the outcome of %s; posting it plainly", approval.id)
+            outcome = plain_outcome(approval)
+        posted = outcomes.update(approval.channel, approval.message_ts, outcome)
+        thread = approval.message_ts if posted == approval.message_ts else posted
+        text = f"<@{approval.requester}> {outcome.text}"
+        if posted != approval.message_ts:
+            text += " (the request message was gone, so this is a new one)"
+        outcomes.post(approval.channel, thread, text)
+
+    outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
 
     for decision in ("approve", "deny", "cancel"):
         app.action(decision)(decide(decision))

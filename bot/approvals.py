@@ -1,40 +1,29 @@
 """Changes that cost money or data: request, four-eyes approval, exactly-once execution, audit.
 
-No Slack objects here: the Slack layer posts and updates messages; this module decides who
-may do what, claims the request atomically in the store, calls LogicBoxes once, and writes
-the audit log.
+The same workflow for every change kind (bot/changes/): no Slack objects here. The Slack layer
+posts and updates messages; this module decides who may do what, claims the request atomically
+in the store, calls LogicBoxes once, and records what happened before anything is rendered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import math
 import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from bot import commands as c
+from bot.approval_states import DECISIONS, Status
+from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
+from bot.commands import Audit
 from bot.logicboxes import ActionResult, LogicBoxesError, Order
-from bot.service import MailService, UserError, quote_total
+from bot.service import MailService, UserError
 from bot.store import AuditEntry, Store
 
 log = logging.getLogger(__name__)
-
-KINDS = {c.Delete: "delete", c.AddAccounts: "add-accounts"}
-FINAL = {
-    "done": "approved and done",
-    "failed": "approved but failed",
-    "unknown": "approved, outcome unknown",
-    "denied": "denied",
-    "cancelled": "cancelled",
-    "expired": "expired",
-    "executing": "approved, running",
-}
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
@@ -46,7 +35,7 @@ class Approval:
     region: str
     details: dict[str, Any]
     requester: str
-    status: str
+    status: Status
     created_at: float
     expires_at: float
     channel: str | None = None
@@ -55,10 +44,37 @@ class Approval:
     decided_at: float | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None  # why the requester asked (`reason:`), on the request, outcome and audit
+    late_outcome: dict[str, Any] = field(default_factory=dict)  # an answer that came after "unknown"
+    followup_at: float | None = None
+    confirmation: str | None = None  # what a re-read showed after queued work
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Approval:
-        return cls(**{**row, "outcome": row.get("outcome") or {}})
+        known = set(cls.__dataclass_fields__)
+        values = {key: value for key, value in row.items() if key in known}
+        values.update(
+            status=Status(row["status"]),
+            outcome=row.get("outcome") or {},
+            late_outcome=row.get("late_outcome") or {},
+            details=row.get("details") or {},
+        )
+        return cls(**values)
+
+    @property
+    def change(self) -> ChangeKind:
+        return KINDS[self.kind]
+
+    @property
+    def params(self) -> Any:
+        return self.change.params_from_details(self.details)
+
+    @property
+    def facts(self) -> Facts:
+        return Facts.from_details(self.details)
+
+    @property
+    def estimate(self) -> Estimate | None:
+        return Estimate.from_details(self.details)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,22 @@ class Decision:
     approval: Approval | None
     changed: bool  # the request message must be updated for everyone
     notice: str | None = None  # said to the person who clicked, and only to them
+
+
+class DuplicateRequest(UserError):
+    """A request of the same kind is already open for the order: the first one is named."""
+
+    def __init__(self, first: Approval):
+        self.first = first
+        super().__init__(
+            f"A {first.kind} request for {first.domain} is already open (request `{first.id}`, asked by "
+            f"<@{first.requester}>): approve, deny or cancel that one first."
+        )
+
+
+def _row(approval: Approval) -> dict[str, Any]:
+    """What an audit row names of its request."""
+    return {"id": approval.id, "order_id": approval.order_id, "domain": approval.domain}
 
 
 def outcome_fields(result: ActionResult) -> dict[str, Any]:
@@ -83,12 +115,6 @@ def outcome_fields(result: ActionResult) -> dict[str, Any]:
     }
 
 
-def months_left(expires: datetime | None, now: datetime) -> int:
-    if expires is None or expires <= now:
-        return 0
-    return math.ceil((expires - now).total_seconds() / 86400 / DAYS_PER_MONTH)
-
-
 class Approvals:
     def __init__(
         self,
@@ -101,11 +127,13 @@ class Approvals:
         default_invoice: str = "NoInvoice",
         clock: Callable[[], float] = time.time,
         stuck_after: float = 300,
+        followup_after: float = 300,
     ):
         self.service, self.store, self.approvers = service, store, list(approvers)
         self.is_member, self.ttl, self.max_add_accounts = is_member, ttl, max_add_accounts
         self.default_invoice, self.clock = default_invoice, clock
-        self.stuck_after = stuck_after
+        self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
+        self.followup_after = followup_after
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
 
     def now(self) -> datetime:
@@ -114,33 +142,43 @@ class Approvals:
     def approver_mentions(self) -> str:
         return " ".join(f"<!subteam^{a}>" if a.startswith("S") else f"<@{a}>" for a in self.approvers)
 
+    def _context(self, order: Order, exclude: str | None = None) -> Context:
+        open_requests = [Approval.from_row(row) for row in self.store.open_for(order.order_id)]
+        return Context(
+            client=self.service.client,
+            currency=self.service.currency,
+            now=self.now(),
+            max_add_accounts=self.max_add_accounts,
+            default_invoice=self.default_invoice,
+            pending=[a for a in open_requests if a.id != exclude],
+        )
+
     # ---- request
 
-    def prepare(self, intent: c.Delete | c.AddAccounts, requester: str, channel: str) -> Approval:
-        """Check the request can succeed, then store it as pending (with a `request` audit row)."""
+    def prepare(self, change: Change, requester: str, channel: str) -> Approval:
+        """Check the change can succeed, then store it as pending (with a `request` audit row)."""
         if not self.approvers:
             raise UserError(
-                "Deleting orders and adding accounts need an approver, and none is configured: set APPROVERS "
-                "to Slack user ids (U...) or user-group ids (S...) and restart the bot."
+                "Changes need an approver, and none is configured: set APPROVERS to Slack user ids (U...) or "
+                "user-group ids (S...) and restart the bot."
             )
-        order = self.service.find_order(intent.target)
-        kind = KINDS[type(intent)]
-        refusal = self._refusal(kind, order, intent)
+        kind = KINDS[change.kind]
+        order = self.service.find_order(change.target)
+        ctx = self._context(order)
+        refusal = kind.refusal(order, change.params, ctx)
         if refusal:
             raise UserError(refusal)
-        details: dict[str, Any] = {"status": order.status, "accounts": order.accounts}
-        if isinstance(intent, c.AddAccounts):
-            details.update(
-                count=intent.count,
-                new_accounts=order.accounts + intent.count,
-                invoice_option=intent.invoice_option or self.default_invoice,
-                discount=str(intent.discount) if intent.discount is not None else None,
-                **self._estimate(order, intent.count),
-            )
+        estimate = kind.estimate(order, change.params, ctx)
+        details = {
+            **Facts.of(order).to_details(),
+            **kind.params_to_details(change.params),
+            **kind.request_details(order, change.params, ctx),
+            **(estimate.to_details() if estimate else {}),
+        }
         now = self.clock()
         row = dict(
             id=secrets.token_hex(8),
-            kind=kind,
+            kind=kind.name,
             order_id=order.order_id,
             domain=order.domain,
             region=order.region,
@@ -148,57 +186,24 @@ class Approvals:
             requester=requester,
             channel=channel,
             message_ts=None,
-            status="pending",
+            status=Status.PENDING.value,
             created_at=now,
             expires_at=now + self.ttl,
-            decided_by=None,
-            decided_at=None,
-            outcome=None,
+            reason=change.reason,
         )
-        self.store.add(row)
-        self.store.audit("request", requester, row, {"kind": kind, **details})
+        first = self.store.add_unless_open(row)
+        if first is not None:
+            raise DuplicateRequest(Approval.from_row(first))
+        self.store.audit("request", requester, row, {"kind": kind.name, "reason": change.reason, **details})
         return Approval.from_row(row)
-
-    def _refusal(self, kind: str, order: Order, intent: c.Delete | c.AddAccounts) -> str | None:
-        """Why this request cannot succeed now, or None."""
-        name = f"{order.domain} (order {order.order_id})"
-        if order.status == "Deleted":
-            return f"{name} is already deleted."
-        if kind == "delete" and not order.allow_deletion:
-            return f"LogicBoxes does not allow deleting {name} now (deletion allowed: no)."
-        if isinstance(intent, c.AddAccounts) and intent.count > self.max_add_accounts:
-            return f"At most {self.max_add_accounts} accounts can be added in one request (MAX_ADD_ACCOUNTS)."
-        return None
-
-    def _estimate(self, order: Order, count: int) -> dict[str, Any]:
-        """count x the add price of the band holding the new total x the months left, labelled an estimate."""
-        months = months_left(order.expires, self.now())
-        try:  # the order's customer's own price: what LogicBoxes will bill them
-            table = self.service.client.price_table(order.region, "customer", order.customer_id)
-        except LogicBoxesError as exc:
-            return {"estimate": None, "estimate_note": f"no estimate: {exc}"}
-        band = table.band_for(order.accounts + count)
-        prices = band.prices.get("add", {}) if band else {}
-        if not prices or months == 0:
-            return {"estimate": None, "estimate_note": "no estimate: no add price or no time left on the order"}
-        unit = prices[min(prices)]  # the shortest tenure's monthly price
-        return {
-            "estimate": str(quote_total(unit, count, months)),
-            "estimate_unit": str(unit),
-            "estimate_band": band.label if band else "",
-            "months_left": months,
-            "currency": self.service.currency,
-        }
 
     def attach_message(self, approval_id: str, channel: str, ts: str) -> None:
         self.store.set_message(approval_id, channel, ts)
 
     def abandon(self, approval_id: str, reason: str) -> None:
         """The request could not be posted: close it so it can never be approved."""
-        if self.store.claim(approval_id, "failed", "system", self.clock()):
-            self.store.finish(approval_id, "failed", {"error": reason})
-            row = self.store.get(approval_id)
-            self.store.audit("abandon", "system", row, {"reason": reason})
+        if self.store.claim(approval_id, Status.FAILED, "system", self.clock(), outcome={"error": reason}):
+            self.store.audit("abandon", "system", self.store.get(approval_id), {"reason": reason})
 
     # ---- decisions
 
@@ -207,7 +212,7 @@ class Approvals:
         if row is None:
             return Decision(None, False, "This approval request no longer exists.")
         approval = Approval.from_row(row)
-        if approval.status != "pending":
+        if approval.status is not Status.PENDING:
             return Decision(approval, False, self._already(approval))
         refusal = self._permission(approval, user, decision)
         if refusal:
@@ -220,19 +225,12 @@ class Approvals:
                 expired is not None,
                 "This request has expired; nothing was done. Ask again if it is still needed.",
             )
-        status = {"approve": "executing", "deny": "denied", "cancel": "cancelled"}[decision]
-        if not self.store.claim(approval.id, status, user, now):
+        if not self.store.claim(approval.id, DECISIONS[decision], user, now):  # committed before any call
             current = self._reload(approval)
             return Decision(current, False, self._already(current))
         self.store.audit(decision, user, row)
         if decision == "approve":
-            try:
-                final, outcome = self._execute(approval)
-            except Exception:  # a bug must not leave the request "running" forever
-                log.exception("approval %s failed while running", approval.id)
-                final, outcome = "unknown", {"error": self._unknown("The bot failed while running it.", approval)}
-            self.store.finish(approval.id, final, outcome)
-            self.store.audit("execute", user, row, {"result": final, **outcome})
+            self._run(approval, user)
         return Decision(self._reload(approval), True)
 
     def _permission(self, approval: Approval, user: str, decision: str) -> str | None:
@@ -251,68 +249,112 @@ class Approvals:
         when = (
             f" at {datetime.fromtimestamp(approval.decided_at, UTC):%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
         )
-        return f"This request was already {FINAL.get(approval.status, approval.status)}{who}{when}."
+        return f"This request was already {approval.status.label}{who}{when}."
 
     def _reload(self, approval: Approval) -> Approval:
         row = self.store.get(approval.id)
         return Approval.from_row(row) if row else approval
 
-    def _execute(self, approval: Approval) -> tuple[str, dict[str, Any]]:
-        """Re-read the order uncached, then make the one POST. Never retried."""
-        client = self.service.client
+    # ---- execution
+
+    def _run(self, approval: Approval, user: str) -> None:
+        """Make the call, then record what happened: LogicBoxes' answer first, in its own
+        transaction, then the final state (only if the request is still running: a final state
+        is never overwritten), then the audit row. Rendering and Slack come after, elsewhere."""
+        try:
+            final, outcome, answer = self._execute(approval)
+        except Exception:  # a bug must not leave the request "running" forever
+            log.exception("approval %s failed while running", approval.id)
+            final, outcome, answer = (
+                Status.UNKNOWN,
+                {"error": self._unknown("The bot failed while running it.", approval)},
+                None,
+            )
+        if answer is not None:
+            self._record_answer(approval, user, answer)
+        if self.store.settle(approval.id, Status.EXECUTING, final, outcome):
+            self.store.audit(
+                "execute",
+                user,
+                approval.__dict__ | {"id": approval.id},
+                {"result": final.value, "reason": approval.reason, **outcome},
+            )
+            if final is Status.DONE and outcome.get("queued"):
+                self.store.set_followup(approval.id, self.clock() + self.followup_after)
+            return
+        current = self._reload(approval)  # settled meanwhile (the sweep gave up on it): keep both
+        late = {"result": final.value, **outcome}
+        self.store.set_late(approval.id, late)
+        self.store.audit("late-answer", user, _row(current), late)
+        log.warning("approval %s: LogicBoxes answered after it was marked %s", approval.id, current.status)
+
+    def _record_answer(self, approval: Approval, user: str, answer: dict[str, Any]) -> None:
+        try:
+            self.store.audit("answer", user, _row(approval), answer)
+        except Exception:
+            log.error(
+                "could not record LogicBoxes' answer for request %s in the database: %s",
+                approval.id,
+                json.dumps(answer, default=str),
+            )
+            raise
+
+    def _execute(self, approval: Approval) -> tuple[Status, dict[str, Any], dict[str, Any] | None]:
+        """Re-read the order uncached; if what the request recorded changed, send nothing. Else
+        make the one POST (never retried). Returns the final state, the outcome, and LogicBoxes'
+        raw answer (or the error) to record, None when nothing was sent."""
+        client, kind = self.service.client, approval.change
         try:
             order = client.order_details(approval.region, approval.order_id, fresh=True)
         except LogicBoxesError as exc:
-            return "failed", {"error": f"could not re-read the order, nothing was sent: {exc}"}
-        stale = self._refusal(approval.kind, order, self._intent(approval))
-        if stale:
-            return "failed", {"error": f"{stale} Nothing was sent."}
+            return Status.FAILED, {"error": f"Could not re-read the order, so nothing was sent: {exc}"}, None
+        changed = approval.facts.changes_since(order)
+        if changed:
+            return (
+                Status.FAILED,
+                {"error": f"{'; '.join(changed)} since this was asked; ask again. Nothing was sent."},
+                None,
+            )
+        refusal = kind.refusal(order, approval.params, self._context(order, exclude=approval.id))
+        if refusal:
+            return Status.FAILED, {"error": f"{refusal} Nothing was sent."}, None
         try:
-            if approval.kind == "delete":
-                result = client.delete(approval.region, approval.order_id)
-            else:
-                d = approval.details
-                discount = Decimal(d["discount"]) if d.get("discount") else None
-                result = client.add_accounts(
-                    approval.region, approval.order_id, d["count"], d["invoice_option"], discount
-                )
+            result = kind.execute(client, approval.region, approval.order_id, approval.params, approval.reason)
         except LogicBoxesError as exc:
+            answer = {"error": str(exc), "sent": exc.sent}
             if not exc.sent:  # refused, or never left this server: LogicBoxes did not act
-                return "failed", {"error": f"{exc} Nothing was changed."}
-            return "unknown", {"error": self._unknown(str(exc), approval)}  # sent; we cannot tell what happened
+                return Status.FAILED, {"error": f"{exc} Nothing was changed."}, answer
+            return Status.UNKNOWN, {"error": self._unknown(str(exc), approval)}, answer  # sent; cannot tell
         finally:
             client.forget_order(approval.order_id, approval.domain)
         outcome = outcome_fields(result)
         if outcome["currency"] is None:  # OnlyAdd names no currency: the reseller's selling currency
             outcome["currency"] = self.service.currency
+        if result.queued:
+            outcome["queued"] = True
+        answer = {"raw": result.raw}
         if result.failed:
             reason = result.description or "no reason given"
-            return "failed", {**outcome, "error": f"LogicBoxes reports the change failed: {reason}"}
-        return "done", outcome
+            return Status.FAILED, {**outcome, "error": f"LogicBoxes reports the change failed: {reason}"}, answer
+        return Status.DONE, outcome, answer
 
     @staticmethod
     def _unknown(why: str, approval: Approval) -> str:
         return f"{why} The outcome is unknown: check `/email order {approval.order_id}` before asking again."
 
-    @staticmethod
-    def _intent(approval: Approval) -> c.Delete | c.AddAccounts:
-        target = c.Target(order_id=approval.order_id)
-        if approval.kind == "delete":
-            return c.Delete(target)
-        return c.AddAccounts(target, approval.details["count"])
-
-    # ---- expiry
+    # ---- expiry, stuck runs, follow-ups
 
     def _expire(self, approval: Approval, now: float) -> Approval | None:
-        if not self.store.claim(approval.id, "expired", "system", now):
+        if not self.store.claim(approval.id, Status.EXPIRED, "system", now):
             return None
         row = self.store.get(approval.id)
         self.store.audit("expire", "system", row)
         return Approval.from_row(row) if row else approval
 
     def sweep(self) -> list[Approval]:
-        """Close what nobody will close: requests untouched past their TTL become expired, and runs
-        whose process died mid-call (still "executing" after `stuck_after`) become unknown.
+        """Close what nobody will close: requests untouched past their TTL become expired; runs
+        whose process died mid-call (still "executing" past any time their call could still
+        answer) become unknown; queued work due a follow-up is confirmed from a fresh read.
         Safe to run in every process at once: each row is settled by one conditional update."""
         closed = []
         for row in self.store.overdue(self.clock()):
@@ -322,17 +364,33 @@ class Approvals:
         for row in self.store.running_since(self.clock() - self.stuck_after):
             approval = Approval.from_row(row)
             why = self._unknown("The bot stopped while running it.", approval)
-            if self.store.settle(approval.id, "executing", "unknown", {"error": why}):
+            if self.store.settle(approval.id, Status.EXECUTING, Status.UNKNOWN, {"error": why}):
                 self.store.audit("execute", "system", row, {"result": "unknown", "error": why})
                 closed.append(self._reload(approval))
+        for row in self.store.followups_due(self.clock()):
+            confirmed = self._follow_up(Approval.from_row(row))
+            if confirmed is not None:
+                closed.append(confirmed)
         for approval in closed:
             if self.on_closed:
                 self.on_closed(approval)
         return closed
 
+    def _follow_up(self, approval: Approval) -> Approval | None:
+        try:
+            order = self.service.client.order_details(approval.region, approval.order_id, fresh=True)
+        except LogicBoxesError as exc:
+            log.info("follow-up of %s postponed: %s", approval.id, exc)
+            return None
+        text = approval.change.confirmation(approval.details, approval.params, order)
+        if not self.store.confirm(approval.id, text):
+            return None
+        self.store.audit("confirm", "system", self.store.get(approval.id), {"confirmation": text})
+        return self._reload(approval)
+
     # ---- audit
 
-    def audit(self, intent: c.Audit, user: str) -> list[AuditEntry]:
+    def audit(self, intent: Audit, user: str) -> list[AuditEntry]:
         if not self.is_member(self.approvers, user):
             raise UserError("Only approvers can read the audit log.")
         target = intent.target

@@ -1,97 +1,40 @@
 """Text after `/email` -> an intent (a small frozen dataclass), or a ParseError.
 
-This module is the single source of the usage text: the help card, every error's usage line
-and the manifest's usage hint all come from SUBCOMMANDS.
+This module holds the registry of subcommands, one row each (usage, example, summary, parser);
+the rows of the changes come from their declarations in bot/changes/. The help card, every
+error's usage line and the manifest's usage hint all come from SUBCOMMANDS.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from typing import Any
 
-import idna
+from bot.changes import KINDS, Change
+from bot.config import REGIONS
+from bot.parsing import (
+    SLACK_LINK,
+    ParseError,
+    Target,
+    is_number,
+    join_tenures,
+    months,
+    normalize_domain,
+    one_target,
+    options,
+    parse_target,
+    positive,
+)
 
-from bot.config import INVOICE_OPTIONS, REGIONS
+__all__ = ["PAGE_SIZE", "SUBCOMMANDS", "Change", "Intent", "ParseError", "Target", "parse", "parse_target"]
 
 ORDER_STATUSES = ("InActive", "Active", "Suspended", "Pending Delete Restorable", "Deleted", "Archived")
 PAGE_SIZE = 10
 
 
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    usage: str
-    example: str
-    summary: str
-    mutates: bool = False
-
-
-SUBCOMMANDS: dict[str, Subcommand] = {
-    s.name: s
-    for s in (
-        Subcommand(
-            "order",
-            "order <domain | order-id>",
-            "order example.com",
-            "Status, accounts, expiry and customer of an order",
-        ),
-        Subcommand(
-            "search",
-            "search [status:<status>] [customer:<id>] [expiring:<N>d] [region:us|in] [page:<N>]",
-            "search status:active expiring:30d",
-            "Find orders, 10 per page",
-        ),
-        Subcommand("dns", "dns <domain | order-id>", "dns example.com", "DNS records the customer must publish"),
-        Subcommand(
-            "price",
-            "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | customer:<id>>]",
-            "price 12 accounts 6mo for example.com",
-            "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
-        ),
-        Subcommand("setup", "setup <user@domain>", "setup jane@example.com", "Phone, Exchange and Outlook settings"),
-        Subcommand(
-            "delete", "delete <domain | order-id>", "delete example.com", "Delete an order (needs approval)", True
-        ),
-        Subcommand(
-            "add-accounts",
-            "add-accounts <domain | order-id> <N> [invoice:" + "|".join(INVOICE_OPTIONS) + "] [discount:<amount>]",
-            "add-accounts example.com 5",
-            "Add mailboxes to an order (needs approval)",
-            True,
-        ),
-        Subcommand(
-            "audit",
-            "audit [domain | order-id] [limit:<N>]",
-            "audit example.com limit:20",
-            "Recent approvals (approvers only)",
-        ),
-        Subcommand("help", "help", "help", "This list"),
-    )
-}
-
-
-class ParseError(ValueError):
-    """Bad input: `str(exc)` says what was wrong, `usage` is the line to show with it."""
-
-    def __init__(self, message: str, subcommand: str | None = None):
-        super().__init__(message)
-        self.subcommand = subcommand
-        self.usage = f"/email {SUBCOMMANDS[subcommand].usage}" if subcommand else None
-
-
 # ---------------------------------------------------------------- intents
-
-
-@dataclass(frozen=True)
-class Target:
-    """An order named by domain or by order id."""
-
-    domain: str | None = None
-    order_id: int | None = None
-
-    def __str__(self) -> str:
-        return self.domain or str(self.order_id)
 
 
 @dataclass(frozen=True)
@@ -148,118 +91,23 @@ class SetupHelp:
 
 
 @dataclass(frozen=True)
-class Delete:
-    target: Target
-
-
-@dataclass(frozen=True)
-class AddAccounts:
-    target: Target
-    count: int
-    invoice_option: str | None = None
-    discount: Decimal | None = None
-
-
-@dataclass(frozen=True)
 class Audit:
     target: Target | None = None
     limit: int = 20
 
 
-Intent = Help | OrderLookup | DnsLookup | Search | PriceQuote | SetupHelp | Delete | AddAccounts | Audit
+Intent = Help | OrderLookup | DnsLookup | Search | PriceQuote | SetupHelp | Change | Audit
 
 
-# ---------------------------------------------------------------- parsing
-
-
-def parse(text: str) -> Intent:
-    """Parse the text after `/email`. Case-insensitive for words; extra spaces are fine."""
-    words = text.split()
-    if not words or words[0].lower() in ("help", "-h", "--help", "?"):
-        return Help()
-    name, args = words[0].lower(), words[1:]
-    parser = _PARSERS.get(name)
-    if parser is None:
-        return Help(unknown=words[0])
-    return parser(args)
-
-
-def _one_target(name: str, args: list[str]) -> Target:
-    if len(args) != 1:
-        what = "a domain or an order id" if not args else f"one domain or order id, not {len(args)} words"
-        raise ParseError(f"`{name}` needs {what}.", name)
-    return parse_target(args[0], name)
-
-
-def is_number(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts "²", which int() then refuses."""
-    return bool(re.fullmatch(r"[0-9]{1,18}", text))
-
-
-def parse_target(word: str, subcommand: str | None = None) -> Target:
-    if is_number(word):
-        return Target(order_id=int(word))
-    return Target(domain=normalize_domain(word, subcommand))
-
-
-_SLACK_LINK = re.compile(r"^<([^|>]+)(?:\|([^>]+))?>$")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def normalize_domain(text: str, subcommand: str | None = None) -> str:
-    """Lower-case ASCII (punycode) domain from what a person pastes into Slack."""
-    raw = text.strip()
-    link = _SLACK_LINK.match(raw)
-    if link:  # Slack escapes links: <http://example.com|example.com>, <mailto:a@b.com|a@b.com>
-        raw = link.group(2) or link.group(1)
-    raw = re.sub(r"^(?:[a-z][a-z0-9+.-]*://|mailto:)", "", raw, flags=re.IGNORECASE)
-    raw = raw.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    raw = raw.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".")
-    try:
-        domain = idna.encode(raw, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        raise ParseError(f"`{text}` is not a valid domain name.", subcommand) from None
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or is_number(labels[-1]):
-        raise ParseError(f"`{text}` is not a valid domain name.", subcommand)
-    return domain
+# ---------------------------------------------------------------- parsers
 
 
 def _order(args: list[str]) -> OrderLookup:
-    return OrderLookup(_one_target("order", args))
+    return OrderLookup(one_target("order", args))
 
 
 def _dns(args: list[str]) -> DnsLookup:
-    return DnsLookup(_one_target("dns", args))
-
-
-def _delete(args: list[str]) -> Delete:
-    return Delete(_one_target("delete", args))
-
-
-def _options(args: list[str], allowed: tuple[str, ...], name: str) -> tuple[list[str], dict[str, list[str]]]:
-    """Split `key:value` words from plain words; unknown keys are errors."""
-    plain, options = [], {}
-    for word in args:
-        key, sep, value = word.partition(":")
-        if not sep or "//" in value or key.lower() == "mailto":
-            plain.append(word)
-            continue
-        key = key.lower()
-        if key not in allowed:
-            raise ParseError(f"Unknown option `{key}:`; use {', '.join(f'`{a}:`' for a in allowed)}.", name)
-        if not value:
-            raise ParseError(f"`{key}:` needs a value.", name)
-        options.setdefault(key, []).append(value)
-    return plain, options
-
-
-def _positive(text: str, what: str, name: str, maximum: int | None = None) -> int:
-    if not is_number(text) or int(text) < 1:
-        raise ParseError(f"{what} must be a whole number of 1 or more, not `{text}`.", name)
-    if maximum is not None and int(text) > maximum:
-        raise ParseError(f"{what} can be at most {maximum}, not {text}.", name)
-    return int(text)
+    return DnsLookup(one_target("dns", args))
 
 
 def _status(text: str) -> str:
@@ -278,40 +126,35 @@ def _region(text: str, name: str) -> str:
 
 
 def _search(args: list[str]) -> Search:
-    plain, options = _options(args, ("status", "customer", "expiring", "region", "page"), "search")
+    plain, found = _search_options(args)
     if plain:
         raise ParseError(f"`search` takes `key:value` filters, not `{plain[0]}`.", "search")
-    for key in ("expiring", "region", "page"):
-        if len(options.get(key, [])) > 1:
-            raise ParseError(f"Give `{key}:` once.", "search")
     expiring = None
-    if "expiring" in options:
-        match = re.fullmatch(r"(\d+)d?", options["expiring"][0].lower())
+    if "expiring" in found:
+        match = re.fullmatch(r"([0-9]+)d?", found["expiring"][0].lower())
         if not match or not 1 <= int(match[1]) <= 3650:
-            raise ParseError(f"`expiring:` takes days like `30d`, not `{options['expiring'][0]}`.", "search")
+            raise ParseError(f"`expiring:` takes days like `30d`, not `{found['expiring'][0]}`.", "search")
         expiring = int(match[1])
     return Search(
-        statuses=tuple(dict.fromkeys(_status(s) for s in options.get("status", []))),
-        customer_ids=tuple(_positive(c, "A customer id", "search") for c in options.get("customer", [])),
+        statuses=tuple(dict.fromkeys(_status(s) for s in found.get("status", []))),
+        customer_ids=tuple(positive(c, "A customer id", "search") for c in found.get("customer", [])),
         expiring_days=expiring,
-        region=_region(options["region"][0], "search") if "region" in options else None,
-        page=_positive(options["page"][0], "The page", "search", 1_000_000) if "page" in options else 1,
+        region=_region(found["region"][0], "search") if "region" in found else None,
+        page=positive(found["page"][0], "The page", "search", 1_000_000) if "page" in found else 1,
     )
 
 
-_MONTH_UNITS = {
-    "": 1,
-    "m": 1,
-    "mo": 1,
-    "mos": 1,
-    "month": 1,
-    "months": 1,
-    "y": 12,
-    "yr": 12,
-    "yrs": 12,
-    "year": 12,
-    "years": 12,
-}
+def _search_options(args: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """Like parsing.options, but `status:` and `customer:` may repeat (each adds a filter)."""
+    repeatable = [w for w in args if w.lower().startswith(("status:", "customer:"))]
+    rest = [w for w in args if w not in repeatable]
+    plain, found = options(rest, ("status", "customer", "expiring", "region", "page"), "search")
+    for word in repeatable:
+        key, _, value = word.partition(":")
+        if not value:
+            raise ParseError(f"`{key.lower()}:` needs a value.", "search")
+        found.setdefault(key.lower(), []).append(value)
+    return plain, found
 
 
 def _price(args: list[str]) -> PriceQuote:
@@ -325,22 +168,14 @@ def _price(args: list[str]) -> PriceQuote:
             region = word
         else:
             rest.append(word)
-    # rejoin "6 months" into "6months" so that each remaining token is a number with an optional unit
-    tokens: list[str] = []
-    for word in rest:
-        if tokens and word in _MONTH_UNITS and re.fullmatch(r"\d+", tokens[-1]):
-            tokens[-1] += word
-        else:
-            tokens.append(word)
+    tokens = join_tenures(rest)
     if len(tokens) != 2 or not is_number(tokens[0]):
         raise ParseError("`price` needs a number of accounts and a tenure, like `12 accounts 6mo`.", "price")
-    accounts = _positive(tokens[0], "The number of accounts", "price")
-    match = re.fullmatch(r"(\d+)([a-z]*)", tokens[1])
-    if not match or match[2] not in _MONTH_UNITS or int(match[1]) < 1:
-        raise ParseError(f"`{tokens[1]}` is not a tenure; write months like `6mo` or years like `1y`.", "price")
+    accounts = positive(tokens[0], "The number of accounts", "price")
+    tenure = months(tokens[1], "price")
     if region and order:
         raise ParseError(f"`{region}` and an order do not go together: an order is priced in its own region.", "price")
-    return PriceQuote(accounts, int(match[1]) * _MONTH_UNITS[match[2]], action, region, order, customer_id)
+    return PriceQuote(accounts, tenure, action, region, order, customer_id)
 
 
 def _price_for(args: list[str]) -> tuple[Target | None, int | None, list[str]]:
@@ -361,7 +196,7 @@ def _price_for(args: list[str]) -> tuple[Target | None, int | None, list[str]]:
         return None, None, rest
     word = whom[0]
     if word.lower().startswith("customer:"):
-        return None, _positive(word.split(":", 1)[1], "A customer id", "price"), rest
+        return None, positive(word.split(":", 1)[1], "A customer id", "price"), rest
     return parse_target(word, "price"), None, rest
 
 
@@ -369,7 +204,7 @@ def _setup(args: list[str]) -> SetupHelp:
     if len(args) != 1:
         raise ParseError("`setup` needs one email address.", "setup")
     raw = args[0]
-    link = _SLACK_LINK.match(raw)
+    link = SLACK_LINK.match(raw)
     if link:
         raw = link.group(2) or link.group(1)
     raw = raw.removeprefix("mailto:")
@@ -380,50 +215,75 @@ def _setup(args: list[str]) -> SetupHelp:
     return SetupHelp(email=f"{user}@{domain}", username=user, domain=domain)
 
 
-def _add_accounts(args: list[str]) -> AddAccounts:
-    plain, options = _options(args, ("invoice", "discount"), "add-accounts")
-    if len(plain) != 2:
-        raise ParseError("`add-accounts` needs an order (domain or id) and a number of accounts.", "add-accounts")
-    target = parse_target(plain[0], "add-accounts")
-    count = _positive(plain[1], "The number of accounts", "add-accounts")
-    invoice = None
-    if "invoice" in options:
-        wanted = options["invoice"][0].lower()
-        invoice = next((opt for opt in INVOICE_OPTIONS if opt.lower() == wanted), None)
-        if invoice is None:
-            raise ParseError(
-                f"Unknown invoice option `{options['invoice'][0]}`; use {', '.join(INVOICE_OPTIONS)}.", "add-accounts"
-            )
-    discount = None
-    if "discount" in options:
-        text = options["discount"][0]
-        try:
-            discount = Decimal(text)
-        except InvalidOperation:
-            discount = None
-        if discount is None or not discount.is_finite() or discount < 0 or discount.as_tuple().exponent < -2:
-            raise ParseError(f"`discount:` takes an amount like `10` or `12.50`, not `{text}`.", "add-accounts")
-    return AddAccounts(target, count, invoice, discount)
-
-
 def _audit(args: list[str]) -> Audit:
-    plain, options = _options(args, ("limit",), "audit")
+    plain, found = options(args, ("limit",), "audit")
     if len(plain) > 1:
         raise ParseError("`audit` takes at most one domain or order id.", "audit")
     target = parse_target(plain[0], "audit") if plain else None
-    limit = _positive(options["limit"][0], "The limit", "audit", 100) if "limit" in options else 20
+    limit = positive(found["limit"][0], "The limit", "audit", 100) if "limit" in found else 20
     return Audit(target, limit)
 
 
-_PARSERS = {
-    "order": _order,
-    "search": _search,
-    "dns": _dns,
-    "price": _price,
-    "setup": _setup,
-    "delete": _delete,
-    "add-accounts": _add_accounts,
-    "audit": _audit,
-}
+# ---------------------------------------------------------------- the registry
 
-assert set(_PARSERS) | {"help"} == set(SUBCOMMANDS), "every subcommand needs a parser and a usage line"
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    example: str
+    summary: str
+    parser: Callable[[list[str]], Any] | None = None
+    mutates: bool = False
+
+
+def _registry() -> dict[str, Subcommand]:
+    lookups = [
+        Subcommand(
+            "order", "order <domain | order-id>", "order example.com", "Status, accounts, expiry and customer", _order
+        ),
+        Subcommand(
+            "search",
+            "search [status:<status>] [customer:<id>] [expiring:<N>d] [region:us|in] [page:<N>]",
+            "search status:active expiring:30d",
+            "Find orders, 10 per page",
+            _search,
+        ),
+        Subcommand("dns", "dns <domain | order-id>", "dns example.com", "DNS records the customer must publish", _dns),
+        Subcommand(
+            "price",
+            "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | customer:<id>>]",
+            "price 12 accounts 6mo for example.com",
+            "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
+            _price,
+        ),
+        Subcommand(
+            "setup", "setup <user@domain>", "setup jane@example.com", "Phone, Exchange and Outlook settings", _setup
+        ),
+    ]
+    changes = [Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True) for k in KINDS.values()]
+    tail = [
+        Subcommand(
+            "audit",
+            "audit [domain | order-id] [limit:<N>]",
+            "audit example.com limit:20",
+            "Recent requests, decisions and answers (approvers only)",
+            _audit,
+        ),
+        Subcommand("help", "help", "help", "This list"),
+    ]
+    return {sub.name: sub for sub in (*lookups, *changes, *tail)}
+
+
+SUBCOMMANDS: dict[str, Subcommand] = _registry()
+
+
+def parse(text: str) -> Intent:
+    """Parse the text after `/email`. Case-insensitive for words; extra spaces are fine."""
+    words = text.split()
+    if not words or words[0].lower() in ("help", "-h", "--help", "?"):
+        return Help()
+    sub = SUBCOMMANDS.get(words[0].lower())
+    if sub is None or sub.parser is None:
+        return Help(unknown=words[0])
+    return sub.parser(words[1:])

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     approval_ttl: int = Field(1800, gt=0)
     approval_sweep_interval: float = Field(60.0, gt=0)
     max_add_accounts: int = Field(500, ge=1)
+    followup_after: float = Field(300.0, gt=0)  # re-read an order this long after LogicBoxes queued a change
+    slack_retry_base: float = Field(1.0, ge=0)  # first wait before retrying a failed outcome update (doubles)
     default_invoice_option: str = "NoInvoice"
     database_url: str = "sqlite:///mailops.db"
 

@@ -44,7 +44,7 @@ class Asker:
 
 def progress_text(intent: c.Intent) -> str:
     """What the acknowledgement says while LogicBoxes works."""
-    if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Delete | c.AddAccounts):
+    if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Change):
         return f"Looking up {intent.target}..."
     if isinstance(intent, c.SetupHelp):
         return f"Looking up {intent.domain}..."

@@ -7,7 +7,7 @@ notifications. `plain_text()` turns the same blocks into terminal text for the c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -24,9 +24,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals import FINAL, Approval
+from bot.approvals import Approval
 from bot.commands import SUBCOMMANDS, Subcommand
 from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
+from bot.money import PRICE_UNIT
 from bot.service import Cost, Quote, SearchResult, SetupInfo
 from bot.store import AuditEntry
 
@@ -397,27 +398,20 @@ def _epoch_date(seconds: float | None) -> str:
 
 
 def _what(approval: Approval) -> str:
-    d = approval.details
-    if approval.kind == "delete":
-        return f"Delete the Enterprise Email order for *{escape(approval.domain)}* and all of its mailboxes"
-    discount = f", discount {d['discount']}" if d.get("discount") else ""
-    return (
-        f"Add *{d['count']}* accounts to *{escape(approval.domain)}*: {d['accounts']} -> {d['new_accounts']} accounts, "
-        f"invoice option {d['invoice_option']}{discount}"
-    )
+    return approval.change.describe(escape(approval.domain), approval.details)
 
 
 def _estimate(approval: Approval) -> str | None:
-    d = approval.details
-    if approval.kind != "add-accounts":
+    estimate = approval.estimate
+    if estimate is None:
         return None
-    if not d.get("estimate"):
-        return escape(d.get("estimate_note", "no estimate"))
-    currency = d.get("currency", "")
+    if estimate.amount is None or estimate.unit is None:
+        return escape(estimate.note or "no estimate")
+    currency = estimate.currency
     return (
-        f"Estimate: {money(Decimal(d['estimate']), currency)} ({d['count']} x "
-        f"{unit_money(Decimal(d['estimate_unit']), currency)} per account per month, band {d['estimate_band']}, "
-        f"x {d['months_left']} months left); LogicBoxes bills the actual amount"
+        f"Estimate: {money(estimate.amount, currency)} ({estimate.accounts} x "
+        f"{unit_money(estimate.unit, currency)} {PRICE_UNIT}, band {estimate.band}, x {estimate.months} "
+        f"{escape(estimate.basis)}); LogicBoxes bills the actual amount"
     )
 
 
@@ -430,16 +424,23 @@ def _approval_facts(approval: Approval) -> SectionBlock:
             ("Status at request", escape(approval.details.get("status", "?"))),
             ("Requested by", f"<@{approval.requester}>"),
             ("Request", f"`{approval.id}`"),
+            *[(name, escape(value)) for name, value in approval.change.facts_shown(approval.details)],
         ]
     )
 
 
+def _reason(approval: Approval) -> list[Block]:
+    return [_section(f"*Reason:* {escape(approval.reason)}")] if approval.reason else []
+
+
 def render_approval_request(approval: Approval, approver_mentions: str, now: datetime) -> Message:
-    verb = "Delete" if approval.kind == "delete" else "Add accounts to"
+    verb = approval.change.verb
     confirm = ConfirmObject(
-        title="Delete this order?" if approval.kind == "delete" else "Add these accounts?",
+        title=clip(escape(f"{verb} {approval.domain}?"), 100),
         text=clip(
-            f"This will {verb.lower()} {escape(approval.domain)} (order {approval.order_id}). It cannot be undone.", 300
+            f"This will {verb.lower()} {escape(approval.domain)} (order {approval.order_id})."
+            + (" It cannot be undone." if approval.change.danger else ""),
+            300,
         ),
         confirm=clip(escape(f"{verb} {approval.domain}"), 30),
         deny="Keep it",
@@ -448,13 +449,14 @@ def render_approval_request(approval: Approval, approver_mentions: str, now: dat
         text="Approve",
         action_id="approve",
         value=approval.id,
-        style="danger" if approval.kind == "delete" else "primary",
+        style="danger" if approval.change.danger else "primary",
         confirm=confirm,
     )
     blocks: list[Block] = [
         _header(f"Approval needed: {verb.lower()} {approval.domain}"),
         _section(f"{approver_mentions} <@{approval.requester}> asks to:\n{_what(approval)}."),
         _approval_facts(approval),
+        *_reason(approval),
     ]
     estimate = _estimate(approval)
     if estimate:
@@ -526,22 +528,17 @@ def outcome_line(approval: Approval) -> str:
 
 
 def render_approval_outcome(approval: Approval, now: datetime) -> Message:
-    icon = {
-        "done": ":white_check_mark:",
-        "failed": ":x:",
-        "unknown": ":grey_question:",
-        "denied": ":no_entry:",
-        "cancelled": ":heavy_multiplication_x:",
-        "expired": ":hourglass:",
-    }.get(approval.status, "")
-    state = FINAL.get(approval.status, approval.status)
+    state = approval.status.label
     who = f" by <@{approval.decided_by}>" if approval.decided_by and approval.decided_by != "system" else ""
-    verb = "Delete" if approval.kind == "delete" else "Add accounts to"
+    verb = approval.change.verb
     summary = f"{verb} {escape(approval.domain)}: {state}{who}"
     blocks: list[Block] = [
         _header(clip(f"{verb} {approval.domain}: {state}", MAX_HEADER)),
-        _section(f"{icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}\n{_what(approval)}."),
+        _section(
+            f"{approval.status.icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}\n{_what(approval)}."
+        ),
         _approval_facts(approval),
+        *_reason(approval),
     ]
     error = (approval.outcome or {}).get("error")
     if error:
@@ -550,10 +547,34 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     if said:
         blocks.append(_section("*What LogicBoxes said*"))
         blocks.append(_fields(said))
+    if approval.late_outcome:
+        late = approval.late_outcome
+        blocks.append(
+            _section(
+                f":warning: *LogicBoxes answered after this was marked unknown:* {escape(late.get('result', '?'))}"
+                + (f", {escape(late['error'])}" if late.get("error") else "")
+            )
+        )
+        late_said = outcome_details(replace(approval, outcome=late))
+        if late_said:
+            blocks.append(_fields(late_said))
+        summary += f". Late answer: {escape(late.get('result', '?'))}"
+    if approval.confirmation:
+        blocks.append(_section(f":mag: {escape(approval.confirmation)}"))
+        summary += f". {escape(approval.confirmation)}"
+    elif approval.followup_at and approval.status.value == "done":
+        blocks.append(_context("LogicBoxes queued the work; the order will be read again to confirm it."))
     line = outcome_line(approval)
     if line:
         summary += f". {line}"
     return Message(summary, blocks)
+
+
+def plain_outcome(approval: Approval) -> Message:
+    """The outcome in one plain line, for when the card itself cannot be drawn."""
+    error = escape(str((approval.outcome or {}).get("error") or ""))
+    text = f"{escape(approval.kind)} {escape(approval.domain)} (order {approval.order_id}): {approval.status.label}"
+    return Message(text + (f". {error}" if error else ""), [_section(text + (f"\n{error}" if error else ""))])
 
 
 def render_audit(entries: list[AuditEntry]) -> Message:

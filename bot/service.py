@@ -40,19 +40,11 @@ from bot.logicboxes import (
     UpstreamUnavailable,
     is_not_found,
 )
+from bot.money import PRICE_UNIT, quote_total
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 K = TypeVar("K")
-
-PRICE_UNIT = "per account per month"
-"""The price table's unit. The API docs do not say; the control panel sells per account per
-month. This constant and `quote_total` are the only places that assume it."""
-
-
-def quote_total(unit_price: Decimal, accounts: int, months: int) -> Decimal:
-    """Total before rounding: unit price x accounts x months (see PRICE_UNIT)."""
-    return unit_price * accounts * months
 
 
 class UserError(Exception):

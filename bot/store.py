@@ -36,6 +36,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot import auditchain
+from bot.approval_states import Status, check
 
 metadata = MetaData()  # the schema as the latest migration leaves it (bot/migrations/versions/)
 
@@ -58,6 +59,9 @@ approvals = Table(
     Column("decided_at", Float),
     Column("outcome", JSON),
     Column("reason", Text),
+    Column("late_outcome", JSON),
+    Column("followup_at", Float),
+    Column("confirmation", Text),
 )
 
 audit_log = Table(
@@ -161,6 +165,66 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(insert(approvals).values(**row))
 
+    def add_unless_open(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """Store a new pending request unless one of the same kind is already open (pending or
+        running) for the same order: then return that one and store nothing. Serialized, so two
+        people asking at the same moment cannot both get in."""
+        with serialized(self.engine) as conn:
+            first = (
+                conn.execute(
+                    select(approvals)
+                    .where(
+                        approvals.c.order_id == row["order_id"],
+                        approvals.c.kind == row["kind"],
+                        approvals.c.status.in_(("pending", "executing")),
+                    )
+                    .order_by(approvals.c.created_at)
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            if first is not None:
+                return dict(first)
+            conn.execute(insert(approvals).values(**row))
+        return None
+
+    def open_for(self, order_id: int) -> list[dict[str, Any]]:
+        """Requests still open (pending or running) for one order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(
+                    approvals.c.order_id == order_id, approvals.c.status.in_(("pending", "executing"))
+                )
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def set_late(self, approval_id: str, outcome: dict[str, Any]) -> None:
+        """Keep an answer that arrived after the request was settled as unknown, beside it."""
+        with self.engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(late_outcome=outcome))
+
+    def set_followup(self, approval_id: str, at: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(followup_at=at))
+
+    def followups_due(self, now: float) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(approvals.c.followup_at.is_not(None), approvals.c.followup_at <= now)
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def confirm(self, approval_id: str, confirmation: str) -> bool:
+        """Record what the follow-up saw; True for the one process that does it."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.followup_at.is_not(None))
+                .values(followup_at=None, confirmation=confirmation)
+            )
+        return result.rowcount == 1
+
     def get(self, approval_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(approvals).where(approvals.c.id == approval_id)).mappings().first()
@@ -170,27 +234,37 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(approvals).where(approvals.c.id == approval_id).values(channel=channel, message_ts=ts))
 
-    def claim(self, approval_id: str, status: str, actor: str, at: float, expected: str = "pending") -> bool:
+    def claim(
+        self,
+        approval_id: str,
+        status: str,
+        actor: str,
+        at: float,
+        expected: str = "pending",
+        outcome: dict[str, Any] | None = None,
+    ) -> bool:
         """Move a request out of `expected`; True for exactly one caller."""
+        check(Status(expected), Status(status))
+        values: dict[str, Any] = {"status": str(status), "decided_by": actor, "decided_at": at}
+        if outcome is not None:
+            values["outcome"] = outcome
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == expected)
-                .values(status=status, decided_by=actor, decided_at=at)
+                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
+                .values(**values)
             )
         return result.rowcount == 1
 
-    def finish(self, approval_id: str, status: str, outcome: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(status=status, outcome=outcome))
-
     def settle(self, approval_id: str, expected: str, status: str, outcome: dict[str, Any]) -> bool:
-        """Move a request from `expected` to a final status, keeping who decided; True for one caller."""
+        """Move a request from `expected` to a final status, keeping who decided; True for one caller.
+        A request already final stays as it is (rowcount 0): a final state is never overwritten."""
+        check(Status(expected), Status(status))
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == expected)
-                .values(status=status, outcome=outcome)
+                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
+                .values(status=str(status), outcome=outcome)
             )
         return result.rowcount == 1
 

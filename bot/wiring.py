@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +64,9 @@ class Bot:
     stop: threading.Event
 
 
-def make_bot(settings: Settings, token_verification: bool = True, sweep: bool = True) -> Bot:
+def make_bot(
+    settings: Settings, token_verification: bool = True, sweep: bool = True, clock: Callable[[], float] = time.time
+) -> Bot:
     sys.setswitchinterval(settings.gil_switch_interval)
     for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
         register_secret(settings.secret(name))
@@ -78,6 +81,11 @@ def make_bot(settings: Settings, token_verification: bool = True, sweep: bool = 
         ttl=settings.approval_ttl,
         max_add_accounts=settings.max_add_accounts,
         default_invoice=settings.default_invoice_option,
+        clock=clock,
+        # a run is "stuck" only once its call can no longer answer: the command's deadline bounds
+        # every call (a trickling answer included), plus one connect and one read timeout of slack
+        stuck_after=settings.command_deadline + settings.connect_timeout + settings.read_timeout + 30,
+        followup_after=settings.followup_after,
     )
     deps = Deps(settings, service, approvals, Workers(settings.worker_threads, settings.work_queue_limit), directory)
     app = create_app(deps, client, token_verification)

@@ -78,7 +78,7 @@ def test_approve_runs_once_updates_message_and_audits(bot, sim):
     assert sim.count("delete", method="POST") == 1
     assert sim.orders[84372633].status == "Deleted"
     actions = [e.action for e in store(bot).recent(10)]
-    assert actions == ["execute", "approve", "request"]
+    assert actions == ["execute", "answer", "approve", "request"]
     execute = store(bot).recent(1)[0]
     assert execute.actor == "U0ONCALL" and execute.detail["result"] == "done" and execute.detail["eaqid"]
     # the order cache was dropped: a lookup shows the new state
@@ -198,7 +198,8 @@ def test_order_changed_since_request_sends_nothing(bot, sim):
     sim.orders[84372633].status = "Deleted"  # someone deleted it in the control panel meanwhile
     bot.driver.click("approve", approval_id(message), user="U0ONCALL")
     text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
-    assert "approved but failed" in text and "already deleted. Nothing was sent." in text
+    assert "approved but failed" in text
+    assert "status Active -&gt; Deleted since this was asked; ask again. Nothing was sent." in text
     assert sim.count("delete") == 0
 
 
@@ -227,7 +228,7 @@ def test_add_accounts_request_estimate_and_invoice(bot, sim):
     assert "Add *5* accounts to *acme.com*: 40 -> 45 accounts, invoice option PayInvoice, discount 2.50" in text
     # acme's customer 20002 has an own price, 0.9 x the generic one: band 36-55 add price for the shortest
     # tenure (1 month): (1.5 - 5*0.05) * 0.9 = 1.125; 12 days left -> 1 month; 5 x 1.125 = 5.625
-    assert "Estimate: 5.63 USD (5 x 1.125 USD per account per month, band 36-55, x 1 months left)" in text
+    assert "Estimate: 5.63 USD (5 x 1.125 USD per account per month, band 36-55, x 1 months left on the order)" in text
     assert buttons(message)["approve"]["style"] == "primary"
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
     done = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])

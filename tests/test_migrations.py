@@ -61,7 +61,7 @@ def test_the_010_database_upgrades_and_its_pending_requests_still_work(start_bot
     assert "Add accounts to example.in: approved and done" in visible_text(added)
     assert sim.count("delete", method="POST") == 1 and sim.orders[84372636].accounts == 30
     verdict = bot.bot.deps.approvals.store.verify_audit()
-    assert verdict.ok and verdict.rows == 5 + 4  # 0.1.0's five rows, chained, then approve+execute twice
+    assert verdict.ok and verdict.rows == 5 + 6  # 0.1.0's five rows, chained, then approve, answer, execute twice
 
 
 def test_order_ids_beyond_32_bits(url_010):

@@ -97,7 +97,7 @@ def test_two_processes_race_for_one_approval(database_url, sim, slack, tmp_path)
         assert sim.count("delete", method="POST") == 1
         store = Store(database_url)
         assert store.count("execute", ident) == 1
-        assert [e.action for e in store.recent(10)] == ["execute", "approve", "request"]
+        assert [e.action for e in store.recent(10)] == ["execute", "answer", "approve", "request"]
         # the other process sees the decision: a late click there is told who decided
         late = b_driver.click("approve", ident, user="U0LEAD").text()
         assert "already approved" in late

@@ -151,3 +151,37 @@ class LogicBoxes:
         if discount is not None:
             params.append(("discount-amount", f"{discount:.2f}"))
         return wire.parse_action(self._ee("POST", region, "add-email-account", params), region)
+
+    def renew(
+        self,
+        region: str,
+        order_id: int,
+        months: int,
+        auto_renew: bool,
+        invoice_option: str,
+        discount: Decimal | None = None,
+    ) -> ActionResult:
+        """KB 1774: auto-renew is required by the API, so it is always sent."""
+        params: list[tuple[str, Any]] = [
+            ("order-id", order_id),
+            ("months", months),
+            ("auto-renew", "true" if auto_renew else "false"),
+            ("invoice-option", invoice_option),
+        ]
+        if discount is not None:
+            params.append(("discount-amount", f"{discount:.2f}"))
+        return wire.parse_action(self._ee("POST", region, "renew", params), region)
+
+    def remove_accounts(self, region: str, order_id: int, count: int) -> ActionResult:
+        """KB 1776: answered ExecutionStarted, done shortly after."""
+        params: list[tuple[str, Any]] = [("order-id", order_id), ("no-of-accounts", count)]
+        return wire.parse_action(self._ee("POST", region, "delete-email-account", params), region)
+
+    def suspend(self, region: str, order_id: int, reason: str) -> ActionResult:
+        """KB 1077: a generic order call; `region` is the order's, for the breaker and messages."""
+        params: list[tuple[str, Any]] = [("order-id", order_id), ("reason", reason)]
+        return wire.parse_action(self._call("POST", "orders/suspend", params, region), region)
+
+    def unsuspend(self, region: str, order_id: int) -> ActionResult:
+        """KB 1078."""
+        return wire.parse_action(self._call("POST", "orders/unsuspend", [("order-id", order_id)], region), region)

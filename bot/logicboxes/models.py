@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class ActionResult:
     currency: str | None = None  # sellingcurrencysymbol: a code (GBP) or a symbol (£)
     customer_cost: Decimal | None = None  # OnlyAdd: what the invoice will ask of the customer
     shape: str = "action"  # action | invoice (nested under the invoice id) | only-add | unknown
+    raw: Any = field(default=None, compare=False, repr=False)  # the answer as decoded, kept for the audit log
 
     @property
     def queued(self) -> bool:

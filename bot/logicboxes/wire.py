@@ -260,6 +260,10 @@ def parse_action(data: Any, where: str) -> ActionResult:
     """
     if not isinstance(data, dict):
         raise BadResponse(where, "the answer to a change is not an object")
+    return replace(_parse_action(data), raw=data)
+
+
+def _parse_action(data: dict[str, Any]) -> ActionResult:
     failed_map = _failed_map(data, MAX_NESTING)
     failed = failed_map is not None
     if any(field in data for field in _ACTION_FIELDS):

@@ -1,0 +1,204 @@
+"""What every change kind declares, and the values they share (the recorded facts, the estimate).
+
+A change kind is one module (bot/changes/<kind>.py) holding one ChangeKind: how its words are
+parsed, why it is refused early, what the request says and estimates, which call makes it,
+and how to confirm it later. The usage text, help card and manifest hint come from the same
+declaration; the approval workflow (bot/approvals.py) is the same for all of them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from bot.logicboxes import ActionResult, LogicBoxes, Order
+from bot.parsing import ParseError, Target, split_reason
+
+
+@dataclass(frozen=True)
+class Change:
+    """A parsed change command: which kind, which order, the kind's own parameters, and why."""
+
+    kind: str
+    target: Target
+    params: Any
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a request recorded about the order. Right before the call the order is read again, and
+    if any recorded fact changed, nothing is sent. Requests written by 0.1.0 recorded no expiry:
+    only what was recorded is compared."""
+
+    status: str | None = None
+    accounts: int | None = None
+    expires: int | None = None  # epoch seconds
+
+    @classmethod
+    def of(cls, order: Order) -> Facts:
+        return cls(order.status, order.accounts, int(order.expires.timestamp()) if order.expires else None)
+
+    @classmethod
+    def from_details(cls, details: dict[str, Any]) -> Facts:
+        return cls(details.get("status"), details.get("accounts"), details.get("expires"))
+
+    def to_details(self) -> dict[str, Any]:
+        return {"status": self.status, "accounts": self.accounts, "expires": self.expires}
+
+    def changes_since(self, order: Order) -> list[str]:
+        """ "12 -> 17 accounts", "status Active -> Suspended", "expiry 2026-12-01 -> 2027-12-01"."""
+        now = Facts.of(order)
+        changed = []
+        if self.accounts is not None and now.accounts != self.accounts:
+            changed.append(f"{self.accounts} -> {now.accounts} accounts")
+        if self.status is not None and now.status != self.status:
+            changed.append(f"status {self.status} -> {now.status}")
+        if self.expires is not None and now.expires != self.expires:
+            changed.append(f"expiry {day(self.expires)} -> {day(now.expires)}")
+        return changed
+
+
+def day(epoch: int | float | None) -> str:
+    return "unknown" if not epoch else f"{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d}"
+
+
+def add_months(when: datetime, months: int) -> datetime:
+    """The same day `months` later (the 31st becomes the month's last day)."""
+    month0 = when.month - 1 + months
+    year, month = when.year + month0 // 12, month0 % 12 + 1
+    return when.replace(year=year, month=month, day=min(when.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What the change is expected to cost: price x accounts x months, labelled an estimate
+    (LogicBoxes bills the real amount). `note` says why there is none."""
+
+    amount: Decimal | None = None
+    unit: Decimal | None = None
+    band: str = ""
+    accounts: int = 0
+    months: int = 0
+    currency: str = ""
+    basis: str = ""  # e.g. "months left on the order"
+    note: str | None = None
+
+    def to_details(self) -> dict[str, Any]:
+        if self.amount is None:
+            return {"estimate": None, "estimate_note": self.note or "no estimate"}
+        return {
+            "estimate": str(self.amount),
+            "estimate_unit": str(self.unit),
+            "estimate_band": self.band,
+            "estimate_accounts": self.accounts,
+            "months_left": self.months,  # the name 0.1.0 stored it under
+            "estimate_basis": self.basis,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_details(cls, details: dict[str, Any]) -> Estimate | None:
+        if "estimate" not in details:
+            return None
+        if not details.get("estimate"):
+            return cls(note=details.get("estimate_note") or "no estimate")
+        try:
+            return cls(
+                amount=Decimal(str(details["estimate"])),
+                unit=Decimal(str(details.get("estimate_unit") or "0")),
+                band=str(details.get("estimate_band") or ""),
+                accounts=int(details.get("estimate_accounts") or details.get("count") or 0),
+                months=int(details.get("months_left") or 0),
+                currency=str(details.get("currency") or ""),
+                basis=str(details.get("estimate_basis") or "months left on the order"),
+            )
+        except (InvalidOperation, ValueError, TypeError):
+            return cls(note="no estimate")
+
+
+@dataclass
+class Context:
+    """What the early checks and estimates may consult (no Slack, no HTTP beyond the client)."""
+
+    client: LogicBoxes
+    currency: str
+    now: datetime
+    max_add_accounts: int = 500
+    default_invoice: str = "NoInvoice"
+    pending: Sequence[Any] = field(default_factory=tuple)  # other open requests for the same order
+
+
+class ChangeKind:
+    """One kind of change. Subclasses set the class attributes and override what differs."""
+
+    name: ClassVar[str]
+    usage: ClassVar[str]  # after `/email `
+    example: ClassVar[str]
+    summary: ClassVar[str]
+    verb: ClassVar[str]  # "Renew", "Add accounts to": the request's and the outcome's title
+    danger: ClassVar[bool] = False  # the Approve button is red
+    reason_required: ClassVar[bool] = False
+    options: ClassVar[tuple[str, ...]] = ()
+
+    # ---- parsing
+
+    def parse(self, args: list[str]) -> Change:
+        words, reason = split_reason(args, self.name)
+        if self.reason_required and not reason:
+            raise ParseError(f"`{self.name}` needs a reason: add `reason:<text>` at the end.", self.name)
+        target, params = self.parse_args(words)
+        return Change(self.name, target, params, reason)
+
+    def parse_args(self, words: list[str]) -> tuple[Target, Any]:
+        raise NotImplementedError
+
+    # ---- the request
+
+    def params_to_details(self, params: Any) -> dict[str, Any]:
+        return dict(params.__dict__) if params is not None else {}
+
+    def params_from_details(self, details: dict[str, Any]) -> Any:
+        return None
+
+    def request_details(self, order: Order, params: Any, ctx: Context) -> dict[str, Any]:
+        """What the request records beside its parameters (e.g. the new count), decided now."""
+        return {}
+
+    def refusal(self, order: Order, params: Any, ctx: Context) -> str | None:
+        """Why this change cannot succeed now (checked at request time and again before the call)."""
+        if order.status == "Deleted":
+            return f"{_name(order)} is already deleted."
+        return None
+
+    def estimate(self, order: Order, params: Any, ctx: Context) -> Estimate | None:
+        return None
+
+    def describe(self, domain: str, details: dict[str, Any]) -> str:
+        """What will happen, in one mrkdwn sentence (domain already escaped)."""
+        raise NotImplementedError
+
+    def facts_shown(self, details: dict[str, Any]) -> list[tuple[str, str]]:
+        """Extra fields on the request card beside domain, order, region and status."""
+        return []
+
+    # ---- the call and after
+
+    def execute(self, client: LogicBoxes, region: str, order_id: int, params: Any, reason: str | None) -> ActionResult:
+        raise NotImplementedError
+
+    def confirmation(self, details: dict[str, Any], params: Any, order: Order) -> str:
+        """What a re-read of the order shows after a queued change ("confirmed: 35 accounts")."""
+        return f"now {order.status}, {order.accounts} accounts"
+
+
+def _name(order: Order) -> str:
+    return f"{order.domain} (order {order.order_id})"
+
+
+def order_name(order: Order) -> str:
+    return _name(order)
