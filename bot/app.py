@@ -34,6 +34,7 @@ from bot.render import (
     render_approval_outcome,
     render_approval_request,
     render_audit,
+    render_duplicate,
     render_error,
     render_help,
     shared_by,
@@ -209,11 +210,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             approval = deps.approvals.prepare(change, user_id, channel)
         except DuplicateRequest as exc:
             first = exc.first
-            link = permalink(first.channel, first.message_ts)
-            where = f" <{link}|See the first request>." if link else ""
-            deliver(respond, [Reply(render_error(str(exc)))])
-            if where:
-                send(respond, text=where.strip(), response_type="ephemeral", replace_original=False)
+            deliver(respond, [Reply(render_duplicate(first, permalink(first.channel, first.message_ts)))])
             return
         except (UserError, LogicBoxesError) as exc:
             deliver(respond, [Reply(render_error(str(exc), getattr(exc, "usage", None)))])

@@ -90,8 +90,8 @@ class DuplicateRequest(UserError):
     def __init__(self, first: Approval):
         self.first = first
         super().__init__(
-            f"A {first.kind} request for {first.domain} is already open (request `{first.id}`, asked by "
-            f"<@{first.requester}>): approve, deny or cancel that one first."
+            f"There is already an open {first.kind} request for {first.domain} (request `{first.id}`): "
+            "approve, deny or cancel that one first."
         )
 
 

@@ -570,6 +570,18 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     return Message(summary, blocks)
 
 
+def render_duplicate(first: Approval, link: str | None) -> Message:
+    """A second request of a kind for an order: point at the first, which is still open."""
+    request = f"<{link}|request `{first.id}`>" if link else f"request `{first.id}`"
+    text = (
+        f":warning: There is already an open {escape(first.kind)} request for *{escape(first.domain)}*: {request}, "
+        f"asked by <@{first.requester}> {_epoch_date(first.created_at)}. Approve, deny or cancel that one first."
+    )
+    return Message(
+        f"There is already an open {escape(first.kind)} request for {escape(first.domain)}", [_section(text)]
+    )
+
+
 def plain_outcome(approval: Approval) -> Message:
     """The outcome in one plain line, for when the card itself cannot be drawn."""
     error = escape(str((approval.outcome or {}).get("error") or ""))
@@ -583,7 +595,9 @@ def render_audit(entries: list[AuditEntry]) -> Message:
     lines = []
     for e in entries:
         detail = escape(e.detail.get("result") or e.detail.get("kind") or "")
-        extra = escape(e.detail.get("error") or e.detail.get("eaqid") or "")
+        extra = escape(e.detail.get("error") or e.detail.get("eaqid") or e.detail.get("confirmation") or "")
+        if e.detail.get("reason") and e.action in ("request", "execute"):
+            extra = f"{extra} · reason: {escape(e.detail['reason'])}".lstrip(" ·")
         lines.append(
             f"{_epoch_date(e.at)} *{e.action}* by "
             + (f"<@{e.actor}>" if e.actor != "system" else "system")

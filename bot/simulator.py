@@ -162,7 +162,8 @@ class Simulator:
     def fail(self, region: str | None, name: str, *faults: str, sticky: bool = False) -> None:
         """Queue faults for the next calls: html500, html502, hang, garbage, error, error_html (an ERROR
         JSON labelled text/html), forbidden, reset, trickle (a byte at a time), deep (deeply nested
-        JSON), huge (declares 30 MB), failed (a change whose nested answer says Failed)."""
+        JSON), huge (declares 30 MB), failed (a change whose nested answer says Failed), slow (held
+        until `release` is set, then answered for real)."""
         if sticky:
             self.sticky_faults[(region, name)] = faults[0]
         else:
@@ -239,7 +240,9 @@ class Simulator:
             time.sleep(self.delay)
         if not self.whitelisted or fault == "forbidden":
             return 403, "text/html", ERROR_PAGE.format(code=403, text="Forbidden")
-        if fault and fault != "failed":
+        if fault == "slow":  # hold the call until released, then answer it for real
+            self.release.wait(60)
+        elif fault and fault != "failed":
             return self._fault(fault)
         one = lambda key: (params.get(key) or [""])[0]
         if one("auth-userid") != self.auth_userid or one("api-key") != self.api_key:
@@ -247,6 +250,8 @@ class Simulator:
         try:
             if area in ("products", "customers"):
                 return self._route_other(method, area, name, one)
+            if area == "orders":
+                return self._route_orders(method, name, one)
             return self._route(method, region, name, params, one, fault)
         except (ValueError, KeyError) as exc:
             return _error(f"{{{exc}=invalid}}")
@@ -296,6 +301,26 @@ class Simulator:
             return _ok(details)
         return _error(f"Unknown call {area}/{name}")
 
+    def _route_orders(self, method: str, name: str, one) -> tuple[int, str, str]:
+        """orders/suspend.json and orders/unsuspend.json: generic order calls, any region's order."""
+        order_id = one("order-id")
+        order = self.orders.get(int(order_id)) if order_id.isascii() and order_id.isdigit() else None
+        if order is None:
+            return _error(f"No Entity found for Entityid {order_id}")
+        if method != "POST":
+            return _error(f"{name} needs POST")
+        if name == "suspend":
+            if not one("reason"):
+                return _error("{reason=Reason is required}")
+            order.status = "Suspended"
+            return _ok(self._action(order, "Suspend", f"Suspension of {order.domain} for {one('reason')}"))
+        if name == "unsuspend":
+            if order.status != "Suspended":
+                return _error(f"Order {order.order_id} is not suspended")
+            order.status = "Active"
+            return _ok(self._action(order, "UnSuspend", f"Unsuspension of {order.domain}"))
+        return _error(f"Unknown call orders/{name}")
+
     def _route(self, method, region, name, params, one, fault=None) -> tuple[int, str, str]:
         if region is None:
             return _error(f"Unknown call {name}")
@@ -319,6 +344,12 @@ class Simulator:
             return _error(f"{name} needs POST")
         if name == "delete":
             return self._delete(order)
+        if name == "renew":
+            if one("auto-renew") not in ("true", "false"):
+                return _error("{auto-renew=auto-renew is required}")
+            return self._renew(order, int(one("months")), one("invoice-option"))
+        if name == "delete-email-account":
+            return self._remove(order, int(one("no-of-accounts")))
         if name == "add-email-account":
             if fault == "failed":
                 return _ok(failed_action(order, one("invoice-option")))
@@ -384,6 +415,39 @@ class Simulator:
             customerid=str(order.customer_id),
         )
         return _ok({invoice_id: action})
+
+    def _renew(self, order: SimOrder, months: int, invoice: str) -> tuple[int, str, str]:
+        if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
+            return _error("{invoice-option=invalid}")
+        if months not in (1, 3, 6, 12, 24, 36):
+            return _error("{months=Invalid tenure}")
+        order.expires += round(months * 30.4375 * DAY)
+        action = self._action(order, "Renew", f"Renewal of Enterprise Email for {order.domain} for {months} months")
+        if invoice == "NoInvoice":
+            return _ok(action)
+        invoice_id = str(78000000 + order.order_id % 100000)
+        amount = f"{order.accounts * 1.65 * months:.3f}"
+        action.update(
+            actionstatus="InvoicePaid" if invoice == "PayInvoice" else "PendingExecution",
+            invoiceid=invoice_id,
+            sellingcurrencysymbol="USD",
+            sellingamount=f"-{amount}",
+            customerid=str(order.customer_id),
+        )
+        return _ok({invoice_id: action})
+
+    def _remove(self, order: SimOrder, count: int) -> tuple[int, str, str]:
+        """KB 1776: the deletion is queued (ExecutionStarted); here it is done at once, and the bot's
+        follow-up re-read confirms it."""
+        if count >= order.accounts:
+            return _error("{no-of-accounts=An order must keep at least one account}")
+        order.accounts -= count
+        action = self._action(order, "DeleteEmailAccount", f"Deletion of {count} Email Accounts for {order.domain}")
+        action.update(
+            actionstatus="ExecutionStarted",
+            actionstatusdesc="Your email account deletion request will be processed shortly.",
+        )
+        return _ok(action)
 
     @staticmethod
     def _action(order: SimOrder, kind: str, desc: str) -> dict[str, str]:

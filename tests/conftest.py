@@ -88,8 +88,9 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
 
     def start(**overrides: object) -> Running:
         database_url = str(overrides.pop("database_url", f"sqlite:///{tmp_path}/mailops.db"))
+        clock = overrides.pop("clock", time.time)
         settings = bot_settings(sim, slack, database_url, **overrides)
-        bot = make_bot(settings, sweep=False)
+        bot = make_bot(settings, sweep=False, clock=clock)
         server = make_server("127.0.0.1", 0, bot.wsgi, _Server, _Quiet)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -104,6 +105,24 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
         running.server.shutdown()
         running.server.server_close()
         running.bot.deps.workers.shutdown(wait=True)
+
+
+class FakeClock:
+    """Time for the approvals (expiry, stuck runs, follow-ups) that a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
 
 
 @pytest.fixture

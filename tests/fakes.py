@@ -61,6 +61,7 @@ class FakeSlack:
         self.groups: dict[str, list[str]] = {}
         self.not_in_channels: set[str] = set()
         self.rate_limit_next = 0
+        self.fail_updates: list[str] = []  # Slack errors for the next chat.update calls, in order
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self.cond = threading.Condition()
@@ -127,7 +128,12 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "not_in_channel"}
             return 200, {"ok": True, "channel": body.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
         if method == "chat.update":
+            if self.fail_updates:
+                return 200, {"ok": False, "error": self.fail_updates.pop(0)}
             return 200, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if method == "chat.getPermalink":
+            ts = str(body.get("message_ts", "")).replace(".", "")
+            return 200, {"ok": True, "permalink": f"https://example.slack.com/archives/{body.get('channel')}/p{ts}"}
         if method == "usergroups.users.list":
             return 200, {"ok": True, "users": self.groups.get(body.get("usergroup"), [])}
         return 200, {"ok": False, "error": "unknown_method"}

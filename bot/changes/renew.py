@@ -97,13 +97,13 @@ class Renew(ChangeKind):
         discount = f", discount {details['discount']}" if details.get("discount") else ""
         auto = "on" if details.get("auto_renew") else "off"
         return (
-            f"Renew *{domain}* for *{details.get('months')} months*: expires {day(details.get('expires'))} -> "
+            f"Renew *{domain}* for *{details.get('months')} months*: expires {day(details.get('expires'))} → "
             f"{day(details.get('expires_after'))}, {details.get('accounts')} accounts, "
             f"invoice option {details.get('invoice_option')}{discount}, auto-renew {auto}"
         )
 
     def facts_shown(self, details: dict[str, Any]) -> list[tuple[str, str]]:
-        return [("Expiry now -> after", f"{day(details.get('expires'))} -> {day(details.get('expires_after'))}")]
+        return [("Expiry now → after", f"{day(details.get('expires'))} → {day(details.get('expires_after'))}")]
 
     def execute(
         self, client: LogicBoxes, region: str, order_id: int, params: Params, reason: str | None

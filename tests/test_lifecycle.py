@@ -1,0 +1,232 @@
+"""The order's whole lifecycle: renew, remove accounts, suspend, unsuspend, each behind the same
+four-eyes approval, end to end through the real app; and the workflow's safety under faults."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.approval_states import Status
+from tests.fakes import buttons, visible_text
+from tests.test_approvals import approval_id, approval_requests, request
+
+DAY = 86400
+
+
+def approve(bot, message, user: str = "U0LEAD") -> dict:
+    """Approve as `user`; the updated request message."""
+    before = len(bot.driver.slack.posts("/api/chat.update"))
+    bot.driver.click("approve", approval_id(message), user=user)
+    return bot.driver.slack.wait("/api/chat.update", before + 1)[before]
+
+
+def last_audit(bot, action: str):
+    return next(e for e in bot.bot.deps.approvals.store.recent(50) if e.action == action)
+
+
+def posted(sim, name: str):
+    return [c for c in sim.calls if c.name == name and c.method == "POST"]
+
+
+# ---------------------------------------------------------------- renew
+
+
+def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, sim):
+    before = sim.orders[84372632].expires
+    message, note = request(bot.driver, "renew example.com 1y reason:customer paid invoice 991")
+    assert "Approval requested" in note
+    text = visible_text(message)
+    assert "Approval needed: renew example.com" in text
+    assert "Renew *example.com* for *12 months*: expires " in text and "12 accounts" in text
+    assert "invoice option NoInvoice, auto-renew off" in text
+    # generic customer price, band 11-15 renew 12 months: 1.4 x 1.1 = 1.54 -> 1.54 x 12 accounts x 12 months
+    assert "Estimate: 221.76 USD (12 x 1.54 USD per account per month, band 11-15, x 12 months renewed)" in text
+    assert "*Reason:* customer paid invoice 991" in text and "*Expiry now → after*" in text
+    assert buttons(message)["approve"]["style"] == "primary"
+    update = approve(bot, message)
+    done = visible_text(update)
+    assert "Renew example.com: approved and done" in done and "*Action status*\nSuccess" in done
+    assert "*Reason:* customer paid invoice 991" in done and buttons(update) == {}
+    (call,) = posted(sim, "renew")
+    assert call.params["months"] == ["12"] and call.params["auto-renew"] == ["false"]
+    assert call.params["invoice-option"] == ["NoInvoice"] and call.region == "us"
+    assert sim.orders[84372632].expires > before
+    execute = last_audit(bot, "execute")
+    assert execute.detail["result"] == "done" and execute.detail["reason"] == "customer paid invoice 991"
+    thread = bot.driver.slack.wait("/api/chat.postMessage", 2)[1]  # after the request itself
+    assert thread["thread_ts"] and "Renew example.com: approved and done" in thread["text"]
+
+
+def test_renew_with_options_bills_the_invoice(bot, sim):
+    message, _ = request(bot.driver, "renew acme.com 6 months invoice:PayInvoice discount:5 autorenew:on")
+    assert "invoice option PayInvoice, discount 5, auto-renew on" in visible_text(message)
+    done = visible_text(approve(bot, message))
+    assert "*Action status*\nInvoicePaid" in done and "*Amount billed*\n396.00 USD" in done  # 40 x 1.65 x 6
+    (call,) = posted(sim, "renew")
+    assert call.params["auto-renew"] == ["true"] and call.params["discount-amount"] == ["5.00"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("renew example.com", "`renew` needs an order (domain or id) and a tenure"),
+        ("renew example.com 12mo autorenew:maybe", "`autorenew:` takes `on` or `off`, not `maybe`"),
+        ("renew example.com 12mo invoice:free", "Unknown invoice option `free`"),
+        ("renew example.com 5mo", "LogicBoxes renews example.com for 1mo, 3mo, 6mo, 12mo, not 5 months."),
+        ("renew nope.com 12mo", "No Enterprise Email order for nope.com in us, in."),
+    ],
+)
+def test_renew_refusals(bot, sim, text, shown):
+    reply = bot.driver.command(text)
+    answer = visible_text(reply.ack) if "Looking up" not in reply.ack.get("text", "") else reply.text()
+    assert shown in answer
+    assert approval_requests(bot.driver) == [] and posted(sim, "renew") == []
+
+
+# ---------------------------------------------------------------- remove accounts, and the follow-up
+
+
+def test_remove_accounts_queued_then_confirmed_by_a_follow_up(start_bot, sim, clock):
+    bot = start_bot(clock=clock)
+    message, _ = request(bot.driver, "remove-accounts example.com 2")
+    text = visible_text(message)
+    assert "Remove *2* accounts from *example.com*: 12 -> 10 accounts" in text
+    assert buttons(message)["approve"]["style"] == "danger"
+    update = visible_text(approve(bot, message))
+    assert "approved and done" in update and "*Action status*\nExecutionStarted" in update
+    assert "will be processed shortly" in update and "will be read again to confirm it" in update
+    (call,) = posted(sim, "delete-email-account")
+    assert call.params["no-of-accounts"] == ["2"]
+    approvals = bot.bot.deps.approvals
+    assert approvals.sweep() == []  # not yet due
+    clock.advance(301)
+    (confirmed,) = approvals.sweep()
+    assert confirmed.confirmation == "confirmed: 10 accounts"
+    card = visible_text(bot.driver.slack.posts("/api/chat.update")[-1])
+    assert ":mag: confirmed: 10 accounts" in card
+    assert last_audit(bot, "confirm").detail == {"confirmation": "confirmed: 10 accounts"}
+    assert approvals.sweep() == []  # once
+
+
+def test_remove_accounts_keeps_at_least_one(bot, sim):
+    text = bot.driver.command("remove-accounts globex.com 3").text()
+    assert "globex.com (order 84372634) has 3 accounts: removing 3 would leave none" in text
+    assert approval_requests(bot.driver) == []
+
+
+# ---------------------------------------------------------------- suspend and unsuspend
+
+
+def test_suspend_needs_a_reason_and_sends_it(bot, sim):
+    refused = visible_text(bot.driver.command("suspend example.com").ack)
+    assert "`suspend` needs a reason: add `reason:&lt;text&gt;` at the end." in refused
+    message, _ = request(bot.driver, "suspend example.com reason: abuse report 4411, spam")
+    text = visible_text(message)
+    assert "Suspend *example.com*: its 12 mailboxes stop sending and receiving" in text
+    assert "*Reason:* abuse report 4411, spam" in text and buttons(message)["approve"]["style"] == "danger"
+    done = visible_text(approve(bot, message))
+    assert "Suspend example.com: approved and done" in done
+    (call,) = posted(sim, "suspend")
+    assert call.params["reason"] == ["abuse report 4411, spam"] and call.params["order-id"] == ["84372632"]
+    assert sim.orders[84372632].status == "Suspended"
+    audit = bot.driver.command("audit example.com", user="U0LEAD").text()
+    assert "reason: abuse report 4411, spam" in audit
+
+
+def test_suspend_refused_when_already_suspended_and_unsuspend_unless_suspended(bot, sim):
+    assert (
+        "globex.com (order 84372634) is already suspended." in bot.driver.command("suspend globex.com reason:x").text()
+    )
+    assert (
+        "example.com (order 84372632) is not suspended (it is Active)."
+        in bot.driver.command("unsuspend example.com").text()
+    )
+    assert approval_requests(bot.driver) == []
+
+
+def test_unsuspend(bot, sim):
+    message, _ = request(bot.driver, "unsuspend globex.com reason:paid")
+    assert "Lift the suspension of *globex.com*" in visible_text(message)
+    assert "Unsuspend globex.com: approved and done" in visible_text(approve(bot, message))
+    assert len(posted(sim, "unsuspend")) == 1 and sim.orders[84372634].status == "Active"
+
+
+# ---------------------------------------------------------------- duplicates, stale numbers, totals
+
+
+def test_a_second_open_request_of_a_kind_is_refused_with_a_link(bot, sim):
+    first, _ = request(bot.driver, "add-accounts acme.com 5")
+    refused = bot.driver.command("add-accounts acme.com 3", user="U0OTHER").text()
+    assert "There is already an open add-accounts request for *acme.com*: " in refused
+    assert f"<https://example.slack.com/archives/C0SUPPORT/p1700000000000001|request `{approval_id(first)}`>" in refused
+    assert "asked by <@U0AGENT>" in refused
+    assert len(approval_requests(bot.driver)) == 1
+    other_kind, _ = request(bot.driver, "renew acme.com 12mo")  # a different kind may be asked beside it
+    assert "renew acme.com" in visible_text(other_kind)
+
+
+def test_pending_total_is_bounded_per_order(start_bot, sim):
+    bot = start_bot(max_add_accounts=10)
+    request(bot.driver, "add-accounts acme.com 6")
+    bot.bot.deps.approvals.store.engine.dispose()
+    text = bot.driver.command("add-accounts acme.com 5", user="U0OTHER").text()
+    assert "At most 10 accounts can be added in one request or be pending for one order (6 already asked" in text
+
+
+def test_recorded_numbers_that_changed_stop_the_call(bot, sim):
+    message, _ = request(bot.driver, "add-accounts acme.com 5")
+    sim.orders[84372633].accounts = 45  # someone added accounts in the control panel meanwhile
+    text = visible_text(approve(bot, message))
+    assert "approved but failed" in text
+    assert "40 -&gt; 45 accounts since this was asked; ask again. Nothing was sent." in text
+    assert posted(sim, "add-email-account") == []
+
+
+# ---------------------------------------------------------------- faults after the call
+
+
+def test_a_failed_chat_update_is_retried_and_the_outcome_kept(start_bot, sim):
+    bot = start_bot(slack_retry_base=0.01)
+    message, _ = request(bot.driver, "delete acme.com")
+    bot.driver.slack.fail_updates = ["internal_error", "service_unavailable"]
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    updates = bot.driver.slack.wait("/api/chat.update", 3)
+    assert "approved and done" in visible_text(updates[2]) and buttons(updates[2]) == {}
+    assert bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "done"
+
+
+def test_a_gone_request_message_gets_a_new_one(start_bot, sim):
+    bot = start_bot(slack_retry_base=0.01)
+    message, _ = request(bot.driver, "delete acme.com")
+    bot.driver.slack.fail_updates = ["message_not_found"]
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    posts = bot.driver.slack.wait("/api/chat.postMessage", 3)
+    anew, notice = posts[1], posts[2]
+    assert "Delete acme.com: approved and done" in visible_text(anew) and buttons(anew) == {}
+    assert notice["thread_ts"] == "1700000000.000002" and "the request message was gone" in notice["text"]
+
+
+def test_a_late_answer_never_overwrites_unknown(start_bot, sim, clock):
+    bot = start_bot(clock=clock, read_timeout=8, command_deadline=20)
+    approvals = bot.bot.deps.approvals
+    message, _ = request(bot.driver, "delete acme.com")
+    sim.fail("us", "delete", "slow")
+    sim.release.clear()
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    deadline = time.monotonic() + 10
+    while not posted(sim, "delete") and time.monotonic() < deadline:  # wait for the call to reach LogicBoxes
+        time.sleep(0.02)
+    clock.advance(approvals.stuck_after - 1)
+    assert approvals.sweep() == []  # the call can still answer: not given up on
+    clock.advance(2)
+    (unknown,) = approvals.sweep()  # as if the process had died mid-call
+    assert unknown.status is Status.UNKNOWN
+    sim.release.set()  # ... but it had not: LogicBoxes answers now
+    updates = bot.driver.slack.wait("/api/chat.update", 2)
+    late = visible_text(updates[1])
+    assert "approved, outcome unknown" in late and "LogicBoxes answered after this was marked unknown:* done" in late
+    row = approvals.store.get(approval_id(message))
+    assert row["status"] == "unknown" and row["late_outcome"]["result"] == "done"
+    assert last_audit(bot, "late-answer").detail["result"] == "done"
+    assert [e.action for e in approvals.store.recent(3)] == ["late-answer", "answer", "execute"]
