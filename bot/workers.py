@@ -23,12 +23,16 @@ class Workers:
         self.capacity = threads + queue_limit
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mailops-work")
         self._slots = threading.BoundedSemaphore(self.capacity)
+        self._busy = 0
+        self._idle = threading.Condition()
 
     def submit(self, job: Callable[[], None]) -> bool:
         """Run `job` soon, in the caller's context; False when the bot is full."""
         if not self._slots.acquire(blocking=False):
             return False
         bound = trace.bind(job)
+        with self._idle:
+            self._busy += 1
 
         def run() -> None:
             try:
@@ -37,9 +41,17 @@ class Workers:
                 log.exception("background job failed")
             finally:
                 self._slots.release()
+                with self._idle:
+                    self._busy -= 1
+                    self._idle.notify_all()
 
         self._pool.submit(run)
         return True
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every submitted job has finished (for a clean stop, and for tests)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     def shutdown(self, wait: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -156,6 +156,16 @@ class FakeSlack:
                 self.cond.wait(left)
             return [r.body for r in self.records if r.path == path][:count]
 
+    def wait_until(self, ready, timeout: float = 10.0, what: str = "the expected posts") -> None:
+        """Wait until `ready()` holds, re-checking at every post that arrives."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not ready():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what}")
+                self.cond.wait(left)
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
