@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.approval_states import DECISIONS, Status
+from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
 from bot.commands import Audit
 from bot.logicboxes import ActionResult, LogicBoxesError, Order
@@ -135,6 +138,7 @@ class Approvals:
         self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
         self.followup_after = followup_after
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
+        self.backlog = Backlog()
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -229,8 +233,13 @@ class Approvals:
             current = self._reload(approval)
             return Decision(current, False, self._already(current))
         self.store.audit(decision, user, row)
-        if decision == "approve":
-            self._run(approval, user)
+        if decision == "approve" and not self._run(approval, user):
+            return Decision(
+                None,
+                False,
+                "LogicBoxes has answered, but the database cannot be reached right now: the outcome is in the "
+                "logs and will be recorded, and this request updated, as soon as the database is back.",
+            )
         return Decision(self._reload(approval), True)
 
     def _permission(self, approval: Approval, user: str, decision: str) -> str | None:
@@ -257,12 +266,15 @@ class Approvals:
 
     # ---- execution
 
-    def _run(self, approval: Approval, user: str) -> None:
+    def _run(self, approval: Approval, user: str) -> bool:
         """Make the call, then record what happened: LogicBoxes' answer first, in its own
         transaction, then the final state (only if the request is still running: a final state
-        is never overwritten), then the audit row. Rendering and Slack come after, elsewhere."""
+        is never overwritten), then the audit row. Rendering and Slack come after, elsewhere.
+        False when the database could not take it: the write is then queued until it can."""
         try:
             final, outcome, answer = self._execute(approval)
+        except SQLAlchemyError:
+            raise  # before any call (the re-read's checks): nothing was sent
         except Exception:  # a bug must not leave the request "running" forever
             log.exception("approval %s failed while running", approval.id)
             final, outcome, answer = (
@@ -270,34 +282,49 @@ class Approvals:
                 {"error": self._unknown("The bot failed while running it.", approval)},
                 None,
             )
-        if answer is not None:
-            self._record_answer(approval, user, answer)
+        steps = {"answer": answer is None}
+
+        def record() -> None:
+            if not steps["answer"]:
+                self.store.audit("answer", user, _row(approval), answer)
+                steps["answer"] = True
+            self._settle(approval, user, final, outcome)
+
+        try:
+            record()
+            return True
+        except SQLAlchemyError:
+            log.error(
+                "could not record LogicBoxes' answer for request %s (result %s) in the database; it will be "
+                "written when the database is back: %s",
+                approval.id,
+                final.value,
+                json.dumps({"answer": answer, "outcome": outcome}, default=str),
+            )
+
+            def record_then_publish() -> None:
+                record()
+                if self.on_closed:
+                    self.on_closed(self._reload(approval))
+
+            self.backlog.add(f"outcome of {approval.id}", record_then_publish)
+            return False
+
+    def _settle(self, approval: Approval, user: str, final: Status, outcome: dict[str, Any]) -> None:
         if self.store.settle(approval.id, Status.EXECUTING, final, outcome):
             self.store.audit(
-                "execute",
-                user,
-                approval.__dict__ | {"id": approval.id},
-                {"result": final.value, "reason": approval.reason, **outcome},
+                "execute", user, _row(approval), {"result": final.value, "reason": approval.reason, **outcome}
             )
             if final is Status.DONE and outcome.get("queued"):
                 self.store.set_followup(approval.id, self.clock() + self.followup_after)
             return
         current = self._reload(approval)  # settled meanwhile (the sweep gave up on it): keep both
+        if current.late_outcome:
+            return  # recorded already (a retried write)
         late = {"result": final.value, **outcome}
         self.store.set_late(approval.id, late)
         self.store.audit("late-answer", user, _row(current), late)
         log.warning("approval %s: LogicBoxes answered after it was marked %s", approval.id, current.status)
-
-    def _record_answer(self, approval: Approval, user: str, answer: dict[str, Any]) -> None:
-        try:
-            self.store.audit("answer", user, _row(approval), answer)
-        except Exception:
-            log.error(
-                "could not record LogicBoxes' answer for request %s in the database: %s",
-                approval.id,
-                json.dumps(answer, default=str),
-            )
-            raise
 
     def _execute(self, approval: Approval) -> tuple[Status, dict[str, Any], dict[str, Any] | None]:
         """Re-read the order uncached; if what the request recorded changed, send nothing. Else
