@@ -34,6 +34,7 @@ from bot.render import (
     render_approval_outcome,
     render_approval_request,
     render_audit,
+    render_cost_estimate,
     render_duplicate,
     render_error,
     render_help,
@@ -238,6 +239,40 @@ def register_listeners(app: App, deps: Deps) -> None:
             response_type="ephemeral",
             replace_original=False,
         )
+        if approval.estimate is not None and asker(user_id).can_see_cost:
+            cost = deps.approvals.cost_estimate(approval)
+            if cost is not None:
+                send(
+                    respond,
+                    **render_cost_estimate(approval, cost).as_kwargs(),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+
+    @app.action("request_change")
+    def request_change(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """A Renew button in the digest, or Request these accounts / Request renewal under a quote:
+        the same request the typed command makes, asked by whoever clicked."""
+        ack()
+        user_id, text = body["user"]["id"], body["actions"][0]["value"]
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+        def work() -> None:
+            try:
+                change = c.parse(text)
+            except c.ParseError as exc:
+                send(
+                    respond,
+                    **render_error(str(exc), exc.usage).as_kwargs(),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+                return
+            if not isinstance(change, c.Change) or not channel:
+                return
+            request_approval(change, user_id, channel, respond)
+
+        run_later(respond, logged("request_change", user_id, guarded(respond, work)))
 
     def decide(decision: str) -> Callable[..., None]:
         def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

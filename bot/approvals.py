@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.approval_states import DECISIONS, Status
 from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
-from bot.commands import Audit
+from bot.commands import Audit, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order
 from bot.service import MailService, UserError
 from bot.store import AuditEntry, Store
@@ -200,6 +200,14 @@ class Approvals:
             raise DuplicateRequest(Approval.from_row(first))
         self.store.audit("request", requester, row, {"kind": kind.name, "reason": change.reason, **details})
         return Approval.from_row(row)
+
+    def cost_estimate(self, approval: Approval) -> Estimate | None:
+        """The same estimate at the reseller's cost price: for cost viewers only, never stored."""
+        try:
+            order = self.service.find_order(Target(order_id=approval.order_id))
+        except LogicBoxesError:
+            return None
+        return approval.change.estimate(order, approval.params, self._context(order, exclude=approval.id), "cost")
 
     def attach_message(self, approval_id: str, channel: str, ts: str) -> None:
         self.store.set_message(approval_id, channel, ts)

@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.approvals import Approval
+from bot.changes import Estimate
 from bot.commands import SUBCOMMANDS, Subcommand
 from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
 from bot.money import PRICE_UNIT
@@ -114,6 +115,15 @@ def _header(text: str) -> HeaderBlock:
     """Escaped too: Slack is not documented to leave markup in plain_text alone, and a header
     quotes LogicBoxes' text (a domain, a status)."""
     return HeaderBlock(text=clip(escape(text), MAX_HEADER))
+
+
+DIGEST_RENEW_MONTHS = 12
+
+
+def request_button(label: str, command: str) -> ButtonElement:
+    """A button that asks for a change as if its clicker had typed `/email <command>`: the request
+    still needs a second person's approval."""
+    return ButtonElement(text=label, action_id="request_change", value=clip(command, 2000))
 
 
 def share_button(command: str) -> ActionsBlock:
@@ -298,6 +308,17 @@ def render_quote(quote: Quote) -> Message:
             f" = {total}"
         ),
     ]
+    order = quote.price_for.order
+    if order is not None:  # a quote for an existing order can become the request it prices
+        if quote.action == "add":
+            button = request_button("Request these accounts", f"add-accounts {order.order_id} {quote.accounts}")
+            note = (
+                "LogicBoxes bills added accounts up to the order's expiry: the request estimates over the months left."
+            )
+        else:
+            button = request_button("Request renewal", f"renew {order.order_id} {quote.months}mo")
+            note = "The renewal request needs a second person's approval."
+        blocks += [ActionsBlock(block_id="request", elements=[button]), _context(note)]
     return Message(text, blocks)
 
 
@@ -368,10 +389,13 @@ def render_digest(
     if not orders:
         head.append(_section("Nothing expires in this window."))
     rows: list[Block] = [
-        _section(
-            f"*{escape(o.domain)}* · `{o.order_id}` · {escape(o.region)} · {escape(o.status)} · "
-            f"customer {o.customer_id or '?'}\n"
-            f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{escape(o.domain)}* · `{o.order_id}` · {escape(o.region)} · {escape(o.status)} · "
+                f"customer {o.customer_id or '?'}\n"
+                f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
+            ),
+            accessory=request_button("Renew", f"renew {o.order_id} {DIGEST_RENEW_MONTHS}mo"),
         )
         for o in orders
     ]
@@ -568,6 +592,29 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     if line:
         summary += f". {line}"
     return Message(summary, blocks)
+
+
+def render_cost_estimate(approval: Approval, cost: Estimate) -> Message:
+    """The reseller's cost of a requested change, shown only to a cost viewer who asked for it."""
+    if cost.amount is None or cost.unit is None:
+        return Message(
+            "Reseller cost unavailable", [_section(f":lock: Reseller cost unavailable: {escape(cost.note or '')}")]
+        )
+    customer = approval.estimate
+    pairs = [
+        ("Reseller cost", money(cost.amount, cost.currency)),
+        ("Reseller unit cost", f"{unit_money(cost.unit, cost.currency)} {PRICE_UNIT}"),
+    ]
+    if customer is not None and customer.amount is not None:
+        pairs += [
+            ("Customer estimate", money(customer.amount, customer.currency)),
+            ("Margin", money(customer.amount - cost.amount, cost.currency)),
+        ]
+    text = f"Reseller cost of this {approval.kind}: {money(cost.amount, cost.currency)} (only you can see this)"
+    return Message(
+        text,
+        [_section(":lock: *Only you can see this.*"), _fields(pairs), _context("From the reseller cost price list.")],
+    )
 
 
 def render_duplicate(first: Approval, link: str | None) -> Message:

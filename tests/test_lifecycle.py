@@ -3,6 +3,7 @@ four-eyes approval, end to end through the real app; and the workflow's safety u
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -230,3 +231,68 @@ def test_a_late_answer_never_overwrites_unknown(start_bot, sim, clock):
     assert row["status"] == "unknown" and row["late_outcome"]["result"] == "done"
     assert last_audit(bot, "late-answer").detail["result"] == "done"
     assert [e.action for e in approvals.store.recent(3)] == ["late-answer", "answer", "execute"]
+
+
+# ---------------------------------------------------------------- where requests start: digest, quotes
+
+
+def accessory_buttons(message: dict) -> dict[str, dict]:
+    return {
+        block["text"]["text"].split("*")[1]: block["accessory"]
+        for block in message.get("blocks") or []
+        if block.get("accessory", {}).get("action_id") == "request_change"
+    }
+
+
+def test_the_digest_renew_button_starts_a_renewal_request(bot, sim, slack):
+    from bot.__main__ import main
+
+    env = {"SLACK_BOT_TOKEN": "xoxb-test-0000-token", "SLACK_API_URL": slack.url + "/api/"}
+    env |= {"RESELLER_AUTH_USERID": "1", "RESELLER_API_KEY": bot.settings.secret("reseller_api_key")}
+    env |= {"RESELLER_API_URL": sim.base_url, "DATABASE_URL": bot.settings.database_url}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert main(["digest", "--channel", "C0DIGEST", "--days", "30"]) == 0
+    digest = slack.posts("/api/chat.postMessage")[0]
+    renew = accessory_buttons(digest)["acme.com"]
+    assert renew["text"]["text"] == "Renew" and renew["value"] == "renew 84372633 12mo"
+    bot.driver.click("request_change", renew["value"], user="U0AGENT", channel="C0DIGEST")
+    slack.wait_until(lambda: len(approval_requests(bot.driver)) == 1, what="the renewal request")
+    message = approval_requests(bot.driver)[0]
+    assert message["channel"] == "C0DIGEST"
+    assert "Renew *acme.com* for *12 months*" in visible_text(message) and "<@U0AGENT> asks to" in visible_text(message)
+    assert posted(sim, "renew") == []  # a request, not a renewal: it waits for approval
+
+
+def test_a_quote_for_an_order_offers_the_matching_request(bot, sim):
+    quote = bot.driver.command("price 5 accounts 6mo for acme.com").response()
+    (request_button,) = [b for b in buttons(quote).values() if b["action_id"] == "request_change"]
+    assert request_button["text"]["text"] == "Request these accounts"
+    assert request_button["value"] == "add-accounts 84372633 5"
+    assert "estimates over the months left" in visible_text(quote)
+    bot.driver.click("request_change", request_button["value"], user="U0SALES")
+    bot.driver.slack.wait_until(lambda: approval_requests(bot.driver), what="the add-accounts request")
+    message = approval_requests(bot.driver)[0]
+    assert "Add *5* accounts to *acme.com*: 40 -> 45 accounts" in visible_text(message)
+    assert "months left on the order" in visible_text(message)
+    renewal = bot.driver.command("price 40 accounts 12mo renew for acme.com").response()
+    assert buttons(renewal)["request_change"]["value"] == "renew 84372633 12mo"
+    assert buttons(renewal)["request_change"]["text"]["text"] == "Request renewal"
+    generic = bot.driver.command("price 5 accounts 6mo").response()
+    assert "request_change" not in buttons(generic)  # no order, nothing to request
+
+
+def test_cost_viewers_see_a_renewals_reseller_cost_privately(bot, sim):
+    reply = bot.driver.command("renew example.com 12mo", user="U0LEAD")  # an approver, so a cost viewer
+    note, cost = reply.responses(2)
+    assert "Approval requested" in note["text"] and cost["response_type"] == "ephemeral"
+    text = visible_text(cost)
+    # cost list 0.6 x: band 11-15 renew 12 months = 1.4 x 0.6 x 1.1 = 0.924 -> x 12 accounts x 12 months = 133.06
+    assert "*Reseller cost*\n133.06 USD" in text and "*Customer estimate*\n221.76 USD" in text
+    assert "*Margin*\n88.70 USD" in text and "Only you can see this" in text
+    assert "133.06" not in json.dumps(approval_requests(bot.driver)[0])  # never in the channel's request
+    agent = bot.driver.command("renew acme.com 12mo", user="U0AGENT")
+    agent.response()
+    assert bot.bot.deps.workers.wait_idle(10)
+    assert len(bot.driver.slack.posts(agent.response_path)) == 1  # agents get no cost

@@ -77,11 +77,11 @@ class AddAccounts(ChangeKind):
             )
         return super().refusal(order, params, ctx)
 
-    def estimate(self, order: Order, params: Params, ctx: Context) -> Estimate:
+    def estimate(self, order: Order, params: Params, ctx: Context, price_list: str = "customer") -> Estimate:
         """LogicBoxes bills added accounts up to the order's expiry: count x the add price of the band
         holding the new total x the months left (the shortest tenure's monthly price)."""
         months = months_left(order, ctx)
-        table = pricing.customer_prices(order, ctx)
+        table = pricing.prices(order, ctx, price_list)
         if months == 0:
             return Estimate(note="no estimate: no time left on the order")
         tenure = min(table.tenures("add"), default=1) if not isinstance(table, str) else 1

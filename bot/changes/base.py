@@ -175,7 +175,8 @@ class ChangeKind:
             return f"{_name(order)} is already deleted."
         return None
 
-    def estimate(self, order: Order, params: Any, ctx: Context) -> Estimate | None:
+    def estimate(self, order: Order, params: Any, ctx: Context, price_list: str = "customer") -> Estimate | None:
+        """What it will cost at the customer's price (or, with "cost", the reseller's); None: free."""
         return None
 
     def describe(self, domain: str, details: dict[str, Any]) -> str:

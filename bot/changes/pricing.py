@@ -7,9 +7,12 @@ from bot.logicboxes import LogicBoxesError, Order, PriceTable
 from bot.money import quote_total
 
 
-def customer_prices(order: Order, ctx: Context) -> PriceTable | str:
-    """The order's customer's own price list for its region, or why there is none."""
+def prices(order: Order, ctx: Context, price_list: str = "customer") -> PriceTable | str:
+    """The order's customer's own price list for its region ("customer"), or the reseller's cost
+    ("cost"); or why there is none."""
     try:
+        if price_list == "cost":
+            return ctx.client.price_table(order.region, "cost")
         return ctx.client.price_table(order.region, "customer", order.customer_id)
     except LogicBoxesError as exc:
         return f"no estimate: {exc}"

@@ -79,16 +79,16 @@ class Renew(ChangeKind):
         }
 
     def refusal(self, order: Order, params: Params, ctx: Context) -> str | None:
-        table = pricing.customer_prices(order, ctx)
+        table = pricing.prices(order, ctx)
         tenures = table.tenures("renew") if not isinstance(table, str) else []
         if tenures and params.months not in tenures:
             allowed = ", ".join(f"{t}mo" for t in tenures)
             return f"LogicBoxes renews {order.domain} for {allowed}, not {params.months} months."
         return super().refusal(order, params, ctx)
 
-    def estimate(self, order: Order, params: Params, ctx: Context) -> Estimate:
+    def estimate(self, order: Order, params: Params, ctx: Context, price_list: str = "customer") -> Estimate:
         """The renew price for M months of the band holding the current accounts x accounts x M."""
-        table = pricing.customer_prices(order, ctx)
+        table = pricing.prices(order, ctx, price_list)
         return pricing.estimate(
             table, "renew", order.accounts, order.accounts, params.months, params.months, ctx, "months renewed"
         )
