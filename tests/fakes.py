@@ -278,3 +278,11 @@ class Reply:
 
     def text(self, timeout: float = 10.0) -> str:
         return visible_text(self.response(timeout))
+
+    def shown(self, timeout: float = 10.0) -> str:
+        """What the person reads: a parse error in the ack itself, or the answer that follows the
+        "Looking up..." / "Pricing..." acknowledgement."""
+        ack = self.ack.get("text", "")
+        if ack.endswith("...") and not self.ack.get("blocks"):
+            return self.text(timeout)
+        return visible_text(self.ack)

@@ -73,8 +73,7 @@ def test_a_quote_for_a_customer_id(slack_driver, sim):
     ],
 )
 def test_quote_for_someone_refusals(slack_driver, text, shown):
-    reply = slack_driver.command(text)
-    answer = visible_text(reply.ack) if "Pricing" not in reply.ack.get("text", "") else reply.text()
+    answer = slack_driver.command(text).shown()
     assert shown.replace("<", "&lt;").replace(">", "&gt;") in answer or shown in answer
 
 
