@@ -83,9 +83,9 @@ def digest(args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot import trace
-    from bot.app import web_client
     from bot.logicboxes import LogicBoxesError
     from bot.render import render_digest
+    from bot.slack import web_client
     from bot.wiring import make_service
 
     settings = load_or_exit("slack_bot_token", *LOGICBOXES)

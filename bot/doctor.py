@@ -77,7 +77,7 @@ def _signing_secret(settings: Settings) -> Check:
 
 
 def _slack(settings: Settings) -> Check:
-    from bot.app import web_client
+    from bot.slack import web_client
 
     try:
         answer = web_client(settings).auth_test()

@@ -13,13 +13,13 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.app import Deps, create_app, web_client
 from bot.approvals import Approvals
 from bot.config import Settings
 from bot.directory import Directory
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.logs import register_secret
 from bot.service import MailService
+from bot.slack import Deps, create_app, web_client
 from bot.store import Store
 from bot.workers import Workers
 

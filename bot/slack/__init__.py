@@ -1,0 +1,47 @@
+"""The Slack layer: the Bolt app, its listeners (bot/slack/listeners/) and how an approval's
+request and outcome look in Slack. Below this package nothing knows Slack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.config import Settings
+from bot.slack import listeners
+from bot.slack.approval_flow import publish_outcome
+from bot.slack.runtime import Deps, Runtime
+
+__all__ = ["Deps", "Runtime", "create_app", "web_client"]
+
+
+def web_client(settings: Settings) -> WebClient:
+    """WebClient on SLACK_API_URL, retrying 429s (honouring Retry-After) and dropped connections."""
+    return WebClient(
+        token=settings.secret("slack_bot_token") or None,
+        base_url=settings.slack_api_url,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -> App:
+    app = App(
+        signing_secret=deps.settings.secret("slack_signing_secret"),
+        client=client,
+        token_verification_enabled=token_verification,
+        # Listeners only parse, ack and hand slow work to deps.workers, so they can run on the
+        # request's own thread: no hop through Bolt's executor (5 threads by default) before the ack.
+        process_before_response=True,
+    )
+    rt = Runtime(deps, app)
+
+    @app.use
+    def runtime(context: BoltContext, next: Any) -> None:
+        context["rt"] = rt
+        next()
+
+    listeners.register(app)
+    deps.approvals.on_closed = lambda approval: publish_outcome(rt, approval)
+    return app

@@ -1,0 +1,97 @@
+"""Approval requests in Slack terms: posting a request, and showing its outcome to everyone.
+
+Every surface that asks for a change (the slash command, a button, a form) ends in
+`request_approval`, and every way a request closes (a click, the sweep) ends in `publish_outcome`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.approvals import Approval, DuplicateRequest
+from bot.changes import Change
+from bot.dispatch import Reply
+from bot.logicboxes import LogicBoxesError
+from bot.render import (
+    plain_outcome,
+    render_approval_outcome,
+    render_approval_request,
+    render_cost_estimate,
+    render_duplicate,
+    render_error,
+)
+from bot.service import UserError
+from bot.slack.runtime import Runtime, deliver, show_privately, tell
+
+log = logging.getLogger(__name__)
+
+NOT_IN_CHANNEL = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+def request_approval(rt: Runtime, change: Change, user_id: str, channel: str, respond: Respond) -> Approval | None:
+    """Check the change, store it, post the request for the approvers; tell the asker what happened."""
+    approvals = rt.deps.approvals
+    try:
+        approval = approvals.prepare(change, user_id, channel)
+    except DuplicateRequest as exc:
+        first = exc.first
+        deliver(respond, [Reply(render_duplicate(first, permalink(rt, first.channel, first.message_ts)))])
+        return None
+    except (UserError, LogicBoxesError) as exc:
+        deliver(respond, [Reply(render_error(str(exc), getattr(exc, "usage", None)))])
+        return None
+    target_channel = rt.settings.approval_channel or channel
+    message = render_approval_request(approval, approvals.approver_mentions(), approvals.now())
+    try:
+        posted = rt.client.chat_postMessage(channel=target_channel, **message.as_kwargs())
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        approvals.abandon(approval.id, f"could not post the request ({error})")
+        tell(
+            respond,
+            f"I am not a member of <#{target_channel}>: invite me with `/invite @mailops` there and ask again."
+            if error in NOT_IN_CHANNEL
+            else f"Slack refused the approval request ({error}).",
+        )
+        return None
+    approvals.attach_message(approval.id, posted["channel"], posted["ts"])
+    where = "" if target_channel == channel else f" in <#{target_channel}>"
+    tell(
+        respond,
+        f"Approval requested{where}: an approver must approve before anything changes (request `{approval.id}`).",
+    )
+    if approval.estimate is not None and rt.asker(user_id).can_see_cost:
+        cost = approvals.cost_estimate(approval)
+        if cost is not None:
+            show_privately(respond, render_cost_estimate(approval, cost))
+    return approval
+
+
+def permalink(rt: Runtime, channel: str | None, ts: str | None) -> str | None:
+    if not channel or not ts:
+        return None
+    try:
+        return rt.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+    except (SlackApiError, OSError):
+        return None
+
+
+def publish_outcome(rt: Runtime, approval: Approval) -> None:
+    """Update the request for everyone (no buttons left) and tell the requester in the thread.
+    The outcome is already recorded: a failure here changes nothing in it, and is retried."""
+    if not approval.channel or not approval.message_ts:
+        return
+    try:
+        outcome = render_approval_outcome(approval, rt.deps.approvals.now())
+    except Exception:  # never leave live buttons because a card could not be drawn
+        log.exception("could not render the outcome of %s; posting it plainly", approval.id)
+        outcome = plain_outcome(approval)
+    posted = rt.outcomes.update(approval.channel, approval.message_ts, outcome)
+    thread = approval.message_ts if posted == approval.message_ts else posted
+    text = f"<@{approval.requester}> {outcome.text}"
+    if posted != approval.message_ts:
+        text += " (the request message was gone, so this is a new one)"
+    rt.outcomes.post(approval.channel, thread, text)

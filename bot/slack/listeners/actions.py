@@ -1,0 +1,93 @@
+"""Buttons: Share, Next page, the approval decisions, and the buttons that start a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import commands as c
+from bot.dispatch import Asker, answer
+from bot.render import render_error, shared_by
+from bot.slack.approval_flow import publish_outcome, request_approval
+from bot.slack.runtime import Runtime, deliver, send, show_privately, tell
+
+
+def _clicked(body: dict[str, Any]) -> tuple[str, str]:
+    return body["user"]["id"], body["actions"][0]["value"]
+
+
+def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Post a private card for everyone, rebuilt from the button's command (Slack does not send
+    ephemeral messages back)."""
+    ack()
+    rt: Runtime = context["rt"]
+    user_id, text = _clicked(body)
+
+    def work() -> None:
+        for reply in answer(rt.deps.service, c.parse(text), Asker(user_id)):
+            send(
+                respond,
+                **shared_by(reply.message, user_id).as_kwargs(),
+                response_type="in_channel",
+                replace_original=False,
+            )
+
+    rt.run("share", user_id, respond, work)
+
+
+def next_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    rt: Runtime = context["rt"]
+    user_id, text = _clicked(body)
+    work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=True)
+    rt.run("next_page", user_id, respond, work)
+
+
+def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """A Renew button in the digest, or Request these accounts / Request renewal under a quote:
+    the same request the typed command makes, asked by whoever clicked."""
+    ack()
+    rt: Runtime = context["rt"]
+    user_id, text = _clicked(body)
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+    def work() -> None:
+        try:
+            change = c.parse(text)
+        except c.ParseError as exc:
+            show_privately(respond, render_error(str(exc), exc.usage))
+            return
+        if isinstance(change, c.Change) and channel:
+            request_approval(rt, change, user_id, channel, respond)
+
+    rt.run("request_change", user_id, respond, work)
+
+
+def decide(decision: str):
+    """Approve, Deny or Cancel: the action ids 0.1.0 posted, the request id as value."""
+
+    def listener(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        ack()
+        rt: Runtime = context["rt"]
+        user_id, approval_id = _clicked(body)
+
+        def work() -> None:
+            result = rt.deps.approvals.decide(approval_id, user_id, decision)
+            if result.notice:
+                tell(respond, result.notice)
+            if result.changed and result.approval is not None:
+                publish_outcome(rt, result.approval)
+
+        rt.run(decision, user_id, respond, work)
+
+    listener.__name__ = decision
+    return listener
+
+
+def register(app: App) -> None:
+    app.action("share")(share)
+    app.action("next_page")(next_page)
+    app.action("request_change")(request_change)
+    for decision in ("approve", "deny", "cancel"):
+        app.action(decision)(decide(decision))

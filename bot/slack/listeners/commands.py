@@ -1,0 +1,46 @@
+"""The `/email` slash command: parse, ack at once, then answer, request a change, or show the audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import commands as c
+from bot.dispatch import Reply, answer, is_read_only, progress_text
+from bot.render import render_audit, render_error, render_help
+from bot.service import UserError
+from bot.slack.approval_flow import request_approval
+from bot.slack.runtime import Runtime, deliver
+
+
+def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    rt: Runtime = context["rt"]
+    text, user_id = command.get("text") or "", command["user_id"]
+    try:
+        intent = c.parse(text)
+    except c.ParseError as exc:
+        ack(**render_error(str(exc), exc.usage).as_kwargs())
+        return
+    if isinstance(intent, c.Help):
+        ack(**render_help(intent.unknown).as_kwargs())
+        return
+    ack(text=progress_text(intent))
+    name = text.split()[0].lower()
+    if is_read_only(intent):
+        rt.run(name, user_id, respond, lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(user_id))))
+    elif isinstance(intent, c.Audit):
+        rt.run(name, user_id, respond, lambda: deliver(respond, [Reply(audit(rt, intent, user_id))]))
+    elif isinstance(intent, c.Change):
+        rt.run(name, user_id, respond, lambda: request_approval(rt, intent, user_id, command["channel_id"], respond))
+
+
+def audit(rt: Runtime, intent: c.Audit, user_id: str):
+    try:
+        return render_audit(rt.deps.approvals.audit(intent, user_id))
+    except UserError as exc:
+        return render_error(str(exc), exc.usage)
+
+
+def register(app: App) -> None:
+    app.command("/email")(email)

@@ -1,0 +1,118 @@
+"""What every Slack listener reaches: the bot's parts, and the few habits all of them share
+(ack first, run slow work on the bounded pool under a trace, never leave a person in silence).
+Bolt hands it to each handler as `context["rt"]`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import trace
+from bot.approvals import Approvals
+from bot.config import Settings
+from bot.directory import Directory
+from bot.dispatch import Asker, Reply
+from bot.logs import event
+from bot.render import Message
+from bot.service import MailService
+from bot.slack.outcomes import OutcomePublisher
+from bot.workers import Workers
+
+log = logging.getLogger("bot.commands")
+
+BUSY = "The bot is answering too many commands right now; try again in a minute."
+OOPS = "Something went wrong on our side (reference `{cid}`); the team can find it in the logs."
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    service: MailService
+    approvals: Approvals
+    workers: Workers
+    directory: Directory
+
+
+def send(respond: Respond, **message: Any) -> None:
+    """Post to the response_url; if Slack cannot be reached there is no one left to tell, so log it."""
+    try:
+        respond(**message)
+    except (OSError, SlackApiError) as exc:
+        log.warning("could not deliver a reply to Slack: %s", type(exc).__name__)
+
+
+def tell(respond: Respond, text: str) -> None:
+    """A private note to the person who asked or clicked, leaving their message as it is."""
+    send(respond, text=text, response_type="ephemeral", replace_original=False)
+
+
+def show_privately(respond: Respond, message: Message) -> None:
+    """A card only the person who asked or clicked sees, leaving their message as it is."""
+    send(respond, **message.as_kwargs(), response_type="ephemeral", replace_original=False)
+
+
+def deliver(respond: Respond, replies: list[Reply], replace: bool = False) -> None:
+    for reply in replies:
+        send(
+            respond,
+            **reply.message.as_kwargs(),
+            response_type="in_channel" if reply.in_channel else "ephemeral",
+            replace_original=replace,
+        )
+
+
+class Runtime:
+    def __init__(self, deps: Deps, app: App):
+        self.deps, self.app = deps, app
+        self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
+
+    @property
+    def client(self) -> WebClient:
+        return self.app.client
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings
+
+    def asker(self, user_id: str) -> Asker:
+        return Asker(user_id, self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
+
+    def run(self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None]) -> None:
+        """Run `work` on the bounded pool under a fresh trace, logging one line for it; a crash
+        becomes a short apology with a reference, a full pool a "busy" note."""
+        started = time.monotonic()
+        settings = self.settings
+
+        def job() -> None:
+            with trace.command_trace(settings.command_deadline) as t:
+                outcome = "ok"
+                try:
+                    work()
+                except Exception:
+                    outcome = "crash"
+                    log.exception("command %s failed", name)
+                    if respond is not None:
+                        tell(respond, OOPS.format(cid=t.cid))
+                    raise
+                finally:
+                    event(
+                        log,
+                        "command",
+                        command=name,
+                        user=user_id,
+                        ms=round((time.monotonic() - started) * 1000),
+                        upstream_calls=t.upstream_calls,
+                        cache_hits=t.cache_hits,
+                        upstream_status=t.upstream_status,
+                        outcome=outcome,
+                    )
+
+        if not self.deps.workers.submit(job) and respond is not None:
+            tell(respond, BUSY)
