@@ -138,6 +138,7 @@ class Approvals:
         self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
         self.followup_after = followup_after
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
+        self.on_running: Callable[[Approval], None] | None = None  # ... and shows an approved change running
         self.backlog = Backlog()
 
     def now(self) -> datetime:
@@ -241,6 +242,11 @@ class Approvals:
             current = self._reload(approval)
             return Decision(current, False, self._already(current))
         self.store.audit(decision, user, row)
+        if decision == "approve" and self.on_running:
+            try:
+                self.on_running(self._reload(approval))
+            except Exception:  # showing it is a courtesy: the change runs whatever Slack says
+                log.exception("could not show request %s as running", approval.id)
         if decision == "approve" and not self._run(approval, user):
             return Decision(
                 None,

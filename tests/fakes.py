@@ -156,6 +156,14 @@ class FakeSlack:
                 self.cond.wait(left)
             return [r.body for r in self.records if r.path == path][:count]
 
+    def outcome_posts(self) -> list[dict[str, Any]]:
+        """chat.update calls that show a request's outcome (not the "running..." card before it)."""
+        return [p for p in self.posts("/api/chat.update") if "running..." not in json.dumps(p.get("blocks"))]
+
+    def wait_outcomes(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        self.wait_until(lambda: len(self.outcome_posts()) >= count, timeout, f"{count} outcome update(s)")
+        return self.outcome_posts()[:count]
+
     def wait_until(self, ready, timeout: float = 10.0, what: str = "the expected posts") -> None:
         """Wait until `ready()` holds, re-checking at every post that arrives."""
         deadline = time.monotonic() + timeout

@@ -33,7 +33,7 @@ def approval_id(message) -> str:
 
 
 def updates(driver) -> list[dict]:
-    return driver.slack.posts("/api/chat.update")
+    return driver.slack.outcome_posts()
 
 
 def store(bot):
@@ -67,7 +67,7 @@ def test_approve_runs_once_updates_message_and_audits(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     ident = approval_id(message)
     bot.driver.click("approve", ident, user="U0ONCALL")
-    (update,) = bot.driver.slack.wait("/api/chat.update", 1)
+    (update,) = bot.driver.slack.wait_outcomes(1)
     assert update["ts"] == "1700000000.000001" or update["ts"].startswith("1700000000.")
     text = visible_text(update)
     assert "approved and done" in text.lower() and "<@U0ONCALL>" in text
@@ -88,13 +88,13 @@ def test_approve_runs_once_updates_message_and_audits(bot, sim):
 def test_deny_and_cancel(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     bot.driver.click("deny", approval_id(message), user="U0LEAD")
-    denied = bot.driver.slack.wait("/api/chat.update", 1)[0]
+    denied = bot.driver.slack.wait_outcomes(1)[0]
     assert "*Denied* by <@U0LEAD>" in visible_text(denied) and buttons(denied) == {}
     message2, _ = request(bot.driver, "delete example.com")
     refused = bot.driver.click("cancel", approval_id(message2), user="U0ONCALL").text()
     assert f"Only <@{REQUESTER}>, who asked, can cancel" in refused
     bot.driver.click("cancel", approval_id(message2), user=REQUESTER)
-    assert "cancelled" in visible_text(bot.driver.slack.wait("/api/chat.update", 2)[1])
+    assert "cancelled" in visible_text(bot.driver.slack.wait_outcomes(2)[1])
     assert sim.count("delete") == 0
     # a later approve is told what happened, and nothing runs
     late = bot.driver.click("approve", approval_id(message), user="U0ONCALL").text()
@@ -119,7 +119,7 @@ def test_non_approver_is_refused(bot, sim):
 def test_group_member_can_approve(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     bot.driver.click("approve", approval_id(message), user="U0GROUPIE")
-    assert "<@U0GROUPIE>" in visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    assert "<@U0GROUPIE>" in visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert sim.count("delete") == 1
     assert bot.driver.slack.posts("/api/usergroups.users.list")[0]["usergroup"] == "S0ONCALL"
 
@@ -130,7 +130,7 @@ def test_click_after_expiry_runs_nothing(start_bot, sim, clock):
     clock.advance(61)
     text = bot.driver.click("approve", approval_id(message), user="U0ONCALL").text()
     assert "expired" in text
-    assert "expired" in visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    assert "expired" in visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert sim.count("delete") == 0
     assert [e.action for e in store(bot).recent(5)] == ["expire", "request"]
 
@@ -142,7 +142,7 @@ def test_sweep_marks_untouched_requests_expired(start_bot, sim, clock):
     clock.advance(61)
     (expired,) = bot.bot.deps.approvals.sweep()
     assert expired.id == approval_id(message)
-    assert "expired" in visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    assert "expired" in visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert bot.bot.deps.approvals.sweep() == []  # once only
 
 
@@ -157,7 +157,7 @@ def test_sweep_settles_a_run_whose_process_died(start_bot, sim, clock):
     clock.advance(approvals.stuck_after + 1)
     (settled,) = approvals.sweep()
     assert settled.status == "unknown"
-    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    text = visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert "*Approved, outcome unknown* by <@U0ONCALL>" in text and "check `/email order 84372633`" in text
     assert store(bot).recent(1)[0].detail["result"] == "unknown"
     assert approvals.sweep() == [] and sim.count("delete") == 0
@@ -169,7 +169,7 @@ def test_request_survives_a_restart(start_bot, sim, tmp_path):
     first.server.shutdown()
     second = start_bot()  # same SQLite file
     second.driver.click("approve", approval_id(message), user="U0ONCALL")
-    assert "approved and done" in visible_text(second.driver.slack.wait("/api/chat.update", 1)[0])
+    assert "approved and done" in visible_text(second.driver.slack.wait_outcomes(1)[0])
     assert sim.count("delete") == 1
 
 
@@ -182,7 +182,7 @@ def test_concurrent_clicks_execute_exactly_once(bot, sim):
         clicks = list(pool.map(lambda user: bot.driver.click("approve", ident, user=user), users))
     assert all(c.status == 200 for c in clicks)
     assert bot.bot.deps.workers.wait_idle(15)  # every click has been handled
-    bot.driver.slack.wait("/api/chat.update", 1)
+    bot.driver.slack.wait_outcomes(1)
     assert sim.count("delete", method="POST") == 1
     assert store(bot).count("execute", ident) == 1
 
@@ -197,7 +197,7 @@ def test_order_changed_since_request_sends_nothing(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     sim.orders[84372633].status = "Deleted"  # someone deleted it in the control panel meanwhile
     bot.driver.click("approve", approval_id(message), user="U0ONCALL")
-    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    text = visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert "approved but failed" in text
     assert "status Active -&gt; Deleted since this was asked; ask again. Nothing was sent." in text
     assert sim.count("delete") == 0
@@ -207,7 +207,7 @@ def test_api_error_is_shown_as_failed(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     sim.fail("us", "delete", "error")
     bot.driver.click("approve", approval_id(message), user="U0ONCALL")
-    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    text = visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert "approved but failed" in text and "Internal error, please try later" in text
     assert store(bot).recent(1)[0].detail["result"] == "failed"
 
@@ -216,7 +216,7 @@ def test_timeout_is_outcome_unknown_and_never_retried(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     sim.fail("us", "delete", "hang")
     bot.driver.click("approve", approval_id(message), user="U0ONCALL")
-    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1, timeout=15)[0])
+    text = visible_text(bot.driver.slack.wait_outcomes(1, timeout=15)[0])
     sim.release.set()
     assert "outcome unknown" in text and "check `/email order 84372633`" in text
     assert sim.count("delete") == 1
@@ -231,7 +231,7 @@ def test_add_accounts_request_estimate_and_invoice(bot, sim):
     assert "Estimate: 5.63 USD (5 x 1.125 USD per account per month, band 36-55, x 1 months left on the order)" in text
     assert buttons(message)["approve"]["style"] == "primary"
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    done = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    done = visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert "*Action status*\nInvoicePaid" in done and "*Invoice*\n78072633" in done
     assert "*Amount billed*\n45.00 USD" in done  # sellingamount -45.000: a debit, shown as billed
     call = next(c for c in sim.calls if c.name == "add-email-account")
@@ -289,7 +289,7 @@ def test_slack_rate_limit_is_retried(bot, sim, slack):
 def test_audit_for_approvers_only(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     bot.driver.click("deny", approval_id(message), user="U0LEAD")
-    bot.driver.slack.wait("/api/chat.update", 1)
+    bot.driver.slack.wait_outcomes(1)
     text = bot.driver.command("audit acme.com limit:5", user="U0ONCALL").text()
     assert "*deny* by <@U0LEAD>" in text and "*request* by <@U0AGENT>" in text
     assert "Only approvers can read the audit log" in bot.driver.command("audit", user="U0RANDOM").text()

@@ -17,9 +17,9 @@ DAY = 86400
 
 def approve(bot, message, user: str = "U0LEAD") -> dict:
     """Approve as `user`; the updated request message."""
-    before = len(bot.driver.slack.posts("/api/chat.update"))
+    before = len(bot.driver.slack.outcome_posts())
     bot.driver.click("approve", approval_id(message), user=user)
-    return bot.driver.slack.wait("/api/chat.update", before + 1)[before]
+    return bot.driver.slack.wait_outcomes(before + 1)[before]
 
 
 def last_audit(bot, action: str):
@@ -102,7 +102,7 @@ def test_remove_accounts_queued_then_confirmed_by_a_follow_up(start_bot, sim, cl
     clock.advance(301)
     (confirmed,) = approvals.sweep()
     assert confirmed.confirmation == "confirmed: 10 accounts"
-    card = visible_text(bot.driver.slack.posts("/api/chat.update")[-1])
+    card = visible_text(bot.driver.slack.outcome_posts()[-1])
     assert ":mag: confirmed: 10 accounts" in card
     assert last_audit(bot, "confirm").detail == {"confirmation": "confirmed: 10 accounts"}
     assert approvals.sweep() == []  # once
@@ -190,20 +190,32 @@ def test_a_failed_chat_update_is_retried_and_the_outcome_kept(start_bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     bot.driver.slack.fail_updates = ["internal_error", "service_unavailable"]
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    updates = bot.driver.slack.wait("/api/chat.update", 3)
-    assert "approved and done" in visible_text(updates[2]) and buttons(updates[2]) == {}
+    updates = bot.driver.slack.wait_outcomes(2)  # one refused, then the retry that took
+    assert "approved and done" in visible_text(updates[1]) and buttons(updates[1]) == {}
     assert bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "done"
 
 
 def test_a_gone_request_message_gets_a_new_one(start_bot, sim):
     bot = start_bot(slack_retry_base=0.01)
     message, _ = request(bot.driver, "delete acme.com")
-    bot.driver.slack.fail_updates = ["message_not_found"]
+    bot.driver.slack.fail_updates = ["message_not_found", "message_not_found"]  # "running...", then the outcome
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
     posts = bot.driver.slack.wait("/api/chat.postMessage", 3)
     anew, notice = posts[1], posts[2]
     assert "Delete acme.com: approved and done" in visible_text(anew) and buttons(anew) == {}
     assert notice["thread_ts"] == "1700000000.000002" and "the request message was gone" in notice["text"]
+
+
+def test_an_approved_change_shows_running_with_no_buttons(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com")
+    sim.fail("us", "delete", "slow")
+    sim.release.clear()
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    running = bot.driver.slack.wait("/api/chat.update", 1)[0]
+    assert "*Approved* by <@U0LEAD>" in visible_text(running) and ", running..." in visible_text(running)
+    assert buttons(running) == {}
+    sim.release.set()
+    assert "approved and done" in visible_text(bot.driver.slack.wait_outcomes(1)[0])
 
 
 def test_a_late_answer_never_overwrites_unknown(start_bot, sim, clock):
@@ -222,7 +234,7 @@ def test_a_late_answer_never_overwrites_unknown(start_bot, sim, clock):
     (unknown,) = approvals.sweep()  # as if the process had died mid-call
     assert unknown.status is Status.UNKNOWN
     sim.release.set()  # ... but it had not: LogicBoxes answers now
-    updates = bot.driver.slack.wait("/api/chat.update", 2)
+    updates = bot.driver.slack.wait_outcomes(2)
     late = visible_text(updates[1])
     assert "approved, outcome unknown" in late and "LogicBoxes answered after this was marked unknown:* done" in late
     row = approvals.store.get(approval_id(message))

@@ -151,11 +151,23 @@ def test_setup_for_domain_without_order(slack_driver):
 
 def test_share_posts_the_same_card_in_channel(slack_driver):
     card = slack_driver.command("order acme.com").response()
-    shared = slack_driver.click("share", buttons(card)["share"]["value"], user="U0AGENT").response()
+    click = slack_driver.click("share", buttons(card)["share"]["value"], user="U0AGENT")
+    shared, removed = click.responses(2)
     assert shared["response_type"] == "in_channel"
     text = visible_text(shared)
     assert "acme.com · Active" in text and "Shared by <@U0AGENT>" in text
     assert "share" not in buttons(shared)
+    assert removed["delete_original"] is True  # the private copy goes: one click, one post
+
+
+def test_a_share_whose_lookup_fails_stays_private(slack_driver, sim):
+    sim.fail("us", "details", "html502", sticky=True)  # LogicBoxes us is down when Share is clicked
+    click = slack_driver.click("share", "order 84372633", user="U0AGENT")
+    failure = click.response()
+    assert failure["response_type"] == "ephemeral" and failure["replace_original"] is False
+    assert "us unavailable (HTTP 502 error page)" in visible_text(failure)
+    assert buttons(failure) == {}  # an error carries no Share button
+    assert click.driver.slack.posts(click.response_path) == [failure]
 
 
 def test_help_and_unknown_subcommand(slack_driver):

@@ -53,11 +53,11 @@ def test_the_010_database_upgrades_and_its_pending_requests_still_work(start_bot
     assert schema_revision(engine_for(url_010)) == head_revision()
     # the buttons 0.1.0 posted: action id `approve`, the request id as value
     bot.driver.click("approve", PENDING_DELETE, user="U0LEAD")
-    update = bot.driver.slack.wait("/api/chat.update", 1)[0]
+    update = bot.driver.slack.wait_outcomes(1)[0]
     assert update["channel"] == "C0SUPPORT" and update["ts"] == "1700000000.000101"
     assert "Delete acme.com: approved and done" in visible_text(update) and buttons(update) == {}
     bot.driver.click("approve", PENDING_ADD, user="U0ONCALL")
-    added = bot.driver.slack.wait("/api/chat.update", 2)[1]
+    added = bot.driver.slack.wait_outcomes(2)[1]
     assert "Add accounts to example.in: approved and done" in visible_text(added)
     assert sim.count("delete", method="POST") == 1 and sim.orders[84372636].accounts == 30
     verdict = bot.bot.deps.approvals.store.verify_audit()

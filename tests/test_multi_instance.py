@@ -103,7 +103,7 @@ def race(database_url: str, sim, slack, cwd: Path, command: str, call: str, para
         with ThreadPoolExecutor(len(clicks)) as pool:
             results = list(pool.map(lambda c: c[0].click("approve", ident, user=c[1]), clicks))
         assert all(r.status == 200 for r in results)
-        update = slack.wait("/api/chat.update", 1, timeout=15)[0]
+        update = slack.wait_outcomes(1, timeout=15)[0]
         assert "approved and done" in visible_text(update)
 
         def told() -> list[dict]:

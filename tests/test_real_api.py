@@ -92,7 +92,7 @@ def test_quote_for_someone_refusals(slack_driver, text, shown):
 def test_each_invoice_options_outcome_card(bot, sim, option, expected):
     message, _ = request(bot.driver, f"add-accounts acme.com 5 invoice:{option}")
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    (update,) = bot.driver.slack.wait("/api/chat.update", 1)
+    (update,) = bot.driver.slack.wait_outcomes(1)
     text = visible_text(update)
     assert "Add accounts to acme.com: approved and done" in text and "*eaqid*\n469072633" in text
     for line in expected:
@@ -109,7 +109,7 @@ def test_a_nested_failed_is_shown_as_failed_with_its_reason(bot, sim):
     sim.fail("us", "add-email-account", "failed")
     message, _ = request(bot.driver, "add-accounts acme.com 5 invoice:PayInvoice")
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    text = visible_text(bot.driver.slack.wait("/api/chat.update", 1)[0])
+    text = visible_text(bot.driver.slack.wait_outcomes(1)[0])
     assert "approved but failed" in text and "approved and done" not in text
     assert "LogicBoxes reports the change failed: Insufficient funds in the customer's account" in text
     assert "*Action status*\nFailed" in text and "*Invoice*\n78072633" in text
@@ -128,7 +128,7 @@ def test_a_malformed_answer_is_still_recorded_and_shown(bot, sim, monkeypatch):
     monkeypatch.setattr(sim, "_add", odd)
     message, _ = request(bot.driver, "add-accounts acme.com 5 invoice:PayInvoice")
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    update = bot.driver.slack.wait("/api/chat.update", 1)[0]
+    update = bot.driver.slack.wait_outcomes(1)[0]
     text = visible_text(update)
     assert "approved and done" in text and "*Action status*\nnot given" in text
     assert "*Amount billed*\nnot given" in text and "*Invoice*\n78000001" in text

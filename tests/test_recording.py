@@ -49,10 +49,10 @@ def test_an_answer_during_a_database_outage_is_logged_then_recorded(start_bot, s
         assert error.levelname == "ERROR" and approval_id(message) in error.getMessage()
         assert '"action_status": "Success"' in error.getMessage()  # the answer itself is in the log
         assert "will be recorded, and this request updated, as soon as the database is back" in click.text()
-        assert bot.driver.slack.posts("/api/chat.update") == []  # nothing shown that is not recorded
+        assert bot.driver.slack.outcome_posts() == []  # nothing shown that is not recorded
     finally:
         database_down(name, False)
-    update = bot.driver.slack.wait("/api/chat.update", 1, timeout=30)[0]
+    update = bot.driver.slack.wait_outcomes(1, timeout=30)[0]
     assert "Delete acme.com: approved and done" in visible_text(update) and buttons(update) == {}
     store = bot.bot.deps.approvals.store
     assert store.get(approval_id(message))["status"] == "done"
@@ -79,7 +79,7 @@ def test_a_process_killed_between_the_call_and_the_record(start_bot, sim, slack,
     clock.advance(approvals.stuck_after + 1)
     (settled,) = approvals.sweep()
     assert settled.status == "unknown"
-    text = visible_text(second.driver.slack.wait("/api/chat.update", 1)[0])
+    text = visible_text(second.driver.slack.wait_outcomes(1)[0])
     assert "approved, outcome unknown" in text and "check `/email order 84372633` before asking again" in text
     assert approvals.store.recent(1)[0].detail["result"] == "unknown"
     assert sim.count("delete", method="POST") == 1  # never sent twice

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.approval_states import Status
 from bot.approvals import Approval
 from bot.changes import Estimate
 from bot.commands import SUBCOMMANDS, Subcommand
@@ -556,11 +557,13 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     who = f" by <@{approval.decided_by}>" if approval.decided_by and approval.decided_by != "system" else ""
     verb = approval.change.verb
     summary = f"{verb} {escape(approval.domain)}: {state}{who}"
+    if approval.status is Status.EXECUTING:
+        headline = f":hourglass_flowing_sand: *Approved*{who} {_epoch_date(approval.decided_at)}, running..."
+    else:
+        headline = f"{approval.status.icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}"
     blocks: list[Block] = [
         _header(clip(f"{verb} {approval.domain}: {state}", MAX_HEADER)),
-        _section(
-            f"{approval.status.icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}\n{_what(approval)}."
-        ),
+        _section(f"{headline}\n{_what(approval)}."),
         _approval_facts(approval),
         *_reason(approval),
     ]

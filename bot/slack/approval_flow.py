@@ -79,6 +79,13 @@ def permalink(rt: Runtime, channel: str | None, ts: str | None) -> str | None:
         return None
 
 
+def show_running(rt: Runtime, approval: Approval) -> None:
+    """While an approved change runs, its card says so, with no buttons left to click."""
+    if approval.channel and approval.message_ts:
+        message = render_approval_outcome(approval, rt.deps.approvals.now())
+        rt.client.chat_update(channel=approval.channel, ts=approval.message_ts, **message.as_kwargs())
+
+
 def publish_outcome(rt: Runtime, approval: Approval) -> None:
     """Update the request for everyone (no buttons left) and tell the requester in the thread.
     The outcome is already recorded: a failure here changes nothing in it, and is retried."""

@@ -25,13 +25,19 @@ def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
     user_id, text = _clicked(body)
 
     def work() -> None:
-        for reply in answer(rt.deps.service, c.parse(text), Asker(user_id)):
+        replies = answer(rt.deps.service, c.parse(text), Asker(user_id))
+        if any(reply.failed for reply in replies):  # never post a failure in the channel
+            for reply in replies:
+                show_privately(respond, reply.message)
+            return
+        for reply in replies:
             send(
                 respond,
                 **shared_by(reply.message, user_id).as_kwargs(),
                 response_type="in_channel",
                 replace_original=False,
             )
+        send(respond, delete_original=True)  # one click, one post: the private copy goes
 
     rt.run("share", user_id, respond, work)
 
