@@ -28,6 +28,8 @@ from bot.store import AuditEntry, Store
 
 log = logging.getLogger(__name__)
 
+REMIND_AT = 0.8  # of APPROVAL_TTL: an untouched request gets one reminder then
+
 
 @dataclass(frozen=True)
 class Approval:
@@ -50,6 +52,7 @@ class Approval:
     late_outcome: dict[str, Any] = field(default_factory=dict)  # an answer that came after "unknown"
     followup_at: float | None = None
     confirmation: str | None = None  # what a re-read showed after queued work
+    reminded_at: float | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Approval:
@@ -139,6 +142,7 @@ class Approvals:
         self.followup_after = followup_after
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
         self.on_running: Callable[[Approval], None] | None = None  # ... and shows an approved change running
+        self.on_remind: Callable[[Approval], None] | None = None  # ... and nudges the approvers once
         self.backlog = Backlog()
 
     def now(self) -> datetime:
@@ -393,7 +397,8 @@ class Approvals:
         return Approval.from_row(row) if row else approval
 
     def sweep(self) -> list[Approval]:
-        """Close what nobody will close: requests untouched past their TTL become expired; runs
+        """Close what nobody will close: requests untouched at 80% of their TTL get one reminder, and
+        past it become expired; runs
         whose process died mid-call (still "executing" past any time their call could still
         answer) become unknown; queued work due a follow-up is confirmed from a fresh read.
         Safe to run in every process at once: each row is settled by one conditional update."""
@@ -408,6 +413,9 @@ class Approvals:
             if self.store.settle(approval.id, Status.EXECUTING, Status.UNKNOWN, {"error": why}):
                 self.store.audit("execute", "system", row, {"result": "unknown", "error": why})
                 closed.append(self._reload(approval))
+        for row in self.store.due_reminders(self.clock() - REMIND_AT * self.ttl):
+            if self.store.mark_reminded(row["id"], self.clock()) and self.on_remind:
+                self.on_remind(Approval.from_row(row))
         for row in self.store.followups_due(self.clock()):
             confirmed = self._follow_up(Approval.from_row(row))
             if confirmed is not None:

@@ -62,6 +62,7 @@ approvals = Table(
     Column("late_outcome", JSON),
     Column("followup_at", Float),
     Column("confirmation", Text),
+    Column("reminded_at", Float),
 )
 
 audit_log = Table(
@@ -203,6 +204,28 @@ class Store:
         """Keep an answer that arrived after the request was settled as unknown, beside it."""
         with self.engine.begin() as conn:
             conn.execute(update(approvals).where(approvals.c.id == approval_id).values(late_outcome=outcome))
+
+    def due_reminders(self, created_before: float) -> list[dict[str, Any]]:
+        """Pending requests asked before `created_before` and not reminded about yet."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(
+                    approvals.c.status == "pending",
+                    approvals.c.reminded_at.is_(None),
+                    approvals.c.created_at <= created_before,
+                )
+            ).mappings()
+            return [dict(row) for row in rows]
+
+    def mark_reminded(self, approval_id: str, at: float) -> bool:
+        """True for the one process that sends the reminder."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.reminded_at.is_(None))
+                .values(reminded_at=at)
+            )
+        return result.rowcount == 1
 
     def set_followup(self, approval_id: str, at: float) -> None:
         with self.engine.begin() as conn:

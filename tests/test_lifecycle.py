@@ -206,6 +206,23 @@ def test_a_gone_request_message_gets_a_new_one(start_bot, sim):
     assert notice["thread_ts"] == "1700000000.000002" and "the request message was gone" in notice["text"]
 
 
+def test_one_reminder_at_80_percent_of_the_time_to_live(start_bot, sim, clock):
+    bot = start_bot(clock=clock, approval_ttl=1000)
+    message, _ = request(bot.driver, "renew acme.com 12mo")
+    approvals = bot.bot.deps.approvals
+    clock.advance(799)
+    approvals.sweep()
+    assert [p for p in bot.driver.slack.posts("/api/chat.postMessage") if p.get("thread_ts")] == []
+    clock.advance(2)
+    approvals.sweep()
+    approvals.sweep()  # once only
+    (reminder,) = [p for p in bot.driver.slack.posts("/api/chat.postMessage") if p.get("thread_ts")]
+    assert reminder["thread_ts"] == "1700000000.000001"  # in the request's thread
+    assert reminder["text"].startswith("<@U0ONCALL> <@U0LEAD> <!subteam^S0ONCALL> reminder: <@U0AGENT> still waits")
+    assert "renew acme.com" in reminder["text"]
+    assert approvals.store.get(approval_id(message))["status"] == "pending"
+
+
 def test_an_approved_change_shows_running_with_no_buttons(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     sim.fail("us", "delete", "slow")

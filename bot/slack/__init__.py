@@ -11,7 +11,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.config import Settings
 from bot.slack import listeners
-from bot.slack.approval_flow import publish_outcome, show_running
+from bot.slack.approval_flow import publish_outcome, remind, show_running
 from bot.slack.runtime import Deps, Runtime
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
@@ -45,4 +45,5 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
     listeners.register(app)
     deps.approvals.on_closed = lambda approval: publish_outcome(rt, approval)
     deps.approvals.on_running = lambda approval: show_running(rt, approval)
+    deps.approvals.on_remind = lambda approval: remind(rt, approval)
     return app

@@ -16,6 +16,7 @@ from bot.changes import Change
 from bot.dispatch import Reply
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
+    escape,
     plain_outcome,
     render_approval_outcome,
     render_approval_request,
@@ -77,6 +78,19 @@ def permalink(rt: Runtime, channel: str | None, ts: str | None) -> str | None:
         return rt.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
     except (SlackApiError, OSError):
         return None
+
+
+def remind(rt: Runtime, approval: Approval) -> None:
+    """One thread reply on a request nobody has touched, before it expires."""
+    if not approval.channel or not approval.message_ts:
+        return
+    approvals = rt.deps.approvals
+    text = (
+        f"{approvals.approver_mentions()} reminder: <@{approval.requester}> still waits for an approval to "
+        f"{approval.change.verb.lower()} {escape(approval.domain)}; it expires "
+        f"<!date^{int(approval.expires_at)}^{{time}}|soon>."
+    )
+    rt.outcomes.post(approval.channel, approval.message_ts, text)
 
 
 def show_running(rt: Runtime, approval: Approval) -> None:
