@@ -224,7 +224,18 @@ class Approvals:
 
     # ---- decisions
 
-    def decide(self, approval_id: str, user: str, decision: str) -> Decision:
+    def refusal_to_decide(self, approval_id: str, user: str, decision: str) -> str | None:
+        """Why `user` may not make this decision now (checked before a form is opened for it)."""
+        row = self.store.get(approval_id)
+        if row is None:
+            return "This approval request no longer exists."
+        approval = Approval.from_row(row)
+        if approval.status is not Status.PENDING:
+            return self._already(approval)
+        return self._permission(approval, user, decision)
+
+    def decide(self, approval_id: str, user: str, decision: str, reason: str | None = None) -> Decision:
+        """Approve, deny (with an optional reason) or cancel; exactly one decision wins."""
         row = self.store.get(approval_id)
         if row is None:
             return Decision(None, False, "This approval request no longer exists.")
@@ -242,10 +253,11 @@ class Approvals:
                 expired is not None,
                 "This request has expired; nothing was done. Ask again if it is still needed.",
             )
-        if not self.store.claim(approval.id, DECISIONS[decision], user, now):  # committed before any call
+        outcome = {"reason": reason} if decision == "deny" and reason else None
+        if not self.store.claim(approval.id, DECISIONS[decision], user, now, outcome=outcome):  # before any call
             current = self._reload(approval)
             return Decision(current, False, self._already(current))
-        self.store.audit(decision, user, row)
+        self.store.audit(decision, user, row, {"reason": reason} if reason else None)
         if decision == "approve" and self.on_running:
             try:
                 self.on_running(self._reload(approval))

@@ -134,6 +134,13 @@ class FakeSlack:
         if method == "chat.getPermalink":
             ts = str(body.get("message_ts", "")).replace(".", "")
             return 200, {"ok": True, "permalink": f"https://example.slack.com/archives/{body.get('channel')}/p{ts}"}
+        if method in ("views.open", "views.update", "views.publish", "views.push"):
+            view = body.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            view_id = body.get("view_id") or f"V{next(self._ts):06d}"
+            return 200, {"ok": True, "view": {**(view or {}), "id": view_id}}
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            return 200, {"ok": True}
         if method == "usergroups.users.list":
             return 200, {"ok": True, "users": self.groups.get(body.get("usergroup"), [])}
         return 200, {"ok": False, "error": "unknown_method"}
@@ -214,8 +221,9 @@ class SlackDriver:
     def __init__(self, bot_url: str, slack: FakeSlack, signing_secret: str):
         self.bot_url, self.slack, self.secret = bot_url, slack, signing_secret
         self._ids = _RESPONSE_IDS  # shared: two bots in one test post to one fake Slack
-        self.command_template = (PAYLOADS / "slash_command.urlencoded").read_text().strip()
-        self.action_template = json.loads((PAYLOADS / "block_actions.json").read_text())
+        self.command_template = (PAYLOADS / "slack" / "slash_command.urlencoded").read_text().strip()
+        self.action_template = json.loads((PAYLOADS / "slack" / "block_actions.json").read_text())
+        self.templates = {p.stem: json.loads(p.read_text()) for p in (PAYLOADS / "slack").glob("*.json")}
 
     def sign(self, body: str, timestamp: int | None = None, secret: str | None = None) -> dict[str, str]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
@@ -265,6 +273,56 @@ class SlackDriver:
         body = urlencode({"payload": json.dumps(payload)})
         status, raw = self.post(body, self.sign(body))
         return Reply(self, status, raw, rid)
+
+
+def _signed_json(driver: SlackDriver, payload: dict[str, Any]) -> tuple[int, str]:
+    body = json.dumps(payload)
+    headers = driver.sign(body) | {"Content-Type": "application/json"}
+    return driver.post(body, headers)
+
+
+def _form(driver: SlackDriver, payload: dict[str, Any]) -> tuple[int, str]:
+    body = urlencode({"payload": json.dumps(payload)})
+    return driver.post(body, driver.sign(body))
+
+
+def event(driver: SlackDriver, template: str, **event_fields: Any) -> int:
+    """An Events API delivery (signed JSON), built from a recorded envelope."""
+    payload = json.loads(json.dumps(driver.templates[template]))
+    payload["event"].update(event_fields)
+    payload["event_id"] = f"Ev{next(driver._ids):08d}"
+    return _signed_json(driver, payload)[0]
+
+
+def submit_view(
+    driver: SlackDriver, callback_id: str, values: dict[str, dict[str, Any]], user: str = "U0LEAD", metadata: str = ""
+) -> tuple[int, dict[str, Any]]:
+    """A view_submission of a modal: `values` as {block_id: {action_id: {"value": ...}}}; the ack's JSON."""
+    payload = json.loads(json.dumps(driver.templates["view_submission"]))
+    payload["user"]["id"] = user
+    payload["view"].update(callback_id=callback_id, private_metadata=metadata, state={"values": values})
+    status, raw = _form(driver, payload)
+    return status, (json.loads(raw) if raw.startswith("{") else {})
+
+
+def shortcut(driver: SlackDriver, text: str, user: str = "U0AGENT", channel: str = "C_SUPPORT") -> Reply:
+    """The message shortcut on a message holding `text`; its private answers arrive at response_url."""
+    rid = f"/response/{next(driver._ids)}"
+    payload = json.loads(json.dumps(driver.templates["message_action"]))
+    payload["user"]["id"] = user
+    payload["channel"]["id"] = channel
+    payload["message"]["text"] = text
+    payload["response_url"] = driver.slack.url + rid
+    status, raw = _form(driver, payload)
+    return Reply(driver, status, raw, rid)
+
+
+def click_in_view(driver: SlackDriver, action_id: str, value: str, user: str = "U0LEAD") -> int:
+    """A button in the Home tab or a modal: no channel, no response_url."""
+    payload = json.loads(json.dumps(driver.templates["block_actions_view"]))
+    payload["user"]["id"] = user
+    payload["actions"][0].update(action_id=action_id, value=value)
+    return _form(driver, payload)[0]
 
 
 @dataclass

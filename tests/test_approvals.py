@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.fakes import buttons, visible_text
+from tests.fakes import buttons, submit_view, visible_text
 
 REQUESTER = "U0AGENT"
 
@@ -85,11 +86,41 @@ def test_approve_runs_once_updates_message_and_audits(bot, sim):
     assert "Deleted" in bot.driver.command("order acme.com").text()
 
 
+def deny_with(bot, message, reason: str | None, user: str = "U0LEAD") -> None:
+    """Click Deny, then submit its form (the way Slack sends a view_submission)."""
+    opened = len(bot.driver.slack.posts("/api/views.open"))
+    bot.driver.click("deny", approval_id(message), user=user)
+    form = bot.driver.slack.wait("/api/views.open", opened + 1)[opened]
+    view = json.loads(form["view"]) if isinstance(form["view"], str) else form["view"]
+    assert view["callback_id"] == "deny_reason" and view["private_metadata"] == approval_id(message)
+    values = {"reason": {"reason_input": {"type": "plain_text_input", "value": reason}}}
+    status, ack = submit_view(bot.driver, "deny_reason", values, user=user, metadata=view["private_metadata"])
+    assert status == 200 and ack == {}  # the form closes
+
+
+def test_deny_with_a_reason_the_requester_sees(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com")
+    deny_with(bot, message, "the customer paid after all")
+    denied = visible_text(bot.driver.slack.wait_outcomes(1)[0])
+    assert "*Denied* by <@U0LEAD>" in denied and "*Reason for denying:* the customer paid after all" in denied
+    thread = bot.driver.slack.wait("/api/chat.postMessage", 2)[1]
+    assert thread["text"].startswith(f"<@{REQUESTER}>") and "the customer paid after all" in thread["text"]
+    entry = store(bot).recent(1)[0]
+    assert entry.action == "deny" and entry.detail == {"reason": "the customer paid after all"}
+
+
+def test_deny_form_is_not_opened_for_someone_who_may_not_deny(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com")
+    refused = bot.driver.click("deny", approval_id(message), user="U0RANDOM").text()
+    assert "Only approvers" in refused and bot.driver.slack.posts("/api/views.open") == []
+
+
 def test_deny_and_cancel(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
-    bot.driver.click("deny", approval_id(message), user="U0LEAD")
+    deny_with(bot, message, None)
     denied = bot.driver.slack.wait_outcomes(1)[0]
     assert "*Denied* by <@U0LEAD>" in visible_text(denied) and buttons(denied) == {}
+    assert "Reason for denying" not in visible_text(denied)
     message2, _ = request(bot.driver, "delete example.com")
     refused = bot.driver.click("cancel", approval_id(message2), user="U0ONCALL").text()
     assert f"Only <@{REQUESTER}>, who asked, can cancel" in refused
@@ -288,7 +319,7 @@ def test_slack_rate_limit_is_retried(bot, sim, slack):
 
 def test_audit_for_approvers_only(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
-    bot.driver.click("deny", approval_id(message), user="U0LEAD")
+    deny_with(bot, message, None)
     bot.driver.slack.wait_outcomes(1)
     text = bot.driver.command("audit acme.com limit:5", user="U0ONCALL").text()
     assert "*deny* by <@U0LEAD>" in text and "*request* by <@U0AGENT>" in text

@@ -570,6 +570,10 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     error = (approval.outcome or {}).get("error")
     if error:
         blocks.append(_section(escape(error)))
+    denied_because = (approval.outcome or {}).get("reason") if approval.status is Status.DENIED else None
+    if denied_because:
+        blocks.append(_section(f"*Reason for denying:* {escape(denied_because)}"))
+        summary += f": {escape(denied_because)}"
     said = outcome_details(approval)
     if said:
         blocks.append(_section("*What LogicBoxes said*"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands
+from bot.slack.listeners import actions, commands, views
 
 
 def register(app: App) -> None:
-    for module in (commands, actions):
+    for module in (commands, actions, views):
         module.register(app)

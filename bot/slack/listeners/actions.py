@@ -7,8 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
+from bot.approvals import Approval
 from bot.dispatch import Asker, answer
 from bot.render import render_error, shared_by
+from bot.render.forms import deny_form
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.runtime import Runtime, deliver, send, show_privately, tell
 
@@ -91,9 +93,23 @@ def decide(decision: str):
     return listener
 
 
+def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Deny opens a small form for an optional reason (its trigger lives 3 s: open it now)."""
+    ack()
+    rt: Runtime = context["rt"]
+    user_id, approval_id = _clicked(body)
+    refusal = rt.deps.approvals.refusal_to_decide(approval_id, user_id, "deny")
+    if refusal:
+        tell(respond, refusal)
+        return
+    row = rt.deps.approvals.store.get(approval_id)
+    rt.client.views_open(trigger_id=body["trigger_id"], view=deny_form(Approval.from_row(row)))
+
+
 def register(app: App) -> None:
     app.action("share")(share)
     app.action("next_page")(next_page)
     app.action("request_change")(request_change)
-    for decision in ("approve", "deny", "cancel"):
+    app.action("deny")(deny)
+    for decision in ("approve", "cancel"):
         app.action(decision)(decide(decision))
