@@ -214,6 +214,15 @@ class Approvals:
             return None
         return approval.change.estimate(order, approval.params, self._context(order, exclude=approval.id), "cost")
 
+    def waiting(self, user: str) -> tuple[list[Approval], list[Approval]]:
+        """What waits for `user`: requests they may approve (an approver, not theirs), and their own."""
+        pending = [Approval.from_row(row) for row in self.store.pending()]
+        now = self.clock()
+        pending = [a for a in pending if a.expires_at > now]
+        mine = [a for a in pending if a.requester == user]
+        may_approve = self.is_member(self.approvers, user)
+        return ([a for a in pending if a.requester != user] if may_approve else []), mine
+
     def attach_message(self, approval_id: str, channel: str, ts: str) -> None:
         self.store.set_message(approval_id, channel, ts)
 

@@ -190,6 +190,14 @@ class Store:
             conn.execute(insert(approvals).values(**row))
         return None
 
+    def pending(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Requests waiting for a decision, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(approvals).where(approvals.c.status == "pending").order_by(approvals.c.created_at).limit(limit)
+            ).mappings()
+            return [dict(row) for row in rows]
+
     def open_for(self, order_id: int) -> list[dict[str, Any]]:
         """Requests still open (pending or running) for one order."""
         with self.engine.connect() as conn:

@@ -131,6 +131,10 @@ class FakeSlack:
             if self.fail_updates:
                 return 200, {"ok": False, "error": self.fail_updates.pop(0)}
             return 200, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        if method == "chat.postEphemeral":
+            if body.get("channel") in self.not_in_channels:
+                return 200, {"ok": False, "error": "not_in_channel"}
+            return 200, {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}
         if method == "chat.getPermalink":
             ts = str(body.get("message_ts", "")).replace(".", "")
             return 200, {"ok": True, "permalink": f"https://example.slack.com/archives/{body.get('channel')}/p{ts}"}

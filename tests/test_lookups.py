@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.fakes import buttons, visible_text
+from tests.fakes import buttons, shortcut, visible_text
 
 
 def test_order_by_domain_shows_the_card(slack_driver, sim):
@@ -194,3 +194,24 @@ def test_bad_input_gets_reason_and_usage(slack_driver):
         assert reply.status == 200
         shown = visible_text(reply.ack)
         assert reason in shown and usage in shown, (text, shown)
+
+
+def test_message_shortcut_looks_up_every_order_named_privately(slack_driver, sim):
+    text = (
+        "Customer says mail for <mailto:jane@acme.com|jane@acme.com> and <http://example.com|example.com> bounces; "
+        "also globex.com, example.in, hooli.in, 84372635 and nope.org"
+    )
+    reply = shortcut(slack_driver, text)
+    assert reply.status == 200
+    answers = reply.responses(6)
+    assert all(a["response_type"] == "ephemeral" for a in answers)
+    cards = [visible_text(a) for a in answers[:5]]
+    for domain, card in zip(["acme.com", "example.com", "globex.com", "example.in", "hooli.in"], cards, strict=True):
+        assert f"{domain} · " in card and "Share in channel" in card
+    assert visible_text(answers[5]) == "and 2 more: nope.org, 84372635"
+
+
+def test_message_shortcut_on_a_message_without_orders(slack_driver, sim):
+    reply = shortcut(slack_driver, "thanks, all good now :tada:")
+    assert "I found no domain, email address or order id in that message." in reply.text()
+    assert sim.calls == []

@@ -41,3 +41,89 @@ def deny_form(approval: Approval) -> View:
             ),
         ],
     )
+
+
+LOOKUP_FORM = "lookup_form"
+QUOTE_FORM = "quote_form"
+
+
+def _modal(callback_id: str, title: str, blocks: list, submit: str | None = "Submit", metadata: str = "") -> View:
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=metadata,
+        title=PlainTextObject(text=clip(title, 24)),
+        submit=PlainTextObject(text=submit) if submit else None,
+        close=PlainTextObject(text="Close"),
+        blocks=blocks,
+    )
+
+
+def _text_input(
+    block_id: str, label: str, hint: str | None = None, optional: bool = False, initial: str = ""
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label),
+        element=PlainTextInputElement(action_id="value", initial_value=initial or None),
+        optional=optional,
+        hint=PlainTextObject(text=hint) if hint else None,
+    )
+
+
+def lookup_form() -> View:
+    return _modal(
+        LOOKUP_FORM,
+        "Look up an order",
+        [_text_input("target", "Domain, email address or order id", "e.g. example.com, jane@example.com, 84372632")],
+        submit="Look up",
+    )
+
+
+def quote_form(channel_id: str | None) -> View:
+    """Accounts, months, add or renew, optionally an order or customer, and where to post it."""
+    from slack_sdk.models.blocks import ConversationSelectElement, Option, RadioButtonsElement
+
+    kinds = [Option(value="add", label="New accounts"), Option(value="renew", label="Renewal")]
+    return _modal(
+        QUOTE_FORM,
+        "New quote",
+        [
+            _text_input("accounts", "Accounts", "How many mailboxes"),
+            _text_input("months", "Tenure", "Months like 6 or 6mo, or years like 1y"),
+            InputBlock(
+                block_id="action",
+                label=PlainTextObject(text="Type"),
+                element=RadioButtonsElement(action_id="value", options=kinds, initial_option=kinds[0]),
+            ),
+            _text_input(
+                "whom",
+                "For an existing order or customer (optional)",
+                "A domain, an order id or customer:<id>: that customer's own price, in the order's region",
+                optional=True,
+            ),
+            _text_input(
+                "region", "Region (optional)", "us or in; without an order, the first configured", optional=True
+            ),
+            InputBlock(
+                block_id="channel",
+                label=PlainTextObject(text="Post the quote in"),
+                element=ConversationSelectElement(
+                    action_id="value",
+                    initial_conversation=channel_id,
+                    default_to_current_conversation=channel_id is None,
+                ),
+            ),
+        ],
+        submit="Post quote",
+    )
+
+
+def working_view(callback_id: str, title: str, text: str) -> View:
+    return _modal(callback_id, title, [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))], submit=None)
+
+
+def result_view(title: str, blocks: list) -> View:
+    """An answer shown in the form it was asked from (no buttons: there is no channel to share in)."""
+    kept = [block for block in blocks if getattr(block, "type", None) != "actions"][:100]
+    return _modal("lookup_result", title, kept, submit=None)

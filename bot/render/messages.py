@@ -163,6 +163,12 @@ def _help_line(sub: Subcommand) -> str:
     return f"`/email {escape(sub.usage)}`{lock}\n{sub.summary}. Example: `/email {escape(sub.example)}`"
 
 
+def render_more(names: list[str]) -> Message:
+    """The rest of a list cut short: "and 3 more: a.com, b.com, 84372632"."""
+    text = f"and {len(names)} more: {', '.join(names)}"
+    return Message(escape(text), [_context(escape(clip(text, MAX_SECTION)))])
+
+
 def render_error(message: str, usage: str | None = None) -> Message:
     blocks: list[Block] = [_section(f":warning: {escape(message)}")]
     if usage:

@@ -25,6 +25,7 @@ from bot.render import (
     render_error,
 )
 from bot.service import UserError
+from bot.slack.home import refresh_homes
 from bot.slack.runtime import Runtime, deliver, show_privately, tell
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def request_approval(rt: Runtime, change: Change, user_id: str, channel: str, re
         )
         return None
     approvals.attach_message(approval.id, posted["channel"], posted["ts"])
+    refresh_homes(rt)
     where = "" if target_channel == channel else f" in <#{target_channel}>"
     tell(
         respond,
@@ -116,3 +118,4 @@ def publish_outcome(rt: Runtime, approval: Approval) -> None:
     if posted != approval.message_ts:
         text += " (the request message was gone, so this is a new one)"
     rt.outcomes.post(approval.channel, thread, text)
+    refresh_homes(rt)

@@ -72,6 +72,9 @@ class Runtime:
     def __init__(self, deps: Deps, app: App):
         self.deps, self.app = deps, app
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
+        from bot.slack.home import HomeTabs
+
+        self.homes = HomeTabs()
 
     @property
     def client(self) -> WebClient:
@@ -80,6 +83,14 @@ class Runtime:
     @property
     def settings(self) -> Settings:
         return self.deps.settings
+
+    def notifier(self, body: dict[str, Any], respond: Respond) -> Callable[[str], None]:
+        """How to tell the person who clicked something: privately where they clicked, or, for a
+        button in the Home tab or a form (no response_url), in their messages with the app."""
+        if body.get("response_url") or body.get("response_urls"):
+            return lambda text: tell(respond, text)
+        user_id = body["user"]["id"]
+        return lambda text: self.client.chat_postMessage(channel=user_id, text=text)
 
     def asker(self, user_id: str) -> Asker:
         return Asker(user_id, self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))

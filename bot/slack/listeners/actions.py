@@ -10,9 +10,9 @@ from bot import commands as c
 from bot.approvals import Approval
 from bot.dispatch import Asker, answer
 from bot.render import render_error, shared_by
-from bot.render.forms import deny_form
+from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.slack.approval_flow import publish_outcome, request_approval
-from bot.slack.runtime import Runtime, deliver, send, show_privately, tell
+from bot.slack.runtime import Runtime, deliver, send, show_privately
 
 
 def _clicked(body: dict[str, Any]) -> tuple[str, str]:
@@ -79,15 +79,16 @@ def decide(decision: str):
         ack()
         rt: Runtime = context["rt"]
         user_id, approval_id = _clicked(body)
+        notify = rt.notifier(body, respond)
 
         def work() -> None:
             result = rt.deps.approvals.decide(approval_id, user_id, decision)
             if result.notice:
-                tell(respond, result.notice)
+                notify(result.notice)
             if result.changed and result.approval is not None:
                 publish_outcome(rt, result.approval)
 
-        rt.run(decision, user_id, respond, work)
+        rt.run(decision, user_id, respond if body.get("response_url") else None, work)
 
     listener.__name__ = decision
     return listener
@@ -100,13 +101,26 @@ def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
     user_id, approval_id = _clicked(body)
     refusal = rt.deps.approvals.refusal_to_decide(approval_id, user_id, "deny")
     if refusal:
-        tell(respond, refusal)
+        rt.notifier(body, respond)(refusal)
         return
     row = rt.deps.approvals.store.get(approval_id)
     rt.client.views_open(trigger_id=body["trigger_id"], view=deny_form(Approval.from_row(row)))
 
 
+def home_lookup(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    context["rt"].client.views_open(trigger_id=body["trigger_id"], view=lookup_form())
+
+
+def home_quote(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    ack()
+    channel = (body.get("channel") or {}).get("id")
+    context["rt"].client.views_open(trigger_id=body["trigger_id"], view=quote_form(channel))
+
+
 def register(app: App) -> None:
+    app.action("home_lookup")(home_lookup)
+    app.action("home_quote")(home_quote)
     app.action("share")(share)
     app.action("next_page")(next_page)
     app.action("request_change")(request_change)

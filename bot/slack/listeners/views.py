@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk.errors import SlackApiError
 
-from bot.render.forms import DENY_FORM, REASON_BLOCK, REASON_INPUT
+from bot import commands as c
+from bot.dispatch import answer
+from bot.extract import targets
+from bot.parsing import is_number, months
+from bot.render.forms import (
+    DENY_FORM,
+    LOOKUP_FORM,
+    QUOTE_FORM,
+    REASON_BLOCK,
+    REASON_INPUT,
+    result_view,
+    working_view,
+)
 from bot.slack.approval_flow import publish_outcome
 from bot.slack.runtime import Runtime
 
@@ -35,5 +48,74 @@ def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
     rt.run("deny", user_id, None, work)
 
 
+def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The Home tab's Look up: the same lookup as `/email order`, answered in the form itself."""
+    rt: Runtime = context["rt"]
+    user_id, raw = body["user"]["id"], value(view, "target", "value") or ""
+    found = targets(raw) or []
+    if not found:
+        ack(response_action="errors", errors={"target": "Type a domain (example.com), an address or an order id."})
+        return
+    target = found[0]
+    ack(response_action="update", view=working_view(LOOKUP_FORM, "Look up an order", f"Looking up {target}..."))
+    view_id = view["id"]
+
+    def work() -> None:
+        replies = answer(rt.deps.service, c.OrderLookup(target), rt.asker(user_id))
+        blocks = [block for reply in replies for block in reply.message.blocks]
+        rt.client.views_update(view_id=view_id, view=result_view(str(target), blocks))
+
+    rt.run("home_lookup", user_id, None, work)
+
+
+def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """The quote form: the words `/email price` would take, checked field by field, then the same quote."""
+    rt: Runtime = context["rt"]
+    user_id = body["user"]["id"]
+    fields = {name: value(view, name, "value") or "" for name in ("accounts", "months", "whom", "region")}
+    action = ((view["state"]["values"].get("action") or {}).get("value") or {}).get("selected_option") or {}
+    channel = ((view["state"]["values"].get("channel") or {}).get("value") or {}).get("selected_conversation")
+    errors = {}
+    if not is_number(fields["accounts"]) or int(fields["accounts"]) < 1:
+        errors["accounts"] = "A whole number of accounts, 1 or more."
+    try:
+        months(fields["months"], "price")
+    except c.ParseError as exc:
+        errors["months"] = str(exc).replace("`", "")
+    words = ["price", fields["accounts"], fields["months"], action.get("value") or "add", fields["region"]]
+    if fields["whom"]:
+        words += ["for", fields["whom"]]
+    intent = None
+    if not errors:
+        try:
+            intent = c.parse(" ".join(w for w in words if w))
+        except c.ParseError as exc:
+            errors["whom" if fields["whom"] else "region"] = str(exc).replace("`", "")
+    if errors or not isinstance(intent, c.PriceQuote) or not channel:
+        ack(response_action="errors", errors=errors or {"channel": "Choose where to post the quote."})
+        return
+    ack()
+
+    def work() -> None:
+        asker = rt.asker(user_id)
+        try:
+            for reply in answer(rt.deps.service, intent, asker):
+                if reply.in_channel:
+                    rt.client.chat_postMessage(channel=channel, **reply.message.as_kwargs())
+                else:
+                    rt.client.chat_postEphemeral(channel=channel, user=user_id, **reply.message.as_kwargs())
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            rt.client.chat_postMessage(
+                channel=user_id,
+                text=f"I could not post the quote in <#{channel}> ({error}): invite me there with "
+                "`/invite @mailops` and try again.",
+            )
+
+    rt.run("home_quote", user_id, None, work)
+
+
 def register(app: App) -> None:
     app.view(DENY_FORM)(deny_submitted)
+    app.view(LOOKUP_FORM)(lookup_submitted)
+    app.view(QUOTE_FORM)(quote_submitted)

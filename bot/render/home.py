@@ -1,0 +1,106 @@
+"""The App Home tab: what waits for this person, orders about to expire, and two ways in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.approvals import Approval
+from bot.logicboxes import OrderSummary
+from bot.render.messages import (
+    DIGEST_RENEW_MONTHS,
+    _context,
+    _epoch_date,
+    _header,
+    _section,
+    clip,
+    escape,
+    relative_expiry,
+    request_button,
+    slack_date,
+)
+
+MAX_HOME_BLOCKS = 100
+MAX_ROWS = 15  # per list: the Home tab holds 100 blocks
+
+
+def _request_row(approval: Approval, buttons: list[ButtonElement]) -> list[Block]:
+    text = (
+        f"{approval.change.describe(escape(approval.domain), approval.details)}.\n"
+        f"Asked by <@{approval.requester}> {_epoch_date(approval.created_at)}, request `{approval.id}`"
+        + (f" · reason: {escape(approval.reason)}" if approval.reason else "")
+    )
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000))), ActionsBlock(elements=buttons)]
+
+
+def _approve(approval: Approval) -> ButtonElement:
+    return ButtonElement(
+        text="Approve",
+        action_id="approve",
+        value=approval.id,
+        style="danger" if approval.change.danger else "primary",
+        confirm=ConfirmObject(
+            title="Approve this change?",
+            text=clip(f"{approval.change.verb} {escape(approval.domain)} (order {approval.order_id}).", 300),
+            confirm="Approve",
+            deny="Back",
+        ),
+    )
+
+
+def render_home(
+    waiting_for_me: list[Approval],
+    mine: list[Approval],
+    expiring: list[OrderSummary] | None,
+    expiring_note: str | None,
+    now: datetime,
+) -> View:
+    blocks: list[Block] = [
+        _header("Enterprise Email"),
+        ActionsBlock(
+            block_id="home_entry",
+            elements=[
+                ButtonElement(text="Look up", action_id="home_lookup", value="lookup", style="primary"),
+                ButtonElement(text="New quote", action_id="home_quote", value="quote"),
+            ],
+        ),
+        DividerBlock(),
+    ]
+    if waiting_for_me:
+        blocks.append(_section(f"*Waiting for your approval ({len(waiting_for_me)})*"))
+        for approval in waiting_for_me[:MAX_ROWS]:
+            deny = ButtonElement(text="Deny", action_id="deny", value=approval.id)
+            blocks += _request_row(approval, [_approve(approval), deny])
+    blocks.append(_section(f"*Your open requests ({len(mine)})*" if mine else "*Your open requests*: none"))
+    for approval in mine[:MAX_ROWS]:
+        blocks += _request_row(approval, [ButtonElement(text="Cancel", action_id="cancel", value=approval.id)])
+    blocks.append(DividerBlock())
+    if expiring is None:
+        blocks.append(_section(f"*Expiring in the next 30 days*: {escape(expiring_note or 'unavailable')}"))
+    else:
+        blocks.append(_section(f"*Expiring in the next 30 days ({len(expiring)})*"))
+        for order in expiring[:MAX_ROWS]:
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=f"*{escape(order.domain)}* · `{order.order_id}` · {escape(order.status)}\n"
+                        f"expires {slack_date(order.expires)} ({relative_expiry(order.expires, now)})"
+                    ),
+                    accessory=request_button("Renew", f"renew {order.order_id} {DIGEST_RENEW_MONTHS}mo"),
+                )
+            )
+        if len(expiring) > MAX_ROWS:
+            blocks.append(_context(f"and {len(expiring) - MAX_ROWS} more: `/email search expiring:30d`"))
+        if expiring_note:
+            blocks.append(_context(f":warning: {escape(expiring_note)}"))
+    return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])

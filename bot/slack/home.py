@@ -1,0 +1,57 @@
+"""Publishing the App Home tab, when it is opened and when a request its viewer sees changes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from slack_sdk.errors import SlackApiError
+
+from bot.logicboxes import LogicBoxesError
+from bot.render.home import render_home
+from bot.slack.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+FRESH_FOR = 3600  # refresh the tabs of people who opened them in the last hour
+EXPIRING_DAYS = 30
+
+
+class HomeTabs:
+    def __init__(self) -> None:
+        self._viewers: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def opened(self, user_id: str) -> None:
+        with self._lock:
+            self._viewers[user_id] = time.monotonic()
+
+    def recent_viewers(self) -> list[str]:
+        cutoff = time.monotonic() - FRESH_FOR
+        with self._lock:
+            for user, at in list(self._viewers.items()):
+                if at < cutoff:
+                    del self._viewers[user]
+            return list(self._viewers)
+
+
+def publish_home(rt: Runtime, user_id: str) -> None:
+    approvals = rt.deps.approvals
+    waiting_for_me, mine = approvals.waiting(user_id)
+    try:
+        expiring, unavailable = rt.deps.service.expiring(EXPIRING_DAYS)
+        note = "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items()) or None
+    except LogicBoxesError as exc:
+        expiring, note = None, str(exc)
+    view = render_home(waiting_for_me, mine, expiring, note, rt.deps.service.now())
+    try:
+        rt.client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("could not publish the Home tab of %s: %s", user_id, exc.response.get("error"))
+
+
+def refresh_homes(rt: Runtime) -> None:
+    """A request changed: bring the open Home tabs up to date (in the background)."""
+    for user_id in rt.homes.recent_viewers():
+        rt.run("home", user_id, None, lambda user_id=user_id: publish_home(rt, user_id))

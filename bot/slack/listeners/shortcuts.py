@@ -1,0 +1,38 @@
+"""The message shortcut "Look up in mailops": every order a customer's message names, privately."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot import commands as c
+from bot.dispatch import answer
+from bot.extract import targets
+from bot.render import render_more
+from bot.slack.runtime import Runtime, deliver, show_privately, tell
+
+LOOKUP_MESSAGE = "lookup_message"
+MAX_CARDS = 5
+
+
+def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    ack()
+    rt: Runtime = context["rt"]
+    user_id = shortcut["user"]["id"]
+    found = targets((shortcut.get("message") or {}).get("text") or "")
+    if not found:
+        tell(respond, "I found no domain, email address or order id in that message.")
+        return
+
+    def work() -> None:
+        for target in found[:MAX_CARDS]:
+            deliver(respond, answer(rt.deps.service, c.OrderLookup(target), rt.asker(user_id)))
+        if len(found) > MAX_CARDS:
+            show_privately(respond, render_more([str(t) for t in found[MAX_CARDS:]]))
+
+    rt.run("shortcut", user_id, respond, work)
+
+
+def register(app: App) -> None:
+    app.shortcut(LOOKUP_MESSAGE)(lookup_message)

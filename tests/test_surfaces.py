@@ -1,0 +1,105 @@
+"""The Slack surfaces beyond the slash command, each end to end with signed payloads built from
+the recorded shapes in tests/payloads/slack/: App Home, its Look up and quote forms, the message
+shortcut (in test_lookups), Deny's form (in test_approvals)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.fakes import buttons, click_in_view, event, submit_view, visible_text
+from tests.test_approvals import approval_id, request
+
+
+def view_of(post: dict) -> dict:
+    return json.loads(post["view"]) if isinstance(post["view"], str) else post["view"]
+
+
+def published(slack, user: str, count: int = 1) -> dict:
+    slack.wait_until(
+        lambda: len([p for p in slack.posts("/api/views.publish") if p["user_id"] == user]) >= count,
+        what=f"{count} Home tab(s) for {user}",
+    )
+    return view_of([p for p in slack.posts("/api/views.publish") if p["user_id"] == user][count - 1])
+
+
+def view_text(view: dict) -> str:
+    return visible_text({"blocks": view["blocks"]})
+
+
+def view_buttons(view: dict) -> list[dict]:
+    found = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return found + [b["accessory"] for b in view["blocks"] if b.get("accessory")]
+
+
+def test_home_tab_shows_what_waits_and_approving_there_runs_once(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com", user="U0AGENT")
+    request(bot.driver, "renew example.com 12mo", user="U0LEAD")
+    assert event(bot.driver, "event_app_home_opened", user="U0LEAD", tab="home") == 200
+    home = published(bot.driver.slack, "U0LEAD")
+    assert home["type"] == "home"
+    text = view_text(home)
+    assert "Waiting for your approval (1)" in text and "Delete the Enterprise Email order for *acme.com*" in text
+    assert "Your open requests (1)" in text and "Renew *example.com* for *12 months*" in text
+    assert "Expiring in the next 30 days (" in text and "acme.com" in text
+    actions = {(b["action_id"], b["value"]) for b in view_buttons(home)}
+    assert ("approve", approval_id(message)) in actions and ("deny", approval_id(message)) in actions
+    assert "renew 84372633 12mo" in {b["value"] for b in view_buttons(home)}
+    assert {"home_lookup", "home_quote"} <= {a for a, _ in actions}
+    # approving from the Home tab: the same rules and the same claim as the channel's button
+    assert click_in_view(bot.driver, "approve", approval_id(message), user="U0LEAD") == 200
+    outcome = bot.driver.slack.wait_outcomes(1)[0]
+    assert "Delete acme.com: approved and done" in visible_text(outcome) and buttons(outcome) == {}
+    assert sim.count("delete", method="POST") == 1
+    refreshed = published(bot.driver.slack, "U0LEAD", 2)  # the tab follows the change
+    assert "Waiting for your approval" not in view_text(refreshed)
+
+
+def test_home_tab_of_someone_who_is_not_an_approver(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com", user="U0AGENT")
+    event(bot.driver, "event_app_home_opened", user="U0AGENT", tab="home")
+    text = view_text(published(bot.driver.slack, "U0AGENT"))
+    assert "Waiting for your approval" not in text and "Your open requests (1)" in text
+    assert click_in_view(bot.driver, "approve", approval_id(message), user="U0AGENT") == 200
+    bot.driver.slack.wait_until(
+        lambda: any(p["channel"] == "U0AGENT" for p in bot.driver.slack.posts("/api/chat.postMessage")),
+        what="the refusal in the app's messages",
+    )
+    refusal = next(p for p in bot.driver.slack.posts("/api/chat.postMessage") if p["channel"] == "U0AGENT")
+    assert "Only approvers (<@U0ONCALL> <@U0LEAD> <!subteam^S0ONCALL>) can approve" in refusal["text"]
+    assert sim.count("delete") == 0
+
+
+def test_home_look_up_form(bot, sim):
+    click_in_view(bot.driver, "home_lookup", "lookup", user="U0AGENT")
+    form = view_of(bot.driver.slack.wait("/api/views.open", 1)[0])
+    assert form["callback_id"] == "lookup_form"
+    status, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": "no domain here"}}})
+    assert status == 200
+    assert ack == {
+        "response_action": "errors",
+        "errors": {"target": "Type a domain (example.com), an address or an order id."},
+    }
+    _, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": "jane@acme.com"}}})
+    assert ack["response_action"] == "update" and "Looking up acme.com..." in json.dumps(ack["view"])
+    answer = view_of(bot.driver.slack.wait("/api/views.update", 1)[0])
+    assert "acme.com · Active" in view_text(answer) and "20002 (Wile E. Coyote, Acme Corporation)" in view_text(answer)
+
+
+def test_quote_form_posts_in_the_chosen_channel_with_cost_privately(bot, sim):
+    values = {
+        "accounts": {"value": {"value": "12"}},
+        "months": {"value": {"value": "6mo"}},
+        "action": {"value": {"selected_option": {"value": "add"}}},
+        "whom": {"value": {"value": "acme.com"}},
+        "region": {"value": {"value": None}},
+        "channel": {"value": {"selected_conversation": "C0SALES"}},
+    }
+    status, ack = submit_view(bot.driver, "quote_form", values, user="U0LEAD")
+    assert status == 200 and ack == {}
+    quote = bot.driver.slack.wait("/api/chat.postMessage", 1)[0]
+    assert quote["channel"] == "C0SALES" and "86.18 USD" in visible_text(quote)
+    cost = bot.driver.slack.wait("/api/chat.postEphemeral", 1)[0]
+    assert cost["user"] == "U0LEAD" and "*Margin*\n28.73 USD" in visible_text(cost)
+    bad = dict(values, accounts={"value": {"value": "twelve"}}, months={"value": {"value": "soon"}})
+    _, ack = submit_view(bot.driver, "quote_form", bad, user="U0LEAD")
+    assert ack["response_action"] == "errors" and set(ack["errors"]) == {"accounts", "months"}
