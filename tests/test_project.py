@@ -32,6 +32,38 @@ def test_manifest_declares_command_urls_and_scopes():
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
 
 
+def test_manifests_declare_every_surface_the_code_listens_for():
+    from bot.slack.listeners.functions import LOOKUP_STEP, QUOTE_STEP
+    from bot.slack.listeners.shortcuts import LOOKUP_MESSAGE
+
+    for name in ("manifest.yml", "manifest.socket-mode.yml"):
+        manifest = yaml.safe_load((ROOT / name).read_text())
+        features, settings = manifest["features"], manifest["settings"]
+        assert features["app_home"]["home_tab_enabled"] is True
+        assert features["app_home"]["messages_tab_enabled"] is True  # refusals from the Home tab land there
+        (shortcut,) = features["shortcuts"]
+        assert shortcut["type"] == "message" and shortcut["callback_id"] == LOOKUP_MESSAGE
+        assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+        assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
+        assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "usergroups:read"]
+        functions = manifest["functions"]
+        assert set(functions) == {LOOKUP_STEP, QUOTE_STEP}
+        assert list(functions[LOOKUP_STEP]["input_parameters"]["properties"]) == ["domain_or_order_id"]
+        assert set(functions[LOOKUP_STEP]["output_parameters"]["properties"]) == {
+            "order_id",
+            "status",
+            "accounts",
+            "expiry_date",
+            "customer_id",
+            "region",
+        }
+        assert set(functions[QUOTE_STEP]["output_parameters"]["properties"]) == {"unit_price", "total", "currency"}
+        if name == "manifest.yml":
+            assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+        else:
+            assert "request_url" not in settings["event_subscriptions"]
+
+
 def run_bot(*args: str, cwd: Path, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
     """`python -m bot ARGS` as a user runs it, with only the given settings."""
     return subprocess.run(

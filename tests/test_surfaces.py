@@ -103,3 +103,43 @@ def test_quote_form_posts_in_the_chosen_channel_with_cost_privately(bot, sim):
     bad = dict(values, accounts={"value": {"value": "twelve"}}, months={"value": {"value": "soon"}})
     _, ack = submit_view(bot.driver, "quote_form", bad, user="U0LEAD")
     assert ack["response_action"] == "errors" and set(ack["errors"]) == {"accounts", "months"}
+
+
+def completions(slack, count: int = 1) -> list[tuple[str, dict]]:
+    def done() -> list:
+        return [
+            r for r in slack.records if r.path in ("/api/functions.completeSuccess", "/api/functions.completeError")
+        ]
+
+    slack.wait_until(lambda: len(done()) >= count, what="the step to complete")
+    return [(r.path.rsplit(".", 1)[-1], r.body) for r in done()]
+
+
+def test_workflow_step_looks_up_an_order(bot, sim):
+    function = {"callback_id": "lookup_order", "title": "Look up an Enterprise Email order"}
+    status = event(
+        bot.driver, "event_function_executed", function=function, inputs={"domain_or_order_id": "example.in"}
+    )
+    assert status == 200
+    ((kind, body),) = completions(bot.driver.slack)
+    outputs = json.loads(body["outputs"]) if isinstance(body["outputs"], str) else body["outputs"]
+    assert kind == "completeSuccess" and body["function_execution_id"] == "Fx0001"
+    assert outputs["order_id"] == "84372636" and outputs["status"] == "Active" and outputs["accounts"] == 25
+    assert outputs["region"] == "in" and outputs["customer_id"] == "20004" and len(outputs["expiry_date"]) == 10
+
+
+def test_workflow_step_fails_with_the_sentence_people_see(bot, sim):
+    function = {"callback_id": "lookup_order", "title": "Look up an Enterprise Email order"}
+    event(bot.driver, "event_function_executed", function=function, inputs={"domain_or_order_id": "nope.org"})
+    ((kind, body),) = completions(bot.driver.slack)
+    assert kind == "completeError" and body["error"] == "No Enterprise Email order for nope.org in us, in."
+
+
+def test_workflow_step_quotes(bot, sim):
+    function = {"callback_id": "quote_enterprise_email", "title": "Quote Enterprise Email"}
+    event(
+        bot.driver, "event_function_executed", function=function, inputs={"accounts": 12, "months": 6, "action": "add"}
+    )
+    ((kind, body),) = completions(bot.driver.slack)
+    outputs = json.loads(body["outputs"]) if isinstance(body["outputs"], str) else body["outputs"]
+    assert kind == "completeSuccess" and outputs == {"unit_price": "1.330", "total": "95.76", "currency": "USD"}

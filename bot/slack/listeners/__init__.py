@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.listeners import actions, commands, events, functions, shortcuts, views
 
 
 def register(app: App) -> None:
-    for module in (commands, actions, views, shortcuts, events):
+    for module in (commands, actions, views, shortcuts, events, functions):
         module.register(app)

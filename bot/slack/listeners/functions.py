@@ -1,0 +1,76 @@
+"""Workflow Builder custom steps (manifest `functions`, event `function_executed`): the same use
+cases as `/email order` and `/email price`, their answers as outputs; a failure ends the step
+with `fail()` and the sentence a person would have been shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext, Complete, Fail
+
+from bot import commands as c
+from bot.logicboxes import LogicBoxesError
+from bot.parsing import ParseError, parse_target
+from bot.service import UserError
+from bot.slack.runtime import Runtime
+
+LOOKUP_STEP = "lookup_order"
+QUOTE_STEP = "quote_enterprise_email"
+
+
+def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
+    rt: Runtime = context["rt"]
+    raw = str(inputs.get("domain_or_order_id") or "").strip()
+
+    def work() -> None:
+        try:
+            order = rt.deps.service.find_order(parse_target(raw))
+        except (ParseError, UserError, LogicBoxesError) as exc:
+            fail(error=str(exc))
+            return
+        complete(
+            outputs={
+                "order_id": str(order.order_id),
+                "status": order.status,
+                "accounts": order.accounts,
+                "expiry_date": f"{order.expires:%Y-%m-%d}" if order.expires else "",
+                "customer_id": str(order.customer_id or ""),
+                "region": order.region,
+            }
+        )
+
+    rt.run("step:lookup_order", "workflow", None, work)
+
+
+def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
+    rt: Runtime = context["rt"]
+    words = [
+        "price",
+        str(inputs.get("accounts") or ""),
+        str(inputs.get("months") or ""),
+        str(inputs.get("action") or "add"),
+    ]
+
+    def work() -> None:
+        try:
+            intent = c.parse(" ".join(words))
+            if not isinstance(intent, c.PriceQuote):
+                raise UserError("A quote needs accounts, months, and add or renew.")
+            priced = rt.deps.service.quote(intent)
+        except (ParseError, UserError, LogicBoxesError) as exc:
+            fail(error=str(exc))
+            return
+        complete(
+            outputs={
+                "unit_price": f"{priced.unit_price}",
+                "total": f"{priced.total:.2f}",
+                "currency": priced.currency,
+            }
+        )
+
+    rt.run("step:quote", "workflow", None, work)
+
+
+def register(app: App) -> None:
+    app.function(LOOKUP_STEP)(lookup_order)
+    app.function(QUOTE_STEP)(quote)
