@@ -28,6 +28,15 @@ class ParseError(ValueError):
         return f"/email {sub.usage}" if sub else None
 
 
+class MissingValues(ParseError):
+    """A change named a valid order but left out values it needs: the Slack layer opens a form
+    for them instead of an error (a value given but invalid is a plain ParseError)."""
+
+    def __init__(self, message: str, subcommand: str, target: Target, reason: str | None = None):
+        super().__init__(message, subcommand)
+        self.target, self.reason = target, reason
+
+
 @dataclass(frozen=True)
 class Target:
     """An order named by domain or by order id."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.fakes import buttons, click_in_view, event, submit_view, visible_text
-from tests.test_approvals import approval_id, request
+from tests.test_approvals import approval_id, approval_requests, request
 
 
 def view_of(post: dict) -> dict:
@@ -43,7 +43,7 @@ def test_home_tab_shows_what_waits_and_approving_there_runs_once(bot, sim):
     assert "Expiring in the next 30 days (" in text and "acme.com" in text
     actions = {(b["action_id"], b["value"]) for b in view_buttons(home)}
     assert ("approve", approval_id(message)) in actions and ("deny", approval_id(message)) in actions
-    assert "renew 84372633 12mo" in {b["value"] for b in view_buttons(home)}
+    assert "renew 84372633" in {b["value"] for b in view_buttons(home)}  # opens the renewal form
     assert {"home_lookup", "home_quote"} <= {a for a, _ in actions}
     # approving from the Home tab: the same rules and the same claim as the channel's button
     assert click_in_view(bot.driver, "approve", approval_id(message), user="U0LEAD") == 200
@@ -143,3 +143,67 @@ def test_workflow_step_quotes(bot, sim):
     ((kind, body),) = completions(bot.driver.slack)
     outputs = json.loads(body["outputs"]) if isinstance(body["outputs"], str) else body["outputs"]
     assert kind == "completeSuccess" and outputs == {"unit_price": "1.330", "total": "95.76", "currency": "USD"}
+
+
+# ---------------------------------------------------------------- forms for changes
+
+
+def opened_form(slack, count: int = 1) -> dict:
+    return view_of(slack.wait("/api/views.open", count)[count - 1])
+
+
+def filled_form(slack, count: int = 1) -> dict:
+    return view_of(slack.wait("/api/views.update", count)[count - 1])
+
+
+def test_a_change_without_its_values_opens_a_prefilled_form(bot, sim):
+    reply = bot.driver.command("add-accounts acme.com")
+    assert reply.status == 200 and reply.raw == ""  # no error: a form instead
+    form = opened_form(bot.driver.slack)
+    assert form["callback_id"] == "change_form" and "Looking up acme.com..." in view_text(form)
+    filled = filled_form(bot.driver.slack)
+    about = view_text(filled)
+    assert "40 accounts · price band 36-55 · expires" in about
+    assert "customer 20002 (Wile E. Coyote, Acme Corporation)" in about
+    assert [b["block_id"] for b in filled["blocks"] if b["type"] == "input"] == [
+        "count",
+        "invoice",
+        "discount",
+        "reason",
+    ]
+    meta = filled["private_metadata"]
+    bad = {"count": {"value": {"value": "lots"}}, "discount": {"value": {"value": "1.234"}}}
+    _, ack = submit_view(bot.driver, "change_form", bad, user="U0AGENT", metadata=meta)
+    assert ack["response_action"] == "errors" and set(ack["errors"]) == {"count", "discount"}
+    assert "must be a whole number of 1 or more, not lots" in ack["errors"]["count"]
+    good = {
+        "count": {"value": {"value": "5"}},
+        "invoice": {"value": {"selected_option": {"value": "PayInvoice"}}},
+        "reason": {"reason_input": {"value": "three new hires"}},
+    }
+    _, ack = submit_view(bot.driver, "change_form", good, user="U0AGENT", metadata=meta)
+    assert ack == {}
+    bot.driver.slack.wait_until(lambda: approval_requests(bot.driver), what="the request")
+    message = approval_requests(bot.driver)[0]
+    text = visible_text(message)
+    assert message["channel"] == "C_SUPPORT" and "Add *5* accounts to *acme.com*: 40 -> 45 accounts" in text
+    assert "invoice option PayInvoice" in text and "*Reason:* three new hires" in text
+    note = bot.driver.slack.wait("/api/chat.postEphemeral", 1)[0]
+    assert note["user"] == "U0AGENT" and "Approval requested" in note["text"]
+
+
+def test_a_value_given_but_invalid_is_an_error_not_a_form(bot, sim):
+    shown = visible_text(bot.driver.command("add-accounts acme.com ²").ack)
+    assert "must be a whole number of 1 or more, not `²`" in shown and "Usage" in shown
+    assert bot.driver.slack.posts("/api/views.open") == []
+
+
+def test_suspend_form_requires_a_reason_and_remove_form_keeps_one_account(bot, sim):
+    bot.driver.command("suspend example.com")
+    meta = filled_form(bot.driver.slack)["private_metadata"]
+    _, ack = submit_view(bot.driver, "change_form", {}, user="U0AGENT", metadata=meta)
+    assert ack == {"response_action": "errors", "errors": {"reason": "A reason is needed."}}
+    bot.driver.command("remove-accounts globex.com")
+    meta = filled_form(bot.driver.slack, 2)["private_metadata"]
+    _, ack = submit_view(bot.driver, "change_form", {"count": {"value": {"value": "3"}}}, user="U0AGENT", metadata=meta)
+    assert ack["errors"] == {"count": "The order has 3 accounts and keeps at least one."}

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot.changes import pricing
-from bot.changes.base import ChangeKind, Context, Estimate
+from bot.changes.base import ChangeKind, Context, Estimate, FormField
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import ParseError, Target, amount, invoice_option, options, parse_target, positive
+from bot.parsing import Target, amount, invoice_option, options, parse_target, positive
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -39,11 +39,25 @@ class AddAccounts(ChangeKind):
     summary = "Add mailboxes to an order (needs approval)"
     verb = "Add accounts to"
     options = ("invoice", "discount")
+    form = (
+        FormField(
+            "count", "Accounts to add", "{}", "number", check=lambda v: positive(v, "The number", "add-accounts")
+        ),
+        FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True),
+        FormField(
+            "discount",
+            "Discount",
+            "discount:{}",
+            optional=True,
+            hint="An amount like 10 or 12.50",
+            check=lambda v: amount(v, "discount", "add-accounts"),
+        ),
+    )
 
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:
         plain, found = options(words, self.options, self.name)
         if len(plain) != 2:
-            raise ParseError("`add-accounts` needs an order (domain or id) and a number of accounts.", self.name)
+            raise self.missing(plain, "a number of accounts")
         target = parse_target(plain[0], self.name)
         count = positive(plain[1], "The number of accounts", self.name)
         invoice = invoice_option(found["invoice"][0], self.name) if "invoice" in found else None

@@ -9,14 +9,14 @@ declaration; the approval workflow (bot/approvals.py) is the same for all of the
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import ParseError, Target, split_reason
+from bot.parsing import MissingValues, ParseError, Target, parse_target, split_reason
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,22 @@ class Estimate:
             return cls(note="no estimate")
 
 
+@dataclass(frozen=True)
+class FormField:
+    """One value a change's form asks for, described without Slack: the Slack layer draws it.
+    `word` turns the value into the words the command takes (`{}` is the value)."""
+
+    name: str
+    label: str
+    word: str  # "{}", "{}mo", "invoice:{}", "discount:{}", "autorenew:{}"
+    kind: str = "text"  # text | number | choice
+    choices: tuple[str, ...] = ()
+    initial: str | None = None
+    optional: bool = False
+    hint: str | None = None
+    check: Callable[[str], object] | None = None  # raises ParseError naming what is wrong with a value
+
+
 @dataclass
 class Context:
     """What the early checks and estimates may consult (no Slack, no HTTP beyond the client)."""
@@ -144,15 +160,28 @@ class ChangeKind:
     danger: ClassVar[bool] = False  # the Approve button is red
     reason_required: ClassVar[bool] = False
     options: ClassVar[tuple[str, ...]] = ()
+    form: ClassVar[tuple[FormField, ...]] = ()  # what a form asks when only the order was given
 
     # ---- parsing
 
     def parse(self, args: list[str]) -> Change:
         words, reason = split_reason(args, self.name)
+        try:
+            target, params = self.parse_args(words)
+        except MissingValues as missing:
+            raise MissingValues(str(missing), self.name, missing.target, reason) from None
         if self.reason_required and not reason:
-            raise ParseError(f"`{self.name}` needs a reason: add `reason:<text>` at the end.", self.name)
-        target, params = self.parse_args(words)
+            raise MissingValues(
+                f"`{self.name}` needs a reason: add `reason:<text>` at the end.", self.name, target, reason
+            )
         return Change(self.name, target, params, reason)
+
+    def missing(self, plain: list[str], needs: str) -> MissingValues | ParseError:
+        """Only an order was given: a form can ask for the rest. Anything else is an error."""
+        message = f"`{self.name}` needs an order (domain or id) and {needs}."
+        if len(plain) == 1:
+            return MissingValues(message, self.name, parse_target(plain[0], self.name))
+        return ParseError(message, self.name)
 
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:
         raise NotImplementedError

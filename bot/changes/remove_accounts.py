@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.changes.base import ChangeKind, Context, order_name
+from bot.changes.base import ChangeKind, Context, FormField, order_name
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import ParseError, Target, options, parse_target, positive
+from bot.parsing import Target, options, parse_target, positive
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,21 @@ class RemoveAccounts(ChangeKind):
     summary = "Remove mailboxes from an order (needs approval)"
     verb = "Remove accounts from"
     danger = True  # the mailboxes and their mail go
+    form = (
+        FormField(
+            "count",
+            "Accounts to remove",
+            "{}",
+            "number",
+            hint="The order keeps at least one",
+            check=lambda v: positive(v, "The number", "remove-accounts"),
+        ),
+    )
 
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:
         plain, _ = options(words, (), self.name)
         if len(plain) != 2:
-            raise ParseError("`remove-accounts` needs an order (domain or id) and a number of accounts.", self.name)
+            raise self.missing(plain, "a number of accounts")
         return parse_target(plain[0], self.name), Params(positive(plain[1], "The number of accounts", self.name))
 
     def params_from_details(self, details: dict[str, Any]) -> Params:

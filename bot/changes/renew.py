@@ -7,11 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot.changes import pricing
-from bot.changes.base import ChangeKind, Context, Estimate, add_months, day
+from bot.changes.base import ChangeKind, Context, Estimate, FormField, add_months, day
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
 from bot.parsing import (
-    ParseError,
     Target,
     amount,
     invoice_option,
@@ -41,12 +40,25 @@ class Renew(ChangeKind):
     summary = "Renew an order for M months (needs approval)"
     verb = "Renew"
     options = ("invoice", "discount", "autorenew")
+    form = (
+        FormField("months", "Renew for (months)", "{}mo", "choice", ("1", "3", "6", "12", "24", "36"), initial="12"),
+        FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True),
+        FormField(
+            "discount",
+            "Discount",
+            "discount:{}",
+            optional=True,
+            hint="An amount like 10 or 12.50",
+            check=lambda v: amount(v, "discount", "renew"),
+        ),
+        FormField("autorenew", "Auto-renew", "autorenew:{}", "choice", ("off", "on"), initial="off"),
+    )
 
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:
         plain, found = options(words, self.options, self.name)
         plain = join_tenures(plain)
         if len(plain) != 2:
-            raise ParseError("`renew` needs an order (domain or id) and a tenure like `12mo` or `1y`.", self.name)
+            raise self.missing(plain, "a tenure like `12mo` or `1y`")
         target = parse_target(plain[0], self.name)
         tenure = months(plain[1], self.name)
         invoice = invoice_option(found["invoice"][0], self.name) if "invoice" in found else None

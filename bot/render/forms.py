@@ -127,3 +127,45 @@ def result_view(title: str, blocks: list) -> View:
     """An answer shown in the form it was asked from (no buttons: there is no channel to share in)."""
     kept = [block for block in blocks if getattr(block, "type", None) != "actions"][:100]
     return _modal("lookup_result", title, kept, submit=None)
+
+
+CHANGE_FORM = "change_form"
+
+
+def change_form(kind, target: str, metadata: str, about: str | None = None, failed: bool = False) -> View:
+    """The form of a change that was asked without its values: the kind's fields, a reason
+    (required where the command requires one), and what LogicBoxes knows about the order
+    (`about`, filled in by views.update once it has answered)."""
+    from slack_sdk.models.blocks import ContextBlock, Option, StaticSelectElement
+
+    info = about or f"Looking up {escape(target)}..."
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=clip(info, 3000)))]
+    if failed:
+        return _modal(CHANGE_FORM, f"{kind.verb} {target}", blocks, submit=None, metadata=metadata)
+    for field in kind.form:
+        if field.kind == "choice":
+            options = [Option(value=choice, label=choice) for choice in field.choices]
+            initial = next((o for o in options if o.value == field.initial), None)
+            element = StaticSelectElement(action_id="value", options=options, initial_option=initial)
+        else:
+            element = PlainTextInputElement(action_id="value", initial_value=field.initial)
+        blocks.append(
+            InputBlock(
+                block_id=field.name,
+                label=PlainTextObject(text=field.label),
+                element=element,
+                optional=field.optional,
+                hint=PlainTextObject(text=field.hint) if field.hint else None,
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=REASON_BLOCK,
+            label=PlainTextObject(text="Reason" if kind.reason_required else "Reason (optional)"),
+            element=PlainTextInputElement(action_id=REASON_INPUT, multiline=True, max_length=500),
+            optional=not kind.reason_required,
+            hint=PlainTextObject(text="On the request, the outcome and the audit log."),
+        )
+    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text="An approver who is not you must approve it.")]))
+    return _modal(CHANGE_FORM, clip(f"{kind.verb} {target}", 24), blocks, submit="Ask for approval", metadata=metadata)

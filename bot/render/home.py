@@ -18,7 +18,6 @@ from slack_sdk.models.views import View
 from bot.approvals import Approval
 from bot.logicboxes import OrderSummary
 from bot.render.messages import (
-    DIGEST_RENEW_MONTHS,
     _context,
     _epoch_date,
     _header,
@@ -96,7 +95,7 @@ def render_home(
                         text=f"*{escape(order.domain)}* · `{order.order_id}` · {escape(order.status)}\n"
                         f"expires {slack_date(order.expires)} ({relative_expiry(order.expires, now)})"
                     ),
-                    accessory=request_button("Renew", f"renew {order.order_id} {DIGEST_RENEW_MONTHS}mo"),
+                    accessory=request_button("Renew", f"renew {order.order_id}"),
                 )
             )
         if len(expiring) > MAX_ROWS:

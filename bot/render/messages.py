@@ -118,9 +118,6 @@ def _header(text: str) -> HeaderBlock:
     return HeaderBlock(text=clip(escape(text), MAX_HEADER))
 
 
-DIGEST_RENEW_MONTHS = 12
-
-
 def request_button(label: str, command: str) -> ButtonElement:
     """A button that asks for a change as if its clicker had typed `/email <command>`: the request
     still needs a second person's approval."""
@@ -402,7 +399,7 @@ def render_digest(
                 f"customer {o.customer_id or '?'}\n"
                 f"expires {slack_date(o.expires)} ({relative_expiry(o.expires, now)})"
             ),
-            accessory=request_button("Renew", f"renew {o.order_id} {DIGEST_RENEW_MONTHS}mo"),
+            accessory=request_button("Renew", f"renew {o.order_id}"),  # opens the renewal form
         )
         for o in orders
     ]

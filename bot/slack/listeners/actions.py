@@ -9,9 +9,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot import commands as c
 from bot.approvals import Approval
 from bot.dispatch import Asker, answer
+from bot.parsing import MissingValues
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.slack.approval_flow import publish_outcome, request_approval
+from bot.slack.change_forms import open_change_form
 from bot.slack.runtime import Runtime, deliver, send, show_privately
 
 
@@ -59,6 +61,13 @@ def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: Bo
     rt: Runtime = context["rt"]
     user_id, text = _clicked(body)
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    try:
+        c.parse(text)
+    except MissingValues as missing:  # the digest's Renew: the renewal form, 12 months proposed
+        open_change_form(rt, missing, body["trigger_id"], user_id, channel or user_id)
+        return
+    except c.ParseError:
+        pass  # said below, privately
 
     def work() -> None:
         try:

@@ -8,9 +8,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
 from bot.dispatch import Reply, answer, is_read_only, progress_text
+from bot.parsing import MissingValues
 from bot.render import render_audit, render_error, render_help
 from bot.service import UserError
 from bot.slack.approval_flow import request_approval
+from bot.slack.change_forms import open_change_form
 from bot.slack.runtime import Runtime, deliver
 
 
@@ -19,6 +21,13 @@ def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCont
     text, user_id = command.get("text") or "", command["user_id"]
     try:
         intent = c.parse(text)
+    except MissingValues as missing:  # `/email renew example.com`: a form asks for the rest
+        if command.get("trigger_id"):
+            open_change_form(rt, missing, command["trigger_id"], user_id, command["channel_id"])
+            ack()
+            return
+        ack(**render_error(str(missing), missing.usage).as_kwargs())
+        return
     except c.ParseError as exc:
         ack(**render_error(str(exc), exc.usage).as_kwargs())
         return

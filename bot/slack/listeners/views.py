@@ -8,10 +8,12 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
+from bot.changes import KINDS
 from bot.dispatch import answer
 from bot.extract import targets
 from bot.parsing import is_number, months
 from bot.render.forms import (
+    CHANGE_FORM,
     DENY_FORM,
     LOOKUP_FORM,
     QUOTE_FORM,
@@ -20,7 +22,8 @@ from bot.render.forms import (
     result_view,
     working_view,
 )
-from bot.slack.approval_flow import publish_outcome
+from bot.slack.approval_flow import publish_outcome, request_approval
+from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
 
 
@@ -115,7 +118,37 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     rt.run("home_quote", user_id, None, work)
 
 
+def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    """A change's form: checked field by field, then the same request the full command makes."""
+    rt: Runtime = context["rt"]
+    user_id = body["user"]["id"]
+    meta, words, errors = read_change_form(view)
+    kind = KINDS[meta["kind"]]
+    change = None
+    if not errors:
+        try:
+            change = kind.parse(words)
+        except c.ParseError as exc:
+            errors = {(kind.form[0].name if kind.form else REASON_BLOCK): str(exc).replace("`", "")}
+    if errors or change is None:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    channel = meta["channel"]
+
+    def privately(**message: Any) -> None:
+        """Notes about the request, where a reply to the command would go: only to the asker."""
+        message = {k: v for k, v in message.items() if k in ("text", "blocks")}
+        try:
+            rt.client.chat_postEphemeral(channel=channel, user=user_id, **message)
+        except SlackApiError:
+            rt.client.chat_postMessage(channel=user_id, **message)
+
+    rt.run(kind.name, user_id, None, lambda: request_approval(rt, change, user_id, channel, privately))
+
+
 def register(app: App) -> None:
+    app.view(CHANGE_FORM)(change_submitted)
     app.view(DENY_FORM)(deny_submitted)
     app.view(LOOKUP_FORM)(lookup_submitted)
     app.view(QUOTE_FORM)(quote_submitted)
