@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.changes import pricing
-from bot.changes.base import ChangeKind, Context, Estimate, FormField
+from bot.changes.base import ChangeKind, Context, Estimate, FormField, discount_field, invoice_field
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
 from bot.parsing import Target, amount, invoice_option, options, parse_target, positive
@@ -43,15 +43,8 @@ class AddAccounts(ChangeKind):
         FormField(
             "count", "Accounts to add", "{}", "number", check=lambda v: positive(v, "The number", "add-accounts")
         ),
-        FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True),
-        FormField(
-            "discount",
-            "Discount",
-            "discount:{}",
-            optional=True,
-            hint="An amount like 10 or 12.50",
-            check=lambda v: amount(v, "discount", "add-accounts"),
-        ),
+        invoice_field(),
+        discount_field("add-accounts"),
     )
 
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:

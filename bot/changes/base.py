@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import MissingValues, ParseError, Target, parse_target, split_reason
+from bot.parsing import MissingValues, ParseError, Target, amount, parse_target, split_reason
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,23 @@ class FormField:
     optional: bool = False
     hint: str | None = None
     check: Callable[[str], object] | None = None  # raises ParseError naming what is wrong with a value
+
+
+def invoice_field() -> FormField:
+    """The invoice option, as the `invoice:` word takes it (left out: DEFAULT_INVOICE_OPTION)."""
+    return FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True)
+
+
+def discount_field(kind: str) -> FormField:
+    """A discount, as the `discount:` word takes it."""
+    return FormField(
+        "discount",
+        "Discount",
+        "discount:{}",
+        optional=True,
+        hint="An amount like 10 or 12.50",
+        check=lambda value: amount(value, "discount", kind),
+    )
 
 
 @dataclass

@@ -7,7 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 from bot.changes import pricing
-from bot.changes.base import ChangeKind, Context, Estimate, FormField, add_months, day
+from bot.changes.base import (
+    ChangeKind,
+    Context,
+    Estimate,
+    FormField,
+    add_months,
+    day,
+    discount_field,
+    invoice_field,
+)
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
 from bot.parsing import (
@@ -42,15 +51,8 @@ class Renew(ChangeKind):
     options = ("invoice", "discount", "autorenew")
     form = (
         FormField("months", "Renew for (months)", "{}mo", "choice", ("1", "3", "6", "12", "24", "36"), initial="12"),
-        FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True),
-        FormField(
-            "discount",
-            "Discount",
-            "discount:{}",
-            optional=True,
-            hint="An amount like 10 or 12.50",
-            check=lambda v: amount(v, "discount", "renew"),
-        ),
+        invoice_field(),
+        discount_field("renew"),
         FormField("autorenew", "Auto-renew", "autorenew:{}", "choice", ("off", "on"), initial="off"),
     )
 
