@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -60,10 +61,38 @@ class _QuietHandler(WSGIRequestHandler):
         log.debug("http %s", format % args)
 
 
-def serve(settings: Settings) -> None:
+def make_bot_or_exit(settings: Settings):
+    """The bot, or one readable line naming why it cannot start and exit status 2 (never a
+    traceback): a revoked token, Slack unreachable, a database that cannot be migrated."""
     from bot.wiring import make_bot
 
-    bot = make_bot(settings)
+    try:
+        return make_bot(settings)
+    except Exception as exc:
+        print(f"mailops cannot start: {startup_failure(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def startup_failure(exc: BaseException) -> str:
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.logs import redact
+
+    text = redact(str(exc))
+    refused = re.search(r"'error': '([a-z_]+)'", text)  # Bolt's BoltError carries auth.test's answer
+    if isinstance(exc, SlackApiError) or refused:
+        error = exc.response.get("error", "unknown_error") if isinstance(exc, SlackApiError) else refused[1]
+        return f"Slack refused the bot token ({error}): reinstall the app and copy its token into SLACK_BOT_TOKEN."
+    if isinstance(exc, SQLAlchemyError):
+        return f"the database at DATABASE_URL cannot be prepared ({type(exc).__name__})."
+    if isinstance(exc, OSError) or "urlopen error" in text or "Connection refused" in text:
+        return f"Slack cannot be reached at SLACK_API_URL ({type(exc).__name__}): check the URL and the network."
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
+def serve(settings: Settings) -> None:
+    bot = make_bot_or_exit(settings)
     if settings.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -178,6 +178,12 @@ class Approvals:
         if refusal:
             raise UserError(refusal)
         estimate = kind.estimate(order, change.params, ctx)
+        discount = getattr(change.params, "discount", None)
+        if discount is not None and estimate is not None and estimate.amount is not None and discount > estimate.amount:
+            raise UserError(
+                f"A discount of {discount} is more than the estimated {estimate.amount:.2f} {estimate.currency} "
+                "for this change; check the amount."
+            )
         details = {
             **Facts.of(order).to_details(),
             **kind.params_to_details(change.params),

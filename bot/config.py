@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 REGIONS = ("us", "in")
 """LogicBoxes keeps one Enterprise Email order book per region; an order lives in exactly one."""
@@ -46,7 +48,8 @@ def _split(value: object) -> object:
 class Settings(BaseSettings):
     """All of the bot's knobs. Durations are seconds; lists are comma-separated."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # allow_inf_nan=False: "inf" or "nan" is no duration
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", allow_inf_nan=False)
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -63,20 +66,20 @@ class Settings(BaseSettings):
     reseller_currency: str = "USD"
 
     # Time budgets (seconds)
-    connect_timeout: float = Field(3.05, gt=0)
-    read_timeout: float = Field(10.0, gt=0)
-    command_deadline: float = Field(25.0, gt=0)
+    connect_timeout: float = Field(3.05, gt=0, le=60)
+    read_timeout: float = Field(10.0, gt=0, le=300)
+    command_deadline: float = Field(25.0, gt=0, le=600)
     retries: int = Field(2, ge=0, le=5)
-    order_cache_ttl: float = Field(60.0, ge=0)
-    dns_cache_ttl: float = Field(600.0, ge=0)
-    region_cache_ttl: float = Field(3600.0, ge=0)
-    pricing_cache_ttl: float = Field(3600.0, ge=0)
-    breaker_failures: int = Field(3, ge=1)
-    breaker_reset: float = Field(30.0, gt=0)
+    order_cache_ttl: float = Field(60.0, ge=0, le=86400)
+    dns_cache_ttl: float = Field(600.0, ge=0, le=86400)
+    region_cache_ttl: float = Field(3600.0, ge=0, le=7 * 86400)
+    pricing_cache_ttl: float = Field(3600.0, ge=0, le=7 * 86400)
+    breaker_failures: int = Field(3, ge=1, le=100)
+    breaker_reset: float = Field(30.0, gt=0, le=3600)
 
     # Capacity: slow LogicBoxes work runs on a bounded pool, never on Bolt's ack threads
     worker_threads: int = Field(64, ge=1, le=512)
-    work_queue_limit: int = Field(200, ge=1)
+    work_queue_limit: int = Field(200, ge=1, le=100_000)
 
     # How often a busy thread must hand over the GIL (Python's default is 0.005): acks are short
     # I/O-bound bursts that otherwise wait behind LogicBoxes work; see bench/run.py.
@@ -86,11 +89,11 @@ class Settings(BaseSettings):
     approvers: CommaList = []
     cost_viewers: CommaList | None = None
     approval_channel: str | None = None
-    approval_ttl: int = Field(1800, gt=0)
-    approval_sweep_interval: float = Field(60.0, gt=0)
-    max_add_accounts: int = Field(500, ge=1)
-    followup_after: float = Field(300.0, gt=0)  # re-read an order this long after LogicBoxes queued a change
-    slack_retry_base: float = Field(1.0, ge=0)  # first wait before retrying a failed outcome update (doubles)
+    approval_ttl: int = Field(1800, gt=0, le=7 * 86400)
+    approval_sweep_interval: float = Field(60.0, gt=0, le=3600)
+    max_add_accounts: int = Field(500, ge=1, le=10_000)
+    followup_after: float = Field(300.0, gt=0, le=86400)  # re-read an order this long after LogicBoxes queued a change
+    slack_retry_base: float = Field(1.0, ge=0, le=60)  # first wait before retrying a failed outcome update (doubles)
     default_invoice_option: str = "NoInvoice"
     database_url: str = "sqlite:///mailops.db"
 
@@ -138,6 +141,37 @@ class Settings(BaseSettings):
         if not re.match(r"https?://", value):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("reseller_api_url")
+    @classmethod
+    def _secret_travels_safely(cls, value: str) -> str:
+        """The API key travels in the URL: https, unless LogicBoxes is on this machine (a simulator)."""
+        host = (urlsplit(value).hostname or "").lower()
+        if not value.startswith("https://") and host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("must be https:// (the API key travels in the URL); http:// only on loopback")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _persistent_database(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception:
+            raise ValueError("is not a database URL (sqlite:///path/mailops.db or postgresql://...)") from None
+        if url.drivername.split("+")[0] not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"use sqlite:/// or postgresql://, not {url.drivername}://")
+        if url.drivername.startswith("sqlite") and (
+            url.database in (None, "", ":memory:") or "memory" in str(url.query)
+        ):
+            raise ValueError("an in-memory SQLite database forgets approvals and the audit log: give a file path")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
     @property
     def default_region(self) -> str:

@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 import time
+from urllib.parse import quote, quote_plus
 
 from bot import trace
 
@@ -30,10 +31,13 @@ def register_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    """Exact secret values first, raw and URL-encoded (a key holding `&` would otherwise leave its
+    tail behind a pattern that stops at `&`), then the patterns for secrets we were not told of."""
+    for secret in sorted(_extra_secrets, key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, "***")
     for pattern in _SECRETS:
         text = pattern.sub(r"\1***", text)
-    for secret in _extra_secrets:
-        text = text.replace(secret, "***")
     return text
 
 

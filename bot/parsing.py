@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import idna
 
@@ -159,14 +159,16 @@ def invoice_option(text: str, name: str) -> str:
     return found
 
 
+MAX_AMOUNT = Decimal("1000000")
+
+
 def amount(text: str, key: str, name: str) -> Decimal:
-    """A non-negative amount with at most two decimals (`10`, `12.50`)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:
+    """A plain amount: ASCII digits, at most two decimals, no sign or exponent (`10`, `12.50`)."""
+    if not re.fullmatch(r"[0-9]{1,7}(?:\.[0-9]{1,2})?", text):
         raise ParseError(f"`{key}:` takes an amount like `10` or `12.50`, not `{text}`.", name)
+    value = Decimal(text)
+    if value > MAX_AMOUNT:
+        raise ParseError(f"`{key}:` can be at most {MAX_AMOUNT:,}, not {text}.", name)
     return value
 
 

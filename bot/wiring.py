@@ -108,14 +108,23 @@ def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event) ->
             log.exception("approval sweep failed; trying again in %ss", interval)
 
 
+MAX_BODY = 1_000_000  # Slack's payloads are a few KB; anything near a megabyte is not from Slack
+
+
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
-    """Bolt's WSGI adapter on /slack/events, plus GET /healthz for load balancers."""
+    """Bolt's WSGI adapter on /slack/events, plus GET /healthz for load balancers. A body over
+    MAX_BODY (or of no declared length) is refused with 413 before a byte of it is read."""
     slack = SlackRequestHandler(app, path="/slack/events")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
+        if environ.get("REQUEST_METHOD") == "POST":
+            length = str(environ.get("CONTENT_LENGTH") or "")
+            if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
+                start_response("413 Content Too Large", [("Content-Type", "text/plain")])
+                return [b"request body too large or of unknown length\n"]
         return slack(environ, start_response)
 
     return application

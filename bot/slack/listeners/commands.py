@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
+from bot import trace
 from bot.dispatch import Reply, answer, is_read_only, progress_text
 from bot.parsing import MissingValues
 from bot.render import render_audit, render_error, render_help
 from bot.service import UserError
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
-from bot.slack.runtime import Runtime, deliver
+from bot.slack.runtime import OOPS, Runtime, deliver
+
+log = logging.getLogger("bot.commands")
 
 
 def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Whatever goes wrong before the ack still answers (HTTP 200), never a 500 or silence."""
+    try:
+        _email(ack, command, respond, context)
+    except Exception:
+        log.exception("the /email command failed before its answer")
+        if not ack.response:
+            ack(text=OOPS.format(cid=trace.current().cid))
+
+
+def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
     text, user_id = command.get("text") or "", command["user_id"]
     try:
