@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.access import Role
 from bot.changes import KINDS, Change
 from bot.config import REGIONS
 from bot.parsing import (
@@ -235,6 +236,7 @@ class Subcommand:
     summary: str
     parser: Callable[[list[str]], Any] | None = None
     mutates: bool = False
+    role: Role | None = Role.READER  # who may run it (None: anyone the workspace lets in)
 
 
 def _registry() -> dict[str, Subcommand]:
@@ -256,12 +258,16 @@ def _registry() -> dict[str, Subcommand]:
             "price 12 accounts 6mo for example.com",
             "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
             _price,
+            role=Role.QUOTER,
         ),
         Subcommand(
             "setup", "setup <user@domain>", "setup jane@example.com", "Phone, Exchange and Outlook settings", _setup
         ),
     ]
-    changes = [Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True) for k in KINDS.values()]
+    changes = [
+        Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True, role=Role.REQUESTER)
+        for k in KINDS.values()
+    ]
     tail = [
         Subcommand(
             "audit",
@@ -269,13 +275,29 @@ def _registry() -> dict[str, Subcommand]:
             "audit example.com limit:20",
             "Recent requests, decisions and answers (approvers only)",
             _audit,
+            role=Role.APPROVER,
         ),
-        Subcommand("help", "help", "help", "This list"),
+        Subcommand("help", "help", "help", "This list", role=None),
     ]
     return {sub.name: sub for sub in (*lookups, *changes, *tail)}
 
 
 SUBCOMMANDS: dict[str, Subcommand] = _registry()
+
+
+def role_for(intent: Intent) -> Role | None:
+    """Who may run this intent, from its subcommand's row."""
+    name = {
+        OrderLookup: "order",
+        DnsLookup: "dns",
+        Search: "search",
+        PriceQuote: "price",
+        SetupHelp: "setup",
+        Audit: "audit",
+    }.get(type(intent))
+    if isinstance(intent, Change):
+        name = intent.kind
+    return SUBCOMMANDS[name].role if name else None
 
 
 def parse(text: str) -> Intent:

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     # Approvals and audit
     approvers: CommaList = []
     cost_viewers: CommaList | None = None
+    # Who may read, quote and ask (users U/W, groups S, and channels C/G: "anyone asking there")
+    readers: CommaList = []  # empty: every full member of the installing workspace
+    quoters: CommaList | None = None  # default: the readers
+    requesters: CommaList | None = None  # default: the readers
+    allow_guests: bool = False
     approval_channel: str | None = None
     approval_ttl: int = Field(1800, gt=0, le=7 * 86400)
     approval_sweep_interval: float = Field(60.0, gt=0, le=3600)
@@ -101,7 +106,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
 
-    _split_lists = field_validator("reseller_regions", "approvers", "cost_viewers", mode="before")(_split)
+    _split_lists = field_validator(
+        "reseller_regions", "approvers", "cost_viewers", "readers", "quoters", "requesters", mode="before"
+    )(_split)
 
     @field_validator("reseller_regions")
     @classmethod
@@ -111,6 +118,14 @@ class Settings(BaseSettings):
         if unknown or not regions:
             raise ValueError(f"use a comma-separated list of {', '.join(REGIONS)}")
         return list(dict.fromkeys(regions))
+
+    @field_validator("readers", "quoters", "requesters")
+    @classmethod
+    def _slack_ids_or_channels(cls, value: list[str] | None) -> list[str] | None:
+        bad = [item for item in value or [] if not re.fullmatch(r"[UWSCG][A-Z0-9]{2,}", item)]
+        if bad:
+            raise ValueError(f"not Slack user (U/W), user-group (S) or channel (C/G) ids: {', '.join(bad)}")
+        return value
 
     @field_validator("approvers", "cost_viewers")
     @classmethod
@@ -176,6 +191,14 @@ class Settings(BaseSettings):
     @property
     def default_region(self) -> str:
         return self.reseller_regions[0]
+
+    @property
+    def effective_quoters(self) -> list[str]:
+        return self.readers if self.quoters is None else self.quoters
+
+    @property
+    def effective_requesters(self) -> list[str]:
+        return self.readers if self.requesters is None else self.requesters
 
     @property
     def effective_cost_viewers(self) -> list[str]:

@@ -72,7 +72,7 @@ def run_one(service: MailService, text: str, deadline: float) -> bool:
         print(plain_text(render_error("Changes need a second person's approval: use this command in Slack.")))
         return False
     with trace.command_trace(deadline):
-        replies = answer(service, intent, Asker("console", can_see_cost=True))
+        replies = answer(service, intent, Asker("console", lambda: True))
     for reply in replies:
         where = "posted in channel" if reply.in_channel else "only you see this"
         print(f"[{where}]")

@@ -14,14 +14,45 @@ from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.access import Home
+
 log = logging.getLogger(__name__)
 
 
 class Directory:
-    def __init__(self, client: WebClient, ttl: float = 300):
+    def __init__(self, client: WebClient, ttl: float = 300, people_ttl: float = 60):
         self._client = client
         self._groups: TTLCache = TTLCache(256, ttl)
+        self._guests: TTLCache = TTLCache(4096, people_ttl)
+        self._home: Home | None = None
         self._lock = threading.Lock()
+
+    def is_guest(self, user_id: str) -> bool:
+        """A single- or multi-channel guest (users.info, scope users:read), cached for a minute.
+        If Slack cannot say, the person is treated as a guest: access fails closed."""
+        with self._lock:
+            if user_id in self._guests:
+                return self._guests[user_id]
+        try:
+            user = self._client.users_info(user=user_id).get("user") or {}
+        except SlackApiError as exc:
+            log.warning("cannot tell whether %s is a guest: %s", user_id, exc.response.get("error"))
+            return True
+        guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("deleted"))
+        with self._lock:
+            self._guests[user_id] = guest
+        return guest
+
+    def home(self) -> Home:
+        """The installation's workspace and enterprise (auth.test), asked once."""
+        if self._home is None:
+            answer = self._client.auth_test()
+            self._home = Home(
+                team_id=answer.get("team_id"),
+                enterprise_id=answer.get("enterprise_id") or None,
+                org_wide=bool(answer.get("is_enterprise_install")),
+            )
+        return self._home
 
     def members(self, group_id: str) -> frozenset[str]:
         with self._lock:

@@ -39,7 +39,11 @@ class Reply:
 @dataclass(frozen=True)
 class Asker:
     user_id: str
-    can_see_cost: bool = False
+    cost_check: Callable[[], bool] | None = None  # asked only when a cost could be shown: membership is fresh
+
+    @property
+    def can_see_cost(self) -> bool:
+        return bool(self.cost_check and self.cost_check())
 
 
 def progress_text(intent: c.Intent) -> str:

@@ -155,6 +155,13 @@ def _database(settings: Settings) -> Check:
 
 
 def _approvers(settings: Settings) -> Check:
+    if len(settings.approvers) == 1 and not settings.approvers[0].startswith("S"):
+        return Check(
+            "approvers",
+            False,
+            f"only one approver ({settings.approvers[0]}): their own requests can never be approved (four eyes)",
+            "add a second approver or an on-call user group (S...) to APPROVERS",
+        )
     if settings.approvers:
         return Check("approvers", True, f"{len(settings.approvers)} configured")
     return Check(

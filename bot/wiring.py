@@ -64,6 +64,9 @@ class Bot:
     stop: threading.Event
 
 
+GROUP_FRESHNESS = 5  # seconds: approver and cost-viewer groups are checked at most this old
+
+
 def make_bot(
     settings: Settings, token_verification: bool = True, sweep: bool = True, clock: Callable[[], float] = time.time
 ) -> Bot:
@@ -72,7 +75,7 @@ def make_bot(
         register_secret(settings.secret(name))
     client = web_client(settings)
     service = make_service(settings)
-    directory = Directory(client)
+    directory = Directory(client, ttl=GROUP_FRESHNESS)
     approvals = Approvals(
         service,
         Store(settings.database_url),

@@ -62,6 +62,7 @@ class FakeSlack:
         self.not_in_channels: set[str] = set()
         self.rate_limit_next = 0
         self.fail_updates: list[str] = []  # Slack errors for the next chat.update calls, in order
+        self.guests: set[str] = set()  # users.info says these are guests
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self.cond = threading.Condition()
@@ -121,6 +122,17 @@ class FakeSlack:
             return 200, {"ok": True}
         if method == "auth.test":
             return 200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "mailops"}
+        if method == "users.info":
+            user = body.get("user")
+            return 200, {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "team_id": "T1",
+                    "is_restricted": user in self.guests,
+                    "is_ultra_restricted": False,
+                },
+            }
         if method == "apps.connections.open":
             return 200, {"ok": True, "url": self.socket_url}
         if method == "chat.postMessage":

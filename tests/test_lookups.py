@@ -173,8 +173,10 @@ def test_a_share_whose_lookup_fails_stays_private(slack_driver, sim):
 def test_help_and_unknown_subcommand(slack_driver):
     reply = slack_driver.command("")
     text = visible_text(reply.ack)
-    for name in ("order", "search", "dns", "price", "setup", "delete", "add-accounts", "audit"):
+    for name in ("order", "search", "dns", "price", "setup", "delete", "add-accounts"):
         assert f"`/email {name}" in text
+    assert "`/email audit" not in text  # help shows only what the asker may do: U0AGENT approves nothing
+    assert "`/email audit" in visible_text(slack_driver.command("help", user="U0ONCALL").ack)
     unknown = visible_text(slack_driver.command("stauts acme.com").ack)
     assert "Unknown subcommand `stauts`" in unknown and "/email order &lt;domain | order-id&gt;" in unknown
 

@@ -216,3 +216,10 @@ def test_digest_not_in_channel(in_env, slack, capsys):
     slack.not_in_channels.add("C0PRIVATE")
     assert main(["digest", "--channel", "C0PRIVATE"]) == 1
     assert "/invite @mailops" in capsys.readouterr().err
+
+
+def test_doctor_warns_about_a_single_approver(in_env, capsys):
+    in_env(APPROVERS="U0ONLY")
+    code, out = run_doctor(capsys)
+    assert code == 1 and "FAIL  approvers: only one approver (U0ONLY): their own requests can never be approved" in out
+    assert "add a second approver or an on-call user group" in out

@@ -169,3 +169,9 @@ def change_form(kind, target: str, metadata: str, about: str | None = None, fail
     )
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text="An approver who is not you must approve it.")]))
     return _modal(CHANGE_FORM, clip(f"{kind.verb} {target}", 24), blocks, submit="Ask for approval", metadata=metadata)
+
+
+def refusal_view(text: str) -> View:
+    """What a form shows when the person may not submit it."""
+    blocks = [SectionBlock(text=MarkdownTextObject(text=clip(f":no_entry: {text}", 3000)))]
+    return _modal("refused", "mailops", blocks, submit=None)

@@ -63,18 +63,18 @@ def render_home(
     expiring: list[OrderSummary] | None,
     expiring_note: str | None,
     now: datetime,
+    may_read: bool = True,
+    may_quote: bool = True,
 ) -> View:
-    blocks: list[Block] = [
-        _header("Enterprise Email"),
-        ActionsBlock(
-            block_id="home_entry",
-            elements=[
-                ButtonElement(text="Look up", action_id="home_lookup", value="lookup", style="primary"),
-                ButtonElement(text="New quote", action_id="home_quote", value="quote"),
-            ],
-        ),
-        DividerBlock(),
-    ]
+    entry = []
+    if may_read:
+        entry.append(ButtonElement(text="Look up", action_id="home_lookup", value="lookup", style="primary"))
+    if may_quote:
+        entry.append(ButtonElement(text="New quote", action_id="home_quote", value="quote"))
+    blocks: list[Block] = [_header("Enterprise Email")]
+    if entry:
+        blocks.append(ActionsBlock(block_id="home_entry", elements=entry))
+    blocks.append(DividerBlock())
     if waiting_for_me:
         blocks.append(_section(f"*Waiting for your approval ({len(waiting_for_me)})*"))
         for approval in waiting_for_me[:MAX_ROWS]:
@@ -84,6 +84,8 @@ def render_home(
     for approval in mine[:MAX_ROWS]:
         blocks += _request_row(approval, [ButtonElement(text="Cancel", action_id="cancel", value=approval.id)])
     blocks.append(DividerBlock())
+    if not may_read:
+        return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
     if expiring is None:
         blocks.append(_section(f"*Expiring in the next 30 days*: {escape(expiring_note or 'unavailable')}"))
     else:

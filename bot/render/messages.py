@@ -7,6 +7,7 @@ notifications. `plain_text()` turns the same blocks into terminal text for the c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -145,13 +146,15 @@ def shared_by(message: Message, user_id: str) -> Message:
 # ---------------------------------------------------------------- answers
 
 
-def render_help(unknown: str | None = None) -> Message:
+def render_help(unknown: str | None = None, allowed: Callable[[Subcommand], bool] | None = None) -> Message:
+    """Every subcommand the asker may run (`allowed`), each with its usage and an example."""
     blocks: list[Block] = [_header("Enterprise Email commands")]
     if unknown:
         blocks.insert(0, _section(f":warning: Unknown subcommand `{escape(clip(unknown, 50))}`."))
-    for sub in SUBCOMMANDS.values():
+    shown = [sub for sub in SUBCOMMANDS.values() if allowed is None or allowed(sub)]
+    for sub in shown:
         blocks.append(_section(_help_line(sub)))
-    text = "Commands: " + ", ".join(SUBCOMMANDS)
+    text = "Commands: " + ", ".join(sub.name for sub in shown)
     return Message(f"Unknown subcommand `{unknown}`. {text}" if unknown else text, blocks)
 
 

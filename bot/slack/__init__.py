@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.config import Settings
+from bot.render.forms import refusal_view
 from bot.slack import listeners
 from bot.slack.approval_flow import publish_outcome, remind, show_running
-from bot.slack.runtime import Deps, Runtime
+from bot.slack.runtime import Deps, Runtime, who_is
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
 
@@ -38,9 +39,24 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
     rt = Runtime(deps, app)
 
     @app.use
-    def runtime(context: BoltContext, next: Any) -> None:
+    def runtime(context: BoltContext, body: dict[str, Any], ack: Ack, respond: Respond, next: Any) -> Any:
+        """Every surface: the bot's parts in the context, and nobody from outside the workspace
+        (a Slack Connect partner) or a guest gets further; refused before LogicBoxes is asked."""
         context["rt"] = rt
-        next()
+        who = who_is(body)
+        context["who"] = who
+        refusal = rt.access.gate(who)
+        if refusal is None:
+            return next()
+        kind = body.get("type") or ("command" if body.get("command") else "")
+        if kind == "command":
+            return ack(text=refusal)  # a middleware that stops the chain returns the response
+        if kind == "view_submission":
+            return ack(response_action="update", view=refusal_view(refusal))
+        response = ack()
+        if body.get("response_url"):
+            respond(text=refusal, response_type="ephemeral", replace_original=False)
+        return response
 
     listeners.register(app)
     deps.approvals.on_closed = lambda approval: publish_outcome(rt, approval)

@@ -8,6 +8,7 @@ import time
 
 from slack_sdk.errors import SlackApiError
 
+from bot.access import Role, Who
 from bot.logicboxes import LogicBoxesError
 from bot.render.home import render_home
 from bot.slack.runtime import Runtime
@@ -37,14 +38,21 @@ class HomeTabs:
 
 
 def publish_home(rt: Runtime, user_id: str) -> None:
+    """The tab shows only what its owner may do: no order data for someone who may not read it."""
     approvals = rt.deps.approvals
     waiting_for_me, mine = approvals.waiting(user_id)
-    try:
-        expiring, unavailable = rt.deps.service.expiring(EXPIRING_DAYS)
-        note = "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items()) or None
-    except LogicBoxesError as exc:
-        expiring, note = None, str(exc)
-    view = render_home(waiting_for_me, mine, expiring, note, rt.deps.service.now())
+    who = Who(user_id)
+    may_read, may_quote = rt.access.has(who, Role.READER), rt.access.has(who, Role.QUOTER)
+    expiring, note = None, None
+    if may_read:
+        try:
+            expiring, unavailable = rt.deps.service.expiring(EXPIRING_DAYS)
+            note = "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items()) or None
+        except LogicBoxesError as exc:
+            note = str(exc)
+    view = render_home(
+        waiting_for_me, mine, expiring, note, rt.deps.service.now(), may_read=may_read, may_quote=may_quote
+    )
     try:
         rt.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:

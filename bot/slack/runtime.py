@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import trace
+from bot.access import Access, Role, Who
 from bot.approvals import Approvals
 from bot.config import Settings
 from bot.directory import Directory
@@ -68,9 +69,42 @@ def deliver(respond: Respond, replies: list[Reply], replace: bool = False) -> No
         )
 
 
+def who_is(body: dict[str, Any]) -> Who:
+    """The asker of any payload: a command, an interaction, an event, a workflow step. Their own
+    team is `user.team_id` in interactions (a Slack Connect partner's differs from the channel's)."""
+    if body.get("command"):
+        user_id, team_id = body.get("user_id", ""), body.get("team_id")
+        return Who(user_id, team_id, body.get("enterprise_id") or None, body.get("channel_id"))
+    enterprise = body.get("enterprise")
+    enterprise_id = enterprise.get("id") if isinstance(enterprise, dict) else enterprise or body.get("enterprise_id")
+    if isinstance(body.get("user"), dict):
+        user = body["user"]
+        team = user.get("team_id") or (body.get("team") or {}).get("id")
+        return Who(user.get("id", ""), team, enterprise_id or None, (body.get("channel") or {}).get("id"))
+    event = body.get("event") or {}
+    if isinstance(event.get("user"), str):
+        team = event.get("user_team") or body.get("team_id")
+        return Who(event["user"], team, enterprise_id or None, event.get("channel"))
+    return Who("workflow", body.get("team_id"), enterprise_id or None)
+
+
 class Runtime:
     def __init__(self, deps: Deps, app: App):
         self.deps, self.app = deps, app
+        settings = deps.settings
+        self.access = Access(
+            {
+                Role.READER: settings.readers,
+                Role.QUOTER: settings.effective_quoters,
+                Role.REQUESTER: settings.effective_requesters,
+                Role.APPROVER: settings.approvers,
+                Role.COST_VIEWER: settings.effective_cost_viewers,
+            },
+            deps.directory.contains,
+            deps.directory.is_guest,
+            deps.directory.home,
+            settings.allow_guests,
+        )
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
         from bot.slack.home import HomeTabs
 
@@ -92,8 +126,12 @@ class Runtime:
         user_id = body["user"]["id"]
         return lambda text: self.client.chat_postMessage(channel=user_id, text=text)
 
+    def refusal(self, context: Any, role: Role) -> str | None:
+        """Why the person behind this request may not act as `role` (None: they may)."""
+        return self.access.require(context["who"], role)
+
     def asker(self, user_id: str) -> Asker:
-        return Asker(user_id, self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
+        return Asker(user_id, lambda: self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
 
     def run(self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None]) -> None:
         """Run `work` on the bounded pool under a fresh trace, logging one line for it; a crash

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
+from bot.access import Role
 from bot.approvals import Approval
 from bot.dispatch import Asker, answer
 from bot.parsing import MissingValues
@@ -15,6 +16,14 @@ from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.runtime import Runtime, deliver, send, show_privately
+
+
+def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], role: Role) -> bool:
+    """Tell the clicker the role they lack (and log it); True when they lack it."""
+    refusal = rt.refusal(context, role)
+    if refusal:
+        rt.notifier(body, respond)(refusal)
+    return refusal is not None
 
 
 def _clicked(body: dict[str, Any]) -> tuple[str, str]:
@@ -27,6 +36,8 @@ def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
     ack()
     rt: Runtime = context["rt"]
     user_id, text = _clicked(body)
+    if refused(rt, context, respond, body, Role.READER):
+        return
 
     def work() -> None:
         replies = answer(rt.deps.service, c.parse(text), Asker(user_id))
@@ -50,6 +61,8 @@ def next_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCon
     ack()
     rt: Runtime = context["rt"]
     user_id, text = _clicked(body)
+    if refused(rt, context, respond, body, Role.READER):
+        return
     work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=True)
     rt.run("next_page", user_id, respond, work)
 
@@ -61,6 +74,8 @@ def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: Bo
     rt: Runtime = context["rt"]
     user_id, text = _clicked(body)
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if refused(rt, context, respond, body, Role.REQUESTER):
+        return
     try:
         c.parse(text)
     except MissingValues as missing:  # the digest's Renew: the renewal form, 12 months proposed
@@ -116,13 +131,17 @@ def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
     rt.client.views_open(trigger_id=body["trigger_id"], view=deny_form(Approval.from_row(row)))
 
 
-def home_lookup(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def home_lookup(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    if refused(context["rt"], context, respond, body, Role.READER):
+        return
     context["rt"].client.views_open(trigger_id=body["trigger_id"], view=lookup_form())
 
 
-def home_quote(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def home_quote(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
+    if refused(context["rt"], context, respond, body, Role.QUOTER):
+        return
     channel = (body.get("channel") or {}).get("id")
     context["rt"].client.views_open(trigger_id=body["trigger_id"], view=quote_form(channel))
 

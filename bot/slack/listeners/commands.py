@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
 from bot import trace
+from bot.access import Role
 from bot.dispatch import Reply, answer, is_read_only, progress_text
 from bot.parsing import MissingValues
 from bot.render import render_audit, render_error, render_help
@@ -36,6 +37,10 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     try:
         intent = c.parse(text)
     except MissingValues as missing:  # `/email renew example.com`: a form asks for the rest
+        refusal = rt.refusal(context, Role.REQUESTER)
+        if refusal:
+            ack(text=refusal)
+            return
         if command.get("trigger_id"):
             open_change_form(rt, missing, command["trigger_id"], user_id, command["channel_id"])
             ack()
@@ -46,7 +51,13 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         ack(**render_error(str(exc), exc.usage).as_kwargs())
         return
     if isinstance(intent, c.Help):
-        ack(**render_help(intent.unknown).as_kwargs())
+        may = lambda sub: sub.role is None or rt.access.has(context["who"], sub.role)
+        ack(**render_help(intent.unknown, may).as_kwargs())
+        return
+    role = c.role_for(intent)
+    refusal = rt.refusal(context, role) if role is not None and role is not Role.APPROVER else None
+    if refusal:  # refused before LogicBoxes is asked
+        ack(text=refusal)
         return
     ack(text=progress_text(intent))
     name = text.split()[0].lower()

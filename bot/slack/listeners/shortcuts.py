@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
+from bot.access import Role
 from bot.dispatch import answer
 from bot.extract import targets
 from bot.render import render_more
@@ -20,6 +21,10 @@ def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context
     ack()
     rt: Runtime = context["rt"]
     user_id = shortcut["user"]["id"]
+    refusal = rt.refusal(context, Role.READER)
+    if refusal:
+        tell(respond, refusal)
+        return
     found = targets((shortcut.get("message") or {}).get("text") or "")
     if not found:
         tell(respond, "I found no domain, email address or order id in that message.")

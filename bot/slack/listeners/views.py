@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
+from bot.access import Role
 from bot.changes import KINDS
 from bot.dispatch import answer
 from bot.extract import targets
@@ -19,6 +20,7 @@ from bot.render.forms import (
     QUOTE_FORM,
     REASON_BLOCK,
     REASON_INPUT,
+    refusal_view,
     result_view,
     working_view,
 )
@@ -32,6 +34,13 @@ def value(view: dict[str, Any], block: str, action: str) -> str | None:
     entry = (view.get("state", {}).get("values", {}).get(block) or {}).get(action) or {}
     text = entry.get("value")
     return text.strip() or None if isinstance(text, str) else None
+
+
+def refuse_form(rt: Runtime, context: BoltContext, ack: Ack, role: Role) -> bool:
+    refusal = rt.refusal(context, role)
+    if refusal:
+        ack(response_action="update", view=refusal_view(refusal))
+    return refusal is not None
 
 
 def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
@@ -54,6 +63,8 @@ def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
 def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """The Home tab's Look up: the same lookup as `/email order`, answered in the form itself."""
     rt: Runtime = context["rt"]
+    if refuse_form(rt, context, ack, Role.READER):
+        return
     user_id, raw = body["user"]["id"], value(view, "target", "value") or ""
     found = targets(raw) or []
     if not found:
@@ -74,6 +85,8 @@ def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
 def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """The quote form: the words `/email price` would take, checked field by field, then the same quote."""
     rt: Runtime = context["rt"]
+    if refuse_form(rt, context, ack, Role.QUOTER):
+        return
     user_id = body["user"]["id"]
     fields = {name: value(view, name, "value") or "" for name in ("accounts", "months", "whom", "region")}
     action = ((view["state"]["values"].get("action") or {}).get("value") or {}).get("selected_option") or {}
@@ -121,6 +134,8 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
 def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """A change's form: checked field by field, then the same request the full command makes."""
     rt: Runtime = context["rt"]
+    if refuse_form(rt, context, ack, Role.REQUESTER):
+        return
     user_id = body["user"]["id"]
     meta, words, errors = read_change_form(view)
     kind = KINDS[meta["kind"]]

@@ -1,0 +1,92 @@
+"""Who may see and do what: roles, guests and other workspaces, on every surface, refused before
+LogicBoxes is asked."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from tests.fakes import click_in_view, event, shortcut, submit_view, visible_text
+
+
+@pytest.fixture
+def guarded(start_bot):
+    return start_bot(readers="U0AGENT,S0SUPPORT,C0SHARED", quoters="U0SALES", requesters="U0AGENT")
+
+
+def test_readers_users_groups_and_channels(guarded, sim, slack, caplog):
+    caplog.set_level(logging.INFO)
+    slack.groups["S0SUPPORT"] = ["U0MEMBER"]
+    assert "example.com · Active" in guarded.driver.command("order example.com", user="U0AGENT").text()
+    assert "example.com · Active" in guarded.driver.command("order example.com", user="U0MEMBER").text()
+    in_channel = guarded.driver.command("order example.com", user="U0PASSERBY", channel="C0SHARED")
+    assert "example.com · Active" in in_channel.text()  # anyone asking in a listed channel
+    calls = len(sim.calls)
+    refused = guarded.driver.command("order example.com", user="U0PASSERBY", channel="C0OTHER")
+    assert refused.ack["text"] == ("You need the READERS role to look up orders: ask an admin to add you to READERS.")
+    assert len(sim.calls) == calls  # LogicBoxes was not asked
+    assert "refused user=U0PASSERBY" in caplog.text and "why=READERS" in caplog.text
+
+
+def test_quoters_and_requesters(guarded, sim):
+    refused = guarded.driver.command("price 12 6", user="U0AGENT").ack["text"]
+    assert refused == "You need the QUOTERS role to quote prices: ask an admin to add you to QUOTERS."
+    assert "USD" in guarded.driver.command("price 12 6", user="U0SALES").text()
+    refused = guarded.driver.command("renew acme.com 12mo", user="U0SALES").ack["text"]
+    assert "REQUESTERS role to ask for changes" in refused
+    assert guarded.driver.command("renew acme.com", user="U0SALES").ack["text"].startswith("You need the REQUESTERS")
+    assert guarded.driver.slack.posts("/api/views.open") == []  # no form for someone who may not ask
+
+
+def test_help_shows_only_what_the_asker_may_do(guarded):
+    sales = visible_text(guarded.driver.command("help", user="U0SALES").ack)
+    assert "`/email price" in sales and "`/email order" not in sales and "`/email renew" not in sales
+    agent = visible_text(guarded.driver.command("help", user="U0AGENT").ack)
+    assert "`/email order" in agent and "`/email renew" in agent and "`/email price" not in agent
+
+
+def test_guests_refused_unless_allowed(start_bot, sim, slack):
+    slack.guests.add("U0GUEST")
+    bot = start_bot()
+    ack = bot.driver.command("order example.com", user="U0GUEST").ack["text"]
+    assert ack == "Guests cannot use mailops here (ask an admin about ALLOW_GUESTS)." and sim.calls == []
+    welcoming = start_bot(allow_guests=True)
+    assert "example.com · Active" in welcoming.driver.command("order example.com", user="U0GUEST").text()
+
+
+def test_people_of_another_workspace_are_refused_on_every_surface(bot, sim):
+    from tests.test_approvals import approval_id, request
+
+    message, _ = request(bot.driver, "delete acme.com")
+    calls = len(sim.calls)
+    # a Slack Connect partner in a shared channel: their own team is T2
+    body = bot.driver.command_template.replace("team_id=T1", "team_id=T2")
+    bot.driver.command_template = body
+    assert "only people of the workspace it is installed in" in bot.driver.command("order example.com").ack["text"]
+    bot.driver.command_template = body.replace("team_id=T2", "team_id=T1")
+    bot.driver.action_template["user"]["team_id"] = "T2"
+    refused = bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    assert "only people of the workspace" in refused.text()
+    bot.driver.templates["message_action"]["user"]["team_id"] = "T2"
+    assert "only people of the workspace" in shortcut(bot.driver, "example.com").text()
+    bot.driver.templates["view_submission"]["user"]["team_id"] = "T2"
+    _, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": "example.com"}}})
+    assert ack["response_action"] == "update" and "only people of the workspace" in json.dumps(ack["view"])
+    bot.driver.templates["block_actions_view"]["user"]["team_id"] = "T2"
+    click_in_view(bot.driver, "home_lookup", "lookup", user="U0LEAD")
+    event(bot.driver, "event_app_home_opened", user="U0STRANGER", user_team="T2", tab="home")
+    assert len(sim.calls) == calls and bot.driver.slack.posts("/api/views.publish") == []
+    assert bot.driver.slack.posts("/api/views.open") == []
+    assert bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "pending"
+
+
+def test_home_tab_without_reading_rights_shows_no_orders(guarded, sim):
+    event(guarded.driver, "event_app_home_opened", user="U0SALES", tab="home")
+    guarded.driver.slack.wait_until(lambda: guarded.driver.slack.posts("/api/views.publish"), what="the Home tab")
+    view = guarded.driver.slack.posts("/api/views.publish")[0]["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    text = json.dumps(view)
+    assert "home_quote" in text and "home_lookup" not in text and "Expiring" not in text
+    assert sim.count("search") == 0
