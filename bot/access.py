@@ -66,9 +66,10 @@ class Access:
         is_guest: Callable[[str], bool],
         home: Callable[[], Home],
         allow_guests: bool = False,
+        on_refused: Callable[[Who, str], None] | None = None,
     ):
         self.roles, self.contains, self.is_guest, self.home = roles, contains, is_guest, home
-        self.allow_guests = allow_guests
+        self.allow_guests, self.on_refused = allow_guests, on_refused
 
     def gate(self, who: Who) -> str | None:
         """Refusal for anyone outside the installation, and for guests unless allowed; else None."""
@@ -96,4 +97,6 @@ class Access:
 
     def _refused(self, who: Who, why: str, text: str) -> str:
         event(log, "refused", user=who.user_id, team=who.team_id, channel=who.channel_id, why=why)
+        if self.on_refused:
+            self.on_refused(who, why)
         return text

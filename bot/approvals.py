@@ -466,6 +466,14 @@ class Approvals:
 
     # ---- audit
 
+    def reads(self, intent: Audit, user: str) -> tuple[Order, list[dict[str, Any]]]:
+        """Who looked at the customer's orders (the access log): approvers only."""
+        if not self.is_member(self.approvers, user):
+            raise UserError("Only approvers can read the audit log.")
+        assert intent.target is not None
+        order = self.service.find_order(intent.target)
+        return order, self.store.reads(order.customer_id, order.order_id, intent.limit)
+
     def audit(self, intent: Audit, user: str) -> list[AuditEntry]:
         if not self.is_member(self.approvers, user):
             raise UserError("Only approvers can read the audit log.")

@@ -95,6 +95,7 @@ class SetupHelp:
 class Audit:
     target: Target | None = None
     limit: int = 20
+    reads: bool = False  # who looked at this customer's orders (the access log), not the approvals
 
 
 Intent = Help | OrderLookup | DnsLookup | Search | PriceQuote | SetupHelp | Change | Audit
@@ -218,11 +219,15 @@ def _setup(args: list[str]) -> SetupHelp:
 
 def _audit(args: list[str]) -> Audit:
     plain, found = options(args, ("limit",), "audit")
+    reads = bool(plain) and plain[-1].lower() == "reads"
+    plain = plain[:-1] if reads else plain
     if len(plain) > 1:
         raise ParseError("`audit` takes at most one domain or order id.", "audit")
+    if reads and not plain:
+        raise ParseError("`audit ... reads` needs the domain or order id whose readers to list.", "audit")
     target = parse_target(plain[0], "audit") if plain else None
     limit = positive(found["limit"][0], "The limit", "audit", 100) if "limit" in found else 20
-    return Audit(target, limit)
+    return Audit(target, limit, reads)
 
 
 # ---------------------------------------------------------------- the registry
@@ -271,9 +276,9 @@ def _registry() -> dict[str, Subcommand]:
     tail = [
         Subcommand(
             "audit",
-            "audit [domain | order-id] [limit:<N>]",
-            "audit example.com limit:20",
-            "Recent requests, decisions and answers (approvers only)",
+            "audit [domain | order-id] [reads] [limit:<N>]",
+            "audit example.com reads",
+            "Recent requests, decisions and answers; `reads`: who looked at that customer's orders (approvers only)",
             _audit,
             role=Role.APPROVER,
         ),

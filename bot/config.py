@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     slack_retry_base: float = Field(1.0, ge=0, le=60)  # first wait before retrying a failed outcome update (doubles)
     default_invoice_option: str = "NoInvoice"
     database_url: str = "sqlite:///mailops.db"
+    access_log_days: int = Field(90, ge=1, le=3650)
 
     # Logs
     log_level: str = "INFO"

@@ -182,7 +182,9 @@ class MailService:
             known = self._region_of.get(key)
         if known in self.regions:
             try:
-                return self._lookup(known, target, fresh)
+                order = self._lookup(known, target, fresh)
+                trace.current().touched.append((order.order_id, order.customer_id))
+                return order
             except LogicBoxesError as exc:
                 if not is_not_found(exc):
                     raise
@@ -191,6 +193,7 @@ class MailService:
         found, failures = self._ask_regions(self.regions, lambda region: self._lookup(region, target, fresh))
         if found:
             order = found[0][1]
+            trace.current().touched.append((order.order_id, order.customer_id))  # for the access log
             with self._region_lock:  # the order's own region (its product key), not the path that answered
                 self._region_of[order.domain] = order.region
                 self._region_of[order.order_id] = order.region

@@ -27,13 +27,14 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     insert,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot import auditchain
 from bot.approval_states import Status, check
@@ -78,6 +79,26 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", String(64)),
     Column("row_hash", String(64)),
+)
+
+access_log = Table(
+    "mailops_access",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("user_id", String(32), nullable=False),
+    Column("command", String(32), nullable=False),
+    Column("target", String(255)),
+    Column("order_id", BigInteger, index=True),
+    Column("customer_id", BigInteger, index=True),
+    Column("outcome", String(32), nullable=False),
+)
+
+seen_requests = Table(
+    "mailops_seen_requests",
+    metadata,
+    Column("signature", String(80), primary_key=True),
+    Column("at", Float, nullable=False, index=True),
 )
 
 _LOCK_KEY = 0x6D61696C6F7073  # "mailops": the PostgreSQL advisory lock for migrations and the audit chain
@@ -374,6 +395,36 @@ class Store:
             query = query.where(audit_log.c.approval_id == approval_id)
         with self.engine.connect() as conn:
             return len(conn.execute(query).all())
+
+    # ---- the access log (pruned, unlike the audit log) and replay memory
+
+    def record_access(self, rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(access_log), rows)
+
+    def reads(self, customer_id: int | None, order_id: int | None, limit: int = 50) -> list[dict[str, Any]]:
+        """Who looked at this customer's orders (or this order), newest first."""
+        query = select(access_log).order_by(access_log.c.id.desc()).limit(limit)
+        if customer_id is not None:
+            query = query.where((access_log.c.customer_id == customer_id) | (access_log.c.order_id == order_id))
+        else:
+            query = query.where(access_log.c.order_id == order_id)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def prune(self, access_before: float, seen_before: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(access_log).where(access_log.c.at < access_before))
+            conn.execute(delete(seen_requests).where(seen_requests.c.at < seen_before))
+
+    def first_sight(self, signature: str, at: float) -> bool:
+        """True the first time a request signature is seen by any process sharing this database."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(seen_requests).values(signature=signature, at=at))
+            return True
+        except IntegrityError:
+            return False
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -25,6 +25,7 @@ class Trace:
     upstream_calls: int = 0
     cache_hits: int = 0
     upstream_status: str = "-"
+    touched: list[tuple[int, int | None]] = field(default_factory=list)  # (order id, customer id) looked at
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()

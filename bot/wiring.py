@@ -96,17 +96,19 @@ def make_bot(
     if sweep:
         threading.Thread(
             target=_sweep_loop,
-            args=(approvals, settings.approval_sweep_interval, stop),
+            args=(approvals, settings.approval_sweep_interval, stop, settings.access_log_days),
             name="approval-sweep",
             daemon=True,
         ).start()
     return Bot(app, deps, wsgi_app(app), stop)
 
 
-def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event) -> None:
+def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, access_days: int = 90) -> None:
     while not stop.wait(interval):
         try:
             approvals.sweep()
+            now = time.time()  # the access log is kept ACCESS_LOG_DAYS; replays matter for 5 minutes
+            approvals.store.prune(access_before=now - access_days * 86400, seen_before=now - 600)
         except Exception:
             log.exception("approval sweep failed; trying again in %ss", interval)
 

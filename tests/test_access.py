@@ -90,3 +90,66 @@ def test_home_tab_without_reading_rights_shows_no_orders(guarded, sim):
     text = json.dumps(view)
     assert "home_quote" in text and "home_lookup" not in text and "Expiring" not in text
     assert sim.count("search") == 0
+
+
+def test_the_access_log_and_audit_reads(bot, sim):
+    bot.driver.command("order acme.com", user="U0AGENT").text()
+    bot.driver.command("dns 84372633", user="U0OTHER").text()
+    bot.driver.command("order example.com", user="U0AGENT").text()  # another customer's order
+    assert bot.bot.deps.workers.wait_idle(10)
+    refused = bot.driver.command("audit acme.com reads", user="U0AGENT").text()
+    assert "Only approvers can read the audit log" in refused
+    text = bot.driver.command("audit acme.com reads", user="U0LEAD").text()
+    assert "Who looked at customer 20002's orders" in text
+    assert "<@U0AGENT> · `order` acme.com · order `84372633` · ok" in text
+    assert "<@U0OTHER> · `dns` 84372633 · order `84372633` · ok" in text
+    assert "example.com" not in text  # customer 20001's order is not theirs
+
+
+def test_a_replayed_request_is_refused_across_processes(sim, slack, tmp_path):
+    import sys
+    from contextlib import ExitStack
+    from urllib.parse import urlencode
+
+    from tests.conftest import SIGNING_SECRET, bot_process, process_env
+    from tests.fakes import SlackDriver, free_port
+
+    database_url = f"sqlite:///{tmp_path}/shared.db"
+    with ExitStack() as stack:
+        drivers = []
+        for _ in range(2):
+            port = free_port()
+            env = process_env(sim, slack, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+            running = stack.enter_context(bot_process([sys.executable, "-m", "bot"], env, tmp_path, port))
+            drivers.append(SlackDriver(running.url, slack, SIGNING_SECRET))
+        fields = {
+            "command": "/email",
+            "text": "order example.com",
+            "user_id": "U0AGENT",
+            "team_id": "T1",
+            "channel_id": "C1",
+            "response_url": slack.url + "/response/replayed",
+        }
+        body = urlencode(fields)
+        headers = drivers[0].sign(body)
+        assert drivers[0].post(body, headers)[0] == 200
+        assert drivers[0].post(body, headers)[0] == 401  # the same process
+        assert drivers[1].post(body, headers)[0] == 401  # another process, through the database
+        slack.wait("/response/replayed", 1)
+        assert len(slack.posts("/response/replayed")) == 1  # answered once
+
+
+def test_lookups_go_on_when_the_database_is_down(start_bot, sim, pg_url, caplog):
+    from tests.test_recording import database_down
+
+    caplog.set_level(logging.WARNING)
+    bot = start_bot(database_url=pg_url)
+    name = pg_url.rsplit("/", 1)[1]
+    database_down(name, True)
+    try:
+        reply = bot.driver.command("order example.com")
+        assert reply.status == 200 and "example.com · Active" in reply.text()
+        assert bot.bot.deps.workers.wait_idle(10)
+    finally:
+        database_down(name, False)
+    assert "replay memory falls back to this process" in caplog.text

@@ -649,6 +649,20 @@ def plain_outcome(approval: Approval) -> Message:
     return Message(text + (f". {error}" if error else ""), [_section(text + (f"\n{error}" if error else ""))])
 
 
+def render_reads(order: Order, rows: list[dict]) -> Message:
+    """The access log for one customer's orders: who looked, at what, when."""
+    who = f"customer {order.customer_id}" if order.customer_id else f"order {order.order_id}"
+    title = f"Who looked at {who}'s orders: {len(rows)} most recent"
+    if not rows:
+        return Message(title, [_header(title), _section("Nobody, within the access log's retention.")])
+    lines = [
+        f"{_epoch_date(r['at'])} <@{r['user_id']}> · `{escape(r['command'])}` {escape(r.get('target') or '')}"
+        f" · order `{r.get('order_id') or '?'}` · {escape(r['outcome'])}"
+        for r in rows
+    ]
+    return Message(title, [_header(title), _section(clip("\n".join(lines), MAX_SECTION))])
+
+
 def render_audit(entries: list[AuditEntry]) -> Message:
     if not entries:
         return Message("No audit entries.", [_section("No audit entries match.")])

@@ -3,9 +3,10 @@ request and outcome look in Slack. Below this package nothing knows Slack."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -16,6 +17,8 @@ from bot.slack.approval_flow import publish_outcome, remind, show_running
 from bot.slack.runtime import Deps, Runtime, who_is
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
+
+log = logging.getLogger(__name__)
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -39,10 +42,16 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
     rt = Runtime(deps, app)
 
     @app.use
-    def runtime(context: BoltContext, body: dict[str, Any], ack: Ack, respond: Respond, next: Any) -> Any:
+    def runtime(
+        context: BoltContext, req: BoltRequest, body: dict[str, Any], ack: Ack, respond: Respond, next: Any
+    ) -> Any:
         """Every surface: the bot's parts in the context, and nobody from outside the workspace
         (a Slack Connect partner) or a guest gets further; refused before LogicBoxes is asked."""
         context["rt"] = rt
+        signature = (req.headers.get("x-slack-signature") or [""])[0] if req is not None else ""
+        if signature and not rt.replays.first_sight(signature):
+            log.warning("refused a replayed request (its signature was seen before)")
+            return BoltResponse(status=401, body="replayed request")
         who = who_is(body)
         context["who"] = who
         refusal = rt.access.gate(who)

@@ -5,14 +5,18 @@ Bolt hands it to each handler as `context["rt"]`."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import trace
 from bot.access import Access, Role, Who
@@ -88,9 +92,33 @@ def who_is(body: dict[str, Any]) -> Who:
     return Who("workflow", body.get("team_id"), enterprise_id or None)
 
 
+class Replays:
+    """Signatures already served: Slack's signature proves origin for 5 minutes but carries no
+    nonce, so a captured request could be sent again. Remembered in this process and in the
+    database (across processes); if the database cannot answer, the process's memory decides."""
+
+    def __init__(self, store: Any, window: float = 300):
+        self.store, self.window = store, window
+        self._seen: TTLCache = TTLCache(200_000, window * 2)
+        self._lock = threading.Lock()
+
+    def first_sight(self, signature: str) -> bool:
+        with self._lock:
+            if signature in self._seen:
+                return False
+            self._seen[signature] = True
+        try:
+            return self.store.first_sight(signature, time.time())
+        except SQLAlchemyError as exc:
+            log.warning("replay memory falls back to this process (%s)", type(exc).__name__)
+            return True
+
+
 class Runtime:
     def __init__(self, deps: Deps, app: App):
         self.deps, self.app = deps, app
+        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="access-log")
+        self.replays = Replays(deps.approvals.store)
         settings = deps.settings
         self.access = Access(
             {
@@ -104,6 +132,7 @@ class Runtime:
             deps.directory.is_guest,
             deps.directory.home,
             settings.allow_guests,
+            on_refused=lambda who, why: self.record(who.user_id, "refused", why, "refused"),
         )
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
         from bot.slack.home import HomeTabs
@@ -133,7 +162,34 @@ class Runtime:
     def asker(self, user_id: str) -> Asker:
         return Asker(user_id, lambda: self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
 
-    def run(self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None]) -> None:
+    def record(self, user_id: str, command: str, target: str | None, outcome: str, touched=()) -> None:
+        """One access-log row per order looked at (or one without), written off the request's path;
+        a database that cannot take it costs a warning, never a lookup."""
+        now = time.time()
+        rows = [
+            {
+                "at": now,
+                "user_id": user_id,
+                "command": command[:32],
+                "target": (target or "")[:255] or None,
+                "order_id": order_id,
+                "customer_id": customer_id,
+                "outcome": outcome[:32],
+            }
+            for order_id, customer_id in (list(touched) or [(None, None)])
+        ]
+
+        def write() -> None:
+            try:
+                self.deps.approvals.store.record_access(rows)
+            except Exception as exc:
+                log.warning("access log not written (%s): %s", type(exc).__name__, rows[0]["command"])
+
+        self._recorder.submit(write)
+
+    def run(
+        self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None], target: str | None = None
+    ) -> None:
         """Run `work` on the bounded pool under a fresh trace, logging one line for it; a crash
         becomes a short apology with a reference, a full pool a "busy" note."""
         started = time.monotonic()
@@ -151,6 +207,7 @@ class Runtime:
                         tell(respond, OOPS.format(cid=t.cid))
                     raise
                 finally:
+                    self.record(user_id, name, target, outcome, t.touched)
                     event(
                         log,
                         "command",

@@ -11,8 +11,9 @@ from bot import commands as c
 from bot import trace
 from bot.access import Role
 from bot.dispatch import Reply, answer, is_read_only, progress_text
+from bot.logicboxes import LogicBoxesError
 from bot.parsing import MissingValues
-from bot.render import render_audit, render_error, render_help
+from bot.render import render_audit, render_error, render_help, render_reads
 from bot.service import UserError
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
@@ -61,19 +62,24 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         return
     ack(text=progress_text(intent))
     name = text.split()[0].lower()
+    target = text.split(maxsplit=1)[1] if len(text.split()) > 1 else None  # what was asked about, for the access log
     if is_read_only(intent):
-        rt.run(name, user_id, respond, lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(user_id))))
+        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(user_id)))
+        rt.run(name, user_id, respond, work, target)
     elif isinstance(intent, c.Audit):
-        rt.run(name, user_id, respond, lambda: deliver(respond, [Reply(audit(rt, intent, user_id))]))
+        rt.run(name, user_id, respond, lambda: deliver(respond, [Reply(audit(rt, intent, user_id))]), target)
     elif isinstance(intent, c.Change):
-        rt.run(name, user_id, respond, lambda: request_approval(rt, intent, user_id, command["channel_id"], respond))
+        work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
+        rt.run(name, user_id, respond, work, target)
 
 
 def audit(rt: Runtime, intent: c.Audit, user_id: str):
     try:
+        if intent.reads:
+            return render_reads(*rt.deps.approvals.reads(intent, user_id))
         return render_audit(rt.deps.approvals.audit(intent, user_id))
-    except UserError as exc:
-        return render_error(str(exc), exc.usage)
+    except (UserError, LogicBoxesError) as exc:
+        return render_error(str(exc), getattr(exc, "usage", None))
 
 
 def register(app: App) -> None:
