@@ -8,6 +8,7 @@ or bot processes, one sees rowcount 1 and acts; the rest see 0 and report who de
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,10 +35,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot import auditchain
 from bot.approval_states import Status, check
+
+log = logging.getLogger(__name__)
 
 metadata = MetaData()  # the schema as the latest migration leaves it (bot/migrations/versions/)
 
@@ -178,10 +181,30 @@ def head_revision() -> str:
 
 
 class Store:
-    def __init__(self, url: str, migrate_schema: bool = True):
+    def __init__(self, url: str, migrate_schema: bool = True, tolerate_outage: bool = False):
+        """With `tolerate_outage`, a database that cannot be reached at start is not fatal: the
+        bot serves lookups, and `ensure_ready()` migrates once the database answers."""
         self.engine = engine_for(url)
+        self.ready = not migrate_schema
         if migrate_schema:
-            migrate(self.engine)
+            try:
+                migrate(self.engine, attempts=1 if tolerate_outage else 5)
+                self.ready = True
+            except OperationalError as exc:
+                if not tolerate_outage:
+                    raise
+                log.warning("database unreachable at start (%s): serving lookups until it is back", type(exc).__name__)
+
+    def ensure_ready(self) -> bool:
+        """Migrate now if start-up could not; True once the schema is in place."""
+        if not self.ready:
+            try:
+                migrate(self.engine, attempts=1)
+                self.ready = True
+                log.info("database reachable again: schema ready")
+            except OperationalError:
+                pass
+        return self.ready
 
     def add(self, row: dict[str, Any]) -> None:
         with self.engine.begin() as conn:

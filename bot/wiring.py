@@ -78,7 +78,7 @@ def make_bot(
     directory = Directory(client, ttl=GROUP_FRESHNESS)
     approvals = Approvals(
         service,
-        Store(settings.database_url),
+        Store(settings.database_url, tolerate_outage=True),
         settings.approvers,
         directory.contains,
         ttl=settings.approval_ttl,
@@ -106,6 +106,8 @@ def make_bot(
 def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, access_days: int = 90) -> None:
     while not stop.wait(interval):
         try:
+            if not approvals.store.ensure_ready():
+                continue  # the database is still down: lookups go on, changes wait
             approvals.sweep()
             now = time.time()  # the access log is kept ACCESS_LOG_DAYS; replays matter for 5 minutes
             approvals.store.prune(access_before=now - access_days * 86400, seen_before=now - 600)

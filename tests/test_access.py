@@ -153,3 +153,34 @@ def test_lookups_go_on_when_the_database_is_down(start_bot, sim, pg_url, caplog)
     finally:
         database_down(name, False)
     assert "replay memory falls back to this process" in caplog.text
+
+
+def test_a_database_down_at_start_is_not_fatal(start_bot, sim, pg_url):
+    from tests.test_approvals import request
+    from tests.test_recording import database_down
+
+    name = pg_url.rsplit("/", 1)[1]
+    database_down(name, True)
+    try:
+        bot = start_bot(database_url=pg_url)  # starts, and serves lookups
+        assert "example.com · Active" in bot.driver.command("order example.com").text()
+        assert bot.bot.deps.approvals.store.ensure_ready() is False
+    finally:
+        database_down(name, False)
+    assert bot.bot.deps.approvals.store.ensure_ready() is True  # what the sweep does every interval
+    _, note = request(bot.driver, "delete acme.com")
+    assert "Approval requested" in note
+
+
+def test_roles_hold_on_buttons_forms_and_the_shortcut(guarded, sim):
+    calls = len(sim.calls)
+    share = guarded.driver.click("share", "order 84372633", user="U0PASSERBY", channel="C0OTHER")
+    assert "You need the READERS role" in share.text()
+    ask = guarded.driver.click("request_change", "add-accounts 84372633 5", user="U0SALES")
+    assert "You need the REQUESTERS role" in ask.text()
+    _, ack = submit_view(guarded.driver, "quote_form", {}, user="U0AGENT")
+    assert ack["response_action"] == "update" and "QUOTERS role" in json.dumps(ack["view"])
+    _, ack = submit_view(guarded.driver, "change_form", {}, user="U0SALES", metadata='{"kind": "renew"}')
+    assert "REQUESTERS role" in json.dumps(ack["view"])
+    assert "You need the READERS role" in shortcut(guarded.driver, "acme.com", user="U0SALES").text()
+    assert len(sim.calls) == calls  # LogicBoxes asked nothing
