@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    event,
     insert,
     select,
     text,
@@ -126,8 +127,21 @@ def engine_for(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite"):
         # several processes may share the file: wait for the write lock instead of failing
-        return create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Write-ahead logging: readers never wait for a writer, and a commit is an append rather
+    than an fsync of the whole journal (synchronous=NORMAL is durable across process crashes in
+    WAL mode). Without it, the replay memory's one insert per request queued acks behind each
+    other's fsyncs (bench/run.py: ack p99 449 ms at 50 concurrent commands)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.render.forms import refusal_view
 from bot.slack import listeners
 from bot.slack.approval_flow import publish_outcome, remind, show_running
-from bot.slack.runtime import Deps, Runtime, who_is
+from bot.slack.runtime import REQUEST_SIGNATURE, Deps, Runtime, who_is
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
 
@@ -49,9 +49,10 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         (a Slack Connect partner) or a guest gets further; refused before LogicBoxes is asked."""
         context["rt"] = rt
         signature = (req.headers.get("x-slack-signature") or [""])[0] if req is not None else ""
-        if signature and not rt.replays.first_sight(signature):
+        if signature and not rt.replays.first_sight_here(signature):
             log.warning("refused a replayed request (its signature was seen before)")
             return BoltResponse(status=401, body="replayed request")
+        REQUEST_SIGNATURE.set(signature)  # the worker checks the other processes' memory before working
         who = who_is(body)
         context["who"] = who
         refusal = rt.access.gate(who)

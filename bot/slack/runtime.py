@@ -4,6 +4,7 @@ Bolt hands it to each handler as `context["rt"]`."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -102,16 +103,25 @@ class Replays:
         self._seen: TTLCache = TTLCache(200_000, window * 2)
         self._lock = threading.Lock()
 
-    def first_sight(self, signature: str) -> bool:
+    def first_sight_here(self, signature: str) -> bool:
+        """This process's memory: instant, so it is asked on the request's path, before the ack."""
         with self._lock:
             if signature in self._seen:
                 return False
             self._seen[signature] = True
+            return True
+
+    def first_sight_anywhere(self, signature: str) -> bool:
+        """Every process's memory (the database): asked on the worker, before any work, so that no
+        database write ever stands between a request and its ack."""
         try:
             return self.store.first_sight(signature, time.time())
         except SQLAlchemyError as exc:
             log.warning("replay memory falls back to this process (%s)", type(exc).__name__)
             return True
+
+
+REQUEST_SIGNATURE: contextvars.ContextVar[str] = contextvars.ContextVar("mailops_signature", default="")
 
 
 class Runtime:
@@ -198,6 +208,12 @@ class Runtime:
         def job() -> None:
             with trace.command_trace(settings.command_deadline) as t:
                 outcome = "ok"
+                signature = REQUEST_SIGNATURE.get()
+                REQUEST_SIGNATURE.set("")  # checked once: work this job starts is not a replay of it
+                if signature and not self.replays.first_sight_anywhere(signature):
+                    log.warning("refused a replayed request (another process served its signature)")
+                    self.record(user_id, name, target, "replayed")
+                    return
                 try:
                     work()
                 except Exception:
