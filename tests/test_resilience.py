@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.fakes import visible_text
+
+
+def freeze(bot, region: str) -> list[float]:
+    """Give a region's breaker a clock the test moves by hand; returns the clock's cell."""
+    now = [1000.0]
+    bot.bot.deps.service.client.breakers[region].clock = lambda: now[0]
+    return now
 
 
 def test_breaker_opens_answers_at_once_and_closes(start_bot, sim):
     bot = start_bot(breaker_failures=2, breaker_reset=1, retries=0)
+    now = freeze(bot, "us")
     sim.fail("us", "details", "html502", sticky=True)
     for _ in range(2):
         assert "us unavailable (HTTP 502 error page)" in bot.driver.command("order 84372632").text()
@@ -17,7 +23,7 @@ def test_breaker_opens_answers_at_once_and_closes(start_bot, sim):
     assert "No Enterprise Email order for 84372632 in in; us unavailable (not responding; retrying in 1s)" in text
     assert sim.count("details", "us") == calls  # the open breaker spared LogicBoxes the call
     sim.heal()
-    time.sleep(1.1)
+    now[0] += 1.1
     assert "example.com · Active" in bot.driver.command("order 84372632").text()
     assert sim.count("details", "us") == calls + 1
     assert not bot.bot.deps.service.client.breakers["us"].is_open
@@ -33,9 +39,10 @@ def test_breaker_message_with_one_region(start_bot, sim):
 
 def test_failed_half_open_trial_reopens(start_bot, sim):
     bot = start_bot(breaker_failures=1, breaker_reset=0.5, retries=0, reseller_regions="us")
+    now = freeze(bot, "us")
     sim.fail("us", "details", "html503", sticky=True)
     bot.driver.command("order 84372632").text()
-    time.sleep(0.6)
+    now[0] += 0.6
     assert "HTTP 503" in bot.driver.command("order 84372632").text()  # the one trial call
     assert "not responding" in bot.driver.command("order 84372632").text()  # open again
     assert sim.count("details", "us") == 2
