@@ -194,7 +194,7 @@ class Transport:
     def _decode(status: int, body: bytes, where: str) -> Any:
         try:
             data = json.loads(body) if body.strip() else _NOT_JSON
-        except RecursionError:
+        except RuntimeError:  # RecursionError, or the interpreter's other depth guards
             raise BadResponse(where, "JSON nested too deeply") from None
         except ValueError:
             data = _NOT_JSON
