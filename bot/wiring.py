@@ -20,7 +20,7 @@ from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.logs import register_secret
 from bot.service import MailService
 from bot.slack import Deps, create_app, web_client
-from bot.store import Store
+from bot.store import Store, head_revision, schema_revision
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def make_bot(
             name="approval-sweep",
             daemon=True,
         ).start()
-    return Bot(app, deps, wsgi_app(app), stop)
+    return Bot(app, deps, wsgi_app(app, lambda: readiness(approvals.store)), stop)
 
 
 def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, access_days: int = 90) -> None:
@@ -118,7 +118,23 @@ def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, ac
 MAX_BODY = 1_000_000  # Slack's payloads are a few KB; anything near a megabyte is not from Slack
 
 
-def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
+def readiness(store: Store) -> list[str]:
+    """What keeps this process from being ready (empty: ready). Settings are loaded by now."""
+    problems = []
+    try:
+        store.ping()
+    except Exception as exc:  # any driver error: its kind, never the URL (it may hold a password)
+        return [f"database unreachable ({type(exc).__name__})"]
+    if not store.ensure_ready():
+        problems.append("database schema not migrated yet")
+    else:
+        current, head = schema_revision(store.engine), head_revision()
+        if current != head:
+            problems.append(f"database schema at {current}, not {head}")
+    return problems
+
+
+def wsgi_app(app: App, ready: Callable[[], list[str]] | None = None) -> Callable[..., Iterable[bytes]]:
     """Bolt's WSGI adapter on /slack/events, plus GET /healthz for load balancers. A body over
     MAX_BODY (or of no declared length) is refused with 413 before a byte of it is read."""
     slack = SlackRequestHandler(app, path="/slack/events")
@@ -127,6 +143,11 @@ def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
+        if environ.get("PATH_INFO") == "/readyz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            problems = ready() if ready else []
+            status = "503 Service Unavailable" if problems else "200 OK"
+            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+            return [("\n".join(problems) if problems else "ready").encode() + b"\n"]
         if environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
             if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:

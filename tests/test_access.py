@@ -189,3 +189,29 @@ def test_roles_hold_on_buttons_forms_and_the_shortcut(guarded, sim):
     assert "REQUESTERS role" in json.dumps(ack["view"])
     assert "You need the READERS role" in shortcut(guarded.driver, "acme.com", user="U0SALES").text()
     assert len(sim.calls) == calls  # LogicBoxes asked nothing
+
+
+def test_readiness_names_what_is_wrong_and_liveness_stays_up(start_bot, sim, pg_url):
+    import urllib.error
+    import urllib.request
+
+    from tests.test_recording import database_down
+
+    def get(bot, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(bot.url + path, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    bot = start_bot(database_url=pg_url)
+    assert get(bot, "/readyz") == (200, "ready\n")
+    name = pg_url.rsplit("/", 1)[1]
+    database_down(name, True)
+    try:
+        status, body = get(bot, "/readyz")
+        assert status == 503 and body.startswith("database unreachable (")
+        assert get(bot, "/healthz") == (200, "ok\n")  # alive, just not ready
+    finally:
+        database_down(name, False)
+    assert get(bot, "/readyz") == (200, "ready\n")
