@@ -220,6 +220,10 @@ class Store:
                 pass
         return self.ready
 
+    def _rows(self, query: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
     def add(self, row: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(approvals).values(**row))
@@ -250,21 +254,15 @@ class Store:
 
     def pending(self, limit: int = 50) -> list[dict[str, Any]]:
         """Requests waiting for a decision, oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(approvals.c.status == "pending").order_by(approvals.c.created_at).limit(limit)
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(
+            select(approvals).where(approvals.c.status == "pending").order_by(approvals.c.created_at).limit(limit)
+        )
 
     def open_for(self, order_id: int) -> list[dict[str, Any]]:
         """Requests still open (pending or running) for one order."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(
-                    approvals.c.order_id == order_id, approvals.c.status.in_(("pending", "executing"))
-                )
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(
+            select(approvals).where(approvals.c.order_id == order_id, approvals.c.status.in_(("pending", "executing")))
+        )
 
     def set_late(self, approval_id: str, outcome: dict[str, Any]) -> None:
         """Keep an answer that arrived after the request was settled as unknown, beside it."""
@@ -273,15 +271,13 @@ class Store:
 
     def due_reminders(self, created_before: float) -> list[dict[str, Any]]:
         """Pending requests asked before `created_before` and not reminded about yet."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(
-                    approvals.c.status == "pending",
-                    approvals.c.reminded_at.is_(None),
-                    approvals.c.created_at <= created_before,
-                )
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(
+            select(approvals).where(
+                approvals.c.status == "pending",
+                approvals.c.reminded_at.is_(None),
+                approvals.c.created_at <= created_before,
+            )
+        )
 
     def mark_reminded(self, approval_id: str, at: float) -> bool:
         """True for the one process that sends the reminder."""
@@ -298,11 +294,7 @@ class Store:
             conn.execute(update(approvals).where(approvals.c.id == approval_id).values(followup_at=at))
 
     def followups_due(self, now: float) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(approvals.c.followup_at.is_not(None), approvals.c.followup_at <= now)
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(select(approvals).where(approvals.c.followup_at.is_not(None), approvals.c.followup_at <= now))
 
     def confirm(self, approval_id: str, confirmation: str) -> bool:
         """Record what the follow-up saw; True for the one process that does it."""
@@ -358,18 +350,10 @@ class Store:
         return result.rowcount == 1
 
     def running_since(self, before: float) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(approvals.c.status == "executing", approvals.c.decided_at <= before)
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(select(approvals).where(approvals.c.status == "executing", approvals.c.decided_at <= before))
 
     def overdue(self, now: float) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(approvals).where(approvals.c.status == "pending", approvals.c.expires_at <= now)
-            ).mappings()
-            return [dict(row) for row in rows]
+        return self._rows(select(approvals).where(approvals.c.status == "pending", approvals.c.expires_at <= now))
 
     def audit(
         self, action: str, actor: str, approval: dict[str, Any] | None, detail: dict[str, Any] | None = None
@@ -446,8 +430,7 @@ class Store:
             query = query.where((access_log.c.customer_id == customer_id) | (access_log.c.order_id == order_id))
         else:
             query = query.where(access_log.c.order_id == order_id)
-        with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(query).mappings()]
+        return self._rows(query)
 
     def prune(self, access_before: float, seen_before: float) -> None:
         with self.engine.begin() as conn:
