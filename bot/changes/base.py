@@ -219,7 +219,7 @@ class ChangeKind:
     def refusal(self, order: Order, params: Any, ctx: Context) -> str | None:
         """Why this change cannot succeed now (checked at request time and again before the call)."""
         if order.status == "Deleted":
-            return f"{_name(order)} is already deleted."
+            return f"{order_name(order)} is already deleted."
         return None
 
     def estimate(self, order: Order, params: Any, ctx: Context, price_list: str = "customer") -> Estimate | None:
@@ -244,9 +244,6 @@ class ChangeKind:
         return f"now {order.status}, {order.accounts} accounts"
 
 
-def _name(order: Order) -> str:
-    return f"{order.domain} (order {order.order_id})"
-
-
 def order_name(order: Order) -> str:
-    return _name(order)
+    """ "example.com (order 84372632)": how refusals name an order."""
+    return f"{order.domain} (order {order.order_id})"

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from bot.logicboxes import wire
-from bot.logicboxes.errors import PriceListMissing
 from bot.logicboxes.models import ActionResult, Customer, DnsRecord, Order, PriceTable, SearchPage
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig, Transport
@@ -125,10 +124,8 @@ class LogicBoxes:
             lambda: wire.enterprise_email_tables(self._call("GET", call, params, PRICES)),
             where=PRICES,
         )
-        product_key = f"{wire.PRODUCT_PREFIX}{region}"
-        if product_key not in tables:
-            raise PriceListMissing(name if customer_id is None else f"{name} for customer {customer_id}", product_key)
-        return tables[product_key]
+        list_name = name if customer_id is None else f"{name} for customer {customer_id}"
+        return wire.table_for(tables, f"{wire.PRODUCT_PREFIX}{region}", list_name)
 
     def forget_order(self, order_id: int, domain: str | None = None) -> None:
         """Drop cached reads of one order after a change (this process only)."""

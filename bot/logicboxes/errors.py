@@ -35,10 +35,6 @@ class LogicBoxesError(Exception):
         self.where = where
         self.http_status = http_status
 
-    @property
-    def region(self) -> str | None:
-        return self.where
-
 
 def describe_unavailable(unavailable: dict[str, str]) -> str:
     """ "us unavailable (timed out); in unavailable (...)": how every message names regions that failed."""

@@ -81,10 +81,6 @@ class CircuitBreaker:
         self._opened_at: float | None = None
         self._trial_running = False
 
-    @property
-    def region(self) -> str:
-        return self.where
-
     def before_call(self) -> None:
         with self._lock:
             if self._opened_at is None:

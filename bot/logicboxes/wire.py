@@ -216,10 +216,14 @@ def enterprise_email_tables(data: Any, where: str = "prices") -> dict[str, Price
 
 def parse_prices(data: Any, product_key: str, price_list: str = "price list") -> PriceTable:
     """One product's bands from a price list; PriceListMissing when the list lacks the product."""
-    table = enterprise_email_tables(data).get(product_key)
-    if table is None:
+    return table_for(enterprise_email_tables(data), product_key, price_list)
+
+
+def table_for(tables: dict[str, PriceTable], product_key: str, price_list: str) -> PriceTable:
+    """One product's table from a list's tables, or PriceListMissing: never another list's guess."""
+    if product_key not in tables:
         raise PriceListMissing(price_list, product_key)
-    return table
+    return tables[product_key]
 
 
 def _price_table(product_key: str, product: dict[str, Any]) -> PriceTable:
