@@ -9,7 +9,7 @@ import os
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.wiring import wsgi_app
+from bot.wiring import probe_app, wsgi_app
 
 app = App(
     signing_secret=os.environ["SLACK_SIGNING_SECRET"],
@@ -22,4 +22,4 @@ def ack_only(ack):
     ack(text="ok")
 
 
-application = wsgi_app(app)
+application = wsgi_app(app, probe_app())

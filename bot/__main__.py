@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.config import LOGICBOXES, ConfigError, Settings, load_settings, serve_requirements
-from bot.logs import configure_logging
+from bot.logs import configure_logging, fatal
 
 log = logging.getLogger("bot")
 
@@ -30,35 +28,8 @@ def load_or_exit(*required: str, **overrides: object) -> Settings:
     try:
         return load_settings(*required, **overrides)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        fatal(str(exc))
         raise SystemExit(2) from None
-
-
-class PooledWSGIServer(WSGIServer):
-    """wsgiref's server on a fixed thread pool: a burst of requests queues instead of spawning
-    a thread each (ThreadingMixIn has no limit)."""
-
-    request_queue_size = 1024  # the default backlog of 5 drops connections under a burst
-
-    def __init__(self, *args: Any, threads: int = 32, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="http")
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self._pool.submit(self._handle, request, client_address)
-
-    def _handle(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("http %s", format % args)
 
 
 def make_bot_or_exit(settings: Settings):
@@ -69,7 +40,7 @@ def make_bot_or_exit(settings: Settings):
     try:
         return make_bot(settings)
     except Exception as exc:
-        print(f"mailops cannot start: {startup_failure(exc)}", file=sys.stderr)
+        fatal(f"mailops cannot start: {startup_failure(exc)}")
         raise SystemExit(2) from None
 
 
@@ -91,20 +62,19 @@ def startup_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:300]}"
 
 
-def serve(settings: Settings) -> None:
-    bot = make_bot_or_exit(settings)
-    if settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+def serve(settings: Settings) -> int:
+    """Serve until SIGTERM or Ctrl-C, then stop cleanly: 0 once the work in flight is done."""
+    from bot.serving import Stopper, serve_http, serve_socket_mode
 
-        log.info("connecting to Slack over Socket Mode")
-        SocketModeHandler(bot.app, settings.secret("slack_app_token")).start()
-        return
-    server = make_server("0.0.0.0", settings.port, bot.wsgi, PooledWSGIServer, _QuietHandler)
-    log.info("serving Slack on http://0.0.0.0:%s/slack/events (health: /healthz)", settings.port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    stopper = Stopper()  # before the bot starts: a SIGTERM during start-up is a clean stop too
+    bot = make_bot_or_exit(settings)
+    serving = serve_socket_mode if settings.slack_app_token is not None else serve_http
+    if serving(bot, settings, stopper):
+        log.info("stopped")
+        return 0
+    log.info("stopped with work unfinished")
+    logging.shutdown()
+    os._exit(1)  # now: the grace is spent, and waiting for the threads still working would outlast it
 
 
 def digest(args: argparse.Namespace) -> int:
@@ -206,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         return audit_verify(args)
     settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
-    serve(settings)
-    return 0
+    return serve(settings)
 
 
 if __name__ == "__main__":

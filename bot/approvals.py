@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import metrics
 from bot.approval_states import DECISIONS, Status
 from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
@@ -235,7 +236,9 @@ class Approvals:
     def abandon(self, approval_id: str, reason: str) -> None:
         """The request could not be posted: close it so it can never be approved."""
         if self.store.claim(approval_id, Status.FAILED, "system", self.clock(), outcome={"error": reason}):
-            self.store.audit("abandon", "system", self.store.get(approval_id), {"reason": reason})
+            row = self.store.get(approval_id)
+            self.store.audit("abandon", "system", row, {"reason": reason})
+            _count_final(row, Status.FAILED)
 
     # ---- decisions
 
@@ -273,6 +276,8 @@ class Approvals:
             current = self._reload(approval)
             return Decision(current, False, self._already(current))
         self.store.audit(decision, user, row, {"reason": reason} if reason else None)
+        if DECISIONS[decision].final:
+            _count_final(row, DECISIONS[decision])
         if decision == "approve" and self.on_running:
             try:
                 self.on_running(self._reload(approval))
@@ -360,6 +365,7 @@ class Approvals:
             self.store.audit(
                 "execute", user, _row(approval), {"result": final.value, "reason": approval.reason, **outcome}
             )
+            metrics.APPROVALS.labels(approval.kind, final.value).inc()
             if final is Status.DONE and outcome.get("queued"):
                 self.store.set_followup(approval.id, self.clock() + self.followup_after)
             return
@@ -421,6 +427,7 @@ class Approvals:
             return None
         row = self.store.get(approval.id)
         self.store.audit("expire", "system", row)
+        _count_final(row, Status.EXPIRED)
         return Approval.from_row(row) if row else approval
 
     def sweep(self) -> list[Approval]:
@@ -439,6 +446,7 @@ class Approvals:
             why = self._unknown("The bot stopped while running it.", approval)
             if self.store.settle(approval.id, Status.EXECUTING, Status.UNKNOWN, {"error": why}):
                 self.store.audit("execute", "system", row, {"result": "unknown", "error": why})
+                _count_final(row, Status.UNKNOWN)
                 closed.append(self._reload(approval))
         for row in self.store.due_reminders(self.clock() - REMIND_AT * self.ttl):
             if self.store.mark_reminded(row["id"], self.clock()) and self.on_remind:
@@ -483,3 +491,8 @@ class Approvals:
             order_id=target.order_id if target else None,
             domain=target.domain if target else None,
         )
+
+
+def _count_final(row: dict[str, Any] | None, status: Status) -> None:
+    """One more request of this kind closed in this state (mailops_approvals_total)."""
+    metrics.APPROVALS.labels((row or {}).get("kind", "?"), status.value).inc()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import commands as c
+from bot import trace
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
     Message,
@@ -71,8 +72,10 @@ def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
     try:
         return _HANDLERS[type(intent)](service, intent, asker)
     except UserError as exc:
+        trace.current().outcome = "bad_input"
         return [Reply(render_error(str(exc), exc.usage), failed=True)]
     except LogicBoxesError as exc:
+        trace.current().outcome = exc.metric
         return [Reply(render_error(str(exc)), failed=True)]
 
 

@@ -86,6 +86,18 @@ def protect(logger_name: str) -> None:
         logger.addFilter(RedactingFilter())
 
 
+def fatal(text: str) -> None:
+    """Why the process cannot go on, to stderr: one JSON object when LOG_FORMAT=json (read from the
+    environment: the settings may be what failed), so that every line the process writes parses."""
+    import os
+
+    line = redact(text)
+    if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + "Z"
+        line = json.dumps({"ts": ts, "level": "critical", "logger": "bot", "cid": "-", "msg": line})
+    print(line, file=sys.stderr, flush=True)
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
@@ -95,3 +107,4 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.setLevel(level.upper())
     for name in ("urllib3", "urllib3.connectionpool", "slack_sdk", "slack_bolt"):
         protect(name)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # seven lines of nothing per start

@@ -30,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     select,
     text,
@@ -257,6 +258,13 @@ class Store:
         return self._rows(
             select(approvals).where(approvals.c.status == "pending").order_by(approvals.c.created_at).limit(limit)
         )
+
+    def count_pending(self) -> int:
+        """How many requests wait for a decision (the mailops_approvals_pending gauge)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(approvals).where(approvals.c.status == "pending")
+            ).scalar_one()
 
     def open_for(self, order_id: int) -> list[dict[str, Any]]:
         """Requests still open (pending or running) for one order."""

@@ -25,6 +25,7 @@ class Trace:
     upstream_calls: int = 0
     cache_hits: int = 0
     upstream_status: str = "-"
+    outcome: str = "ok"  # how the answer ended, for mailops_commands_total: bad_input, not_found, timeout, ...
     touched: list[tuple[int, int | None]] = field(default_factory=list)  # (order id, customer id) looked at
 
     def remaining(self) -> float | None:

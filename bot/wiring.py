@@ -13,12 +13,16 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import metrics
+from bot.accesslog import AccessLog
 from bot.approvals import Approvals
 from bot.config import Settings
 from bot.directory import Directory
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.logs import register_secret
+from bot.metrics import metrics_app
 from bot.service import MailService
+from bot.serving import InFlight
 from bot.slack import Deps, create_app, web_client
 from bot.store import Store, head_revision, schema_revision
 from bot.workers import Workers
@@ -52,7 +56,7 @@ def make_service(settings: Settings, client: LogicBoxes | None = None) -> MailSe
         settings.reseller_regions,
         currency=settings.reseller_currency,
         region_cache_ttl=settings.region_cache_ttl,
-        probe_threads=settings.worker_threads * len(settings.reseller_regions),  # every worker may probe all regions
+        probe_threads=settings.probe_threads,
     )
 
 
@@ -60,8 +64,28 @@ def make_service(settings: Settings, client: LogicBoxes | None = None) -> MailSe
 class Bot:
     app: App
     deps: Deps
-    wsgi: Callable[..., Iterable[bytes]]
+    wsgi: Callable[..., Iterable[bytes]]  # Slack's requests and the probes
+    probes: Callable[..., Iterable[bytes]]  # the probes alone
     stop: threading.Event
+    in_flight: InFlight
+
+    def drain(self, grace: float) -> bool:
+        """A clean stop, once no new requests arrive: let the requests being answered finish, then
+        the work they started (answers delivered, approvals settled), then the access log's queue;
+        all within `grace` seconds. False, with a log line naming what was left, if time ran out."""
+        deadline = time.monotonic() + grace
+        left = lambda: max(0.0, deadline - time.monotonic())
+        self.stop.set()  # no sweep starts from here on
+        steps = (
+            ("requests being acknowledged", self.in_flight.wait_idle),
+            ("commands and changes running", self.deps.workers.wait_idle),
+            ("access-log rows", self.deps.access_log.flush),
+        )
+        for what, wait in steps:
+            if not wait(left()):
+                log.error("stopping with %s unfinished after SHUTDOWN_GRACE (%ss)", what, grace)
+                return False
+        return True
 
 
 GROUP_FRESHNESS = 5  # seconds: approver and cost-viewer groups are checked at most this old
@@ -90,7 +114,8 @@ def make_bot(
         stuck_after=settings.command_deadline + settings.connect_timeout + settings.read_timeout + 30,
         followup_after=settings.followup_after,
     )
-    deps = Deps(settings, service, approvals, Workers(settings.worker_threads, settings.work_queue_limit), directory)
+    workers = Workers(settings.worker_threads, settings.work_queue_limit)
+    deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access))
     app = create_app(deps, client, token_verification)
     stop = threading.Event()
     if sweep:
@@ -100,7 +125,9 @@ def make_bot(
             name="approval-sweep",
             daemon=True,
         ).start()
-    return Bot(app, deps, wsgi_app(app, lambda: readiness(approvals.store)), stop)
+    in_flight = InFlight()
+    probes = probe_app(lambda: readiness(approvals.store), approvals.store.count_pending)
+    return Bot(app, deps, in_flight.wrap(wsgi_app(app, probes)), in_flight.wrap(probes), stop, in_flight)
 
 
 def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, access_days: int = 90) -> None:
@@ -134,25 +161,49 @@ def readiness(store: Store) -> list[str]:
     return problems
 
 
-def wsgi_app(app: App, ready: Callable[[], list[str]] | None = None) -> Callable[..., Iterable[bytes]]:
-    """Bolt's WSGI adapter on /slack/events, plus GET /healthz for load balancers. A body over
-    MAX_BODY (or of no declared length) is refused with 413 before a byte of it is read."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+def probe_app(
+    ready: Callable[[], list[str]] | None = None, pending: Callable[[], int] | None = None
+) -> Callable[..., Iterable[bytes]]:
+    """GET /healthz (alive: always 200 while the process serves), /readyz (200 "ready", or 503
+    naming what is wrong) and /metrics (Prometheus); anything else 404. Alone, it is what Socket
+    Mode serves on $PORT."""
+    prometheus = metrics_app(pending)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"ok\n"]
-        if environ.get("PATH_INFO") == "/readyz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        if path == "/readyz" and method in ("GET", "HEAD"):
             problems = ready() if ready else []
             status = "503 Service Unavailable" if problems else "200 OK"
             start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
             return [("\n".join(problems) if problems else "ready").encode() + b"\n"]
+        if path == "/metrics" and method in ("GET", "HEAD"):
+            return prometheus(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"not found\n"]
+
+    return application
+
+
+def wsgi_app(app: App, probes: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """Bolt's WSGI adapter on /slack/events, the probes beside it. A body over MAX_BODY (or of no
+    declared length) is refused with 413 before a byte of it is read."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/slack/events":
+            return probes(environ, start_response)
         if environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
             if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
                 start_response("413 Content Too Large", [("Content-Type", "text/plain")])
                 return [b"request body too large or of unknown length\n"]
-        return slack(environ, start_response)
+        started = time.perf_counter()
+        try:
+            return slack(environ, start_response)  # listeners ack and hand work on: this is the ack
+        finally:
+            metrics.ACK_SECONDS.observe(time.perf_counter() - started)
 
     return application

@@ -31,10 +31,10 @@ class LogicBoxes:
     def __init__(self, config: ClientConfig):
         self.config = config
         self.transport = Transport(config)
-        self._orders = Memo(4096, config.order_ttl)
-        self._customers = Memo(4096, config.order_ttl)
-        self._dns = Memo(4096, config.dns_ttl)
-        self._prices = Memo(256, config.pricing_ttl)
+        self._orders = Memo(4096, config.order_ttl, name="orders")
+        self._customers = Memo(4096, config.order_ttl, name="customers")
+        self._dns = Memo(4096, config.dns_ttl, name="dns")
+        self._prices = Memo(256, config.pricing_ttl, name="prices")
         self.breakers = {
             where: CircuitBreaker(where, config.breaker_failures, config.breaker_reset)
             for where in (*config.regions, PRICES, CUSTOMERS)

@@ -29,6 +29,7 @@ class LogicBoxesError(Exception):
 
     counts_as_outage = False  # does it count towards opening the region's circuit breaker?
     sent = True  # might LogicBoxes have received the request? (False: nothing left this server)
+    metric = "error"  # the outcome label of mailops_upstream_calls_total
 
     def __init__(self, sentence: str, where: str | None = None, http_status: int | None = None):
         super().__init__(sentence)
@@ -43,6 +44,8 @@ def describe_unavailable(unavailable: dict[str, str]) -> str:
 
 class OrderNotFound(LogicBoxesError):
     """No region holds the order. `unavailable` names regions that could not be asked."""
+
+    metric = "not_found"
 
     def __init__(self, target: str, searched: Iterable[str], unavailable: dict[str, str] | None = None):
         self.target = target
@@ -62,6 +65,7 @@ class ApiRefused(LogicBoxesError):
     """LogicBoxes answered, and the answer was an error: its own message is shown."""
 
     sent = False  # an ERROR answer means LogicBoxes did not act
+    metric = "refused"
 
     def __init__(self, message: str, where: str | None = None, http_status: int | None = None):
         self.api_message = message
@@ -71,6 +75,8 @@ class ApiRefused(LogicBoxesError):
 
 class AuthenticationFailed(ApiRefused):
     """The reseller id or API key is wrong (HTTP 400 "Authentication failure")."""
+
+    metric = "auth_failed"
 
     def __init__(self, message: str, where: str | None = None, http_status: int | None = None):
         super().__init__(message, where, http_status)
@@ -82,6 +88,7 @@ class AuthenticationFailed(ApiRefused):
 
 class NotWhitelisted(LogicBoxesError):
     sent = False
+    metric = "not_whitelisted"
 
     def __init__(self, where: str | None = None):
         super().__init__(
@@ -93,6 +100,7 @@ class NotWhitelisted(LogicBoxesError):
 
 class UpstreamTimeout(LogicBoxesError):
     counts_as_outage = True
+    metric = "timeout"
 
     def __init__(self, where: str | None, seconds: float | None = None):
         self.seconds = seconds
@@ -102,6 +110,7 @@ class UpstreamTimeout(LogicBoxesError):
 
 class UpstreamUnavailable(LogicBoxesError):
     counts_as_outage = True
+    metric = "unavailable"
 
     def __init__(self, where: str | None, why: str, retry_in: float | None = None, http_status: int | None = None):
         self.why = why
@@ -116,6 +125,7 @@ class CannotConnect(UpstreamUnavailable):
     """
 
     sent = False
+    metric = "unreachable"
 
     def __init__(self, where: str | None, reason: str, sent: bool = False):
         super().__init__(where, f"could not connect ({reason})")
@@ -133,6 +143,7 @@ class BreakerOpen(UpstreamUnavailable):
 
     counts_as_outage = False
     sent = False
+    metric = "breaker_open"
 
     def __init__(self, where: str | None, retry_in: float):
         super().__init__(where, "not responding", retry_in)
@@ -140,6 +151,8 @@ class BreakerOpen(UpstreamUnavailable):
 
 
 class BadResponse(LogicBoxesError):
+    metric = "bad_answer"
+
     def __init__(self, where: str | None, what: str):
         self.what = what
         super().__init__(f"{label(where)} sent an unreadable answer ({what}).", where)
@@ -147,6 +160,8 @@ class BadResponse(LogicBoxesError):
 
 class PriceListMissing(LogicBoxesError):
     """A price list answered without the product asked for: say so, never guess from another list."""
+
+    metric = "missing_prices"
 
     def __init__(self, price_list: str, product_key: str):
         self.price_list, self.product_key = price_list, product_key

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from cachetools import TTLCache
 
-from bot import trace
+from bot import metrics, trace
 from bot.logicboxes.errors import BreakerOpen, LogicBoxesError, UpstreamTimeout
 
 T = TypeVar("T")
@@ -27,7 +27,8 @@ class Memo:
     under an outage turns 50 waiting agents into 50 slow calls in a row.)
     """
 
-    def __init__(self, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic):
+    def __init__(self, maxsize: int, ttl: float, timer: Callable[[], float] = time.monotonic, name: str = "cache"):
+        self._hits, self._misses = metrics.CACHE_HITS.labels(name), metrics.CACHE_MISSES.labels(name)
         self._cache: TTLCache = TTLCache(maxsize, ttl, timer) if ttl > 0 else TTLCache(1, 1e-9, timer)
         self._lock = threading.Lock()
         self._flights: dict[Hashable, Future] = {}
@@ -39,7 +40,9 @@ class Memo:
             cached = _MISSING if fresh else self._cache.get(key, _MISSING)  # one look: it may expire meanwhile
             if cached is not _MISSING:
                 trace.current().cache_hits += 1
+                self._hits.inc()
                 return cached
+            self._misses.inc()
             flight = None if fresh else self._flights.get(key)
             if flight is None:
                 leader: Future = Future()
@@ -80,6 +83,8 @@ class CircuitBreaker:
         self._count = 0
         self._opened_at: float | None = None
         self._trial_running = False
+        self._gauge = metrics.BREAKER_OPEN.labels(where)
+        self._gauge.set(0)
 
     def before_call(self) -> None:
         with self._lock:
@@ -95,10 +100,12 @@ class CircuitBreaker:
             self._trial_running = False
             if ok:
                 self._count, self._opened_at = 0, None
+                self._gauge.set(0)
                 return
             self._count += 1
             if self._count >= self.failures or self._opened_at is not None:
                 self._opened_at = self.clock()
+        self._gauge.set(0 if self._opened_at is None else 1)
 
     @contextmanager
     def guard(self) -> Iterator[None]:

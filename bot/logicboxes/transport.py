@@ -27,7 +27,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from bot import trace
+from bot import metrics, trace
 from bot.logicboxes.errors import (
     ApiRefused,
     AuthenticationFailed,
@@ -114,7 +114,7 @@ class Transport:
         read_timeout = self.config.read_timeout if remaining is None else min(self.config.read_timeout, remaining)
         auth = [("auth-userid", self.config.auth_userid), ("api-key", self.config.api_key)]
         payload = {"params": auth + params} if method == "GET" else {"data": auth + params}
-        status, size = "-", 0
+        status, size, outcome = "-", 0, "ok"
         try:
             try:
                 response = self.session.request(
@@ -139,10 +139,18 @@ class Transport:
         except (LogicBoxesError, _Retryable) as exc:
             error = exc.error if isinstance(exc, _Retryable) else exc
             status = status if status != "-" else type(error).__name__
+            outcome = error.metric
+            raise
+        except BaseException:
+            outcome = "crash"
             raise
         finally:
             command.upstream_calls += 1
             command.upstream_status = status
+            endpoint = path.replace(f"/{where}/", "/", 1)  # the region is a label of its own
+            elapsed = time.monotonic() - started
+            metrics.UPSTREAM_CALLS.labels(where, endpoint, outcome).inc()
+            metrics.UPSTREAM_SECONDS.labels(where, endpoint).observe(elapsed)
             event(
                 log,
                 "upstream",
@@ -151,7 +159,7 @@ class Transport:
                 call=path,
                 status=status,
                 bytes=size,
-                ms=round((time.monotonic() - started) * 1000),
+                ms=round(elapsed * 1000),
             )
 
     def _read(

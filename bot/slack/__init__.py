@@ -30,7 +30,18 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and, seeing our client too, warns on every start that the
+    token goes unused. Our client is built from that very token: nothing for an operator to do."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -> App:
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _SameToken) for f in bolt_log.filters):
+        bolt_log.addFilter(_SameToken())
     app = App(
         signing_secret=deps.settings.secret("slack_signing_secret"),
         client=client,

@@ -9,7 +9,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,8 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import trace
+from bot import metrics, trace
 from bot.access import Access, Role, Who
+from bot.accesslog import AccessLog
 from bot.approvals import Approvals
 from bot.config import Settings
 from bot.directory import Directory
@@ -44,6 +44,7 @@ class Deps:
     approvals: Approvals
     workers: Workers
     directory: Directory
+    access_log: AccessLog
 
 
 def send(respond: Respond, **message: Any) -> None:
@@ -127,7 +128,6 @@ REQUEST_SIGNATURE: contextvars.ContextVar[str] = contextvars.ContextVar("mailops
 class Runtime:
     def __init__(self, deps: Deps, app: App):
         self.deps, self.app = deps, app
-        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="access-log")
         self.replays = Replays(deps.approvals.store)
         settings = deps.settings
         self.access = Access(
@@ -142,12 +142,16 @@ class Runtime:
             deps.directory.is_guest,
             deps.directory.home,
             settings.allow_guests,
-            on_refused=lambda who, why: self.record(who.user_id, "refused", why, "refused"),
+            on_refused=self._refused,
         )
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
         from bot.slack.home import HomeTabs
 
         self.homes = HomeTabs()
+
+    def _refused(self, who: Who, why: str) -> None:
+        self.record(who.user_id, "refused", why, "refused")
+        metrics.COMMANDS.labels("-", "refused").inc()
 
     @property
     def client(self) -> WebClient:
@@ -173,8 +177,8 @@ class Runtime:
         return Asker(user_id, lambda: self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
 
     def record(self, user_id: str, command: str, target: str | None, outcome: str, touched=()) -> None:
-        """One access-log row per order looked at (or one without), written off the request's path;
-        a database that cannot take it costs a warning, never a lookup."""
+        """One access-log row per order looked at (or one without), written off the request's path
+        in batches (bot.accesslog): a database that cannot take it costs a warning, never a lookup."""
         now = time.time()
         rows = [
             {
@@ -189,13 +193,7 @@ class Runtime:
             for order_id, customer_id in (list(touched) or [(None, None)])
         ]
 
-        def write() -> None:
-            try:
-                self.deps.approvals.store.record_access(rows)
-            except Exception as exc:
-                log.warning("access log not written (%s): %s", type(exc).__name__, rows[0]["command"])
-
-        self._recorder.submit(write)
+        self.deps.access_log.add(rows)
 
     def run(
         self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None], target: str | None = None
@@ -213,6 +211,7 @@ class Runtime:
                 if signature and not self.replays.first_sight_anywhere(signature):
                     log.warning("refused a replayed request (another process served its signature)")
                     self.record(user_id, name, target, "replayed")
+                    metrics.COMMANDS.labels(name, "replayed").inc()
                     return
                 try:
                     work()
@@ -223,7 +222,11 @@ class Runtime:
                         tell(respond, OOPS.format(cid=t.cid))
                     raise
                 finally:
+                    if outcome == "ok":
+                        outcome = t.outcome  # answered: found, or why not (not_found, timeout, bad_input, ...)
                     self.record(user_id, name, target, outcome, t.touched)
+                    metrics.COMMANDS.labels(name, outcome).inc()
+                    metrics.ANSWER_SECONDS.labels(name).observe(time.monotonic() - started)
                     event(
                         log,
                         "command",
@@ -236,5 +239,8 @@ class Runtime:
                         outcome=outcome,
                     )
 
-        if not self.deps.workers.submit(job) and respond is not None:
-            tell(respond, BUSY)
+        if not self.deps.workers.submit(job):
+            metrics.BUSY_REFUSALS.inc()
+            metrics.COMMANDS.labels(name, "busy").inc()
+            if respond is not None:
+                tell(respond, BUSY)

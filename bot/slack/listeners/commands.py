@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
-from bot import trace
+from bot import metrics, trace
 from bot.access import Role
 from bot.dispatch import Reply, answer, is_read_only, progress_text
 from bot.logicboxes import LogicBoxesError
@@ -47,13 +47,16 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
             ack()
             return
         ack(**render_error(str(missing), missing.usage).as_kwargs())
+        _count(text, "bad_input")
         return
     except c.ParseError as exc:
         ack(**render_error(str(exc), exc.usage).as_kwargs())
+        _count(text, "bad_input")
         return
     if isinstance(intent, c.Help):
         may = lambda sub: sub.role is None or rt.access.has(context["who"], sub.role)
         ack(**render_help(intent.unknown, may).as_kwargs())
+        _count(text, "bad_input" if intent.unknown else "ok")
         return
     role = c.role_for(intent)
     refusal = rt.refusal(context, role) if role is not None and role is not Role.APPROVER else None
@@ -71,6 +74,13 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     elif isinstance(intent, c.Change):
         work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
         rt.run(name, user_id, respond, work, target)
+
+
+def _count(text: str, outcome: str) -> None:
+    """A command answered in its ack (help, a parse error): counted under its subcommand, or
+    "unknown" for a word that is none (a label must not take whatever people type)."""
+    word = text.split()[0].lower() if text.split() else "help"
+    metrics.COMMANDS.labels(word if word in c.SUBCOMMANDS else "unknown", outcome).inc()
 
 
 def audit(rt: Runtime, intent: c.Audit, user_id: str):
