@@ -326,3 +326,30 @@ def test_a_bot_that_cannot_start_says_why_in_one_json_line(slack, tmp_path):
     entries = [json.loads(line) for line in result.stderr.splitlines()]  # every line parses
     entry = entries[-1]
     assert entry["level"] == "critical" and "Slack refused the bot token (invalid_auth)" in entry["msg"]
+
+
+def threads_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/status").read_text().split("Threads:")[1].split()[0])
+
+
+def test_at_peak_a_process_runs_at_most_100_threads(sim, slack, tmp_path):
+    """Defaults, every work thread busy and every region probe waiting on LogicBoxes: the process
+    stays under 100 threads (it was 208: 16 HTTP, 64 work, 128 probe threads)."""
+    port = free_port()
+    env = bot_env(sim, slack, tmp_path, PORT=str(port))
+    sim.release.clear()
+    sim.fail("us", "details", "slow", sticky=True)
+    sim.fail("in", "details", "slow", sticky=True)
+    with bot_process([sys.executable, "-m", "bot"], env, tmp_path, port) as bot:
+        driver = SlackDriver(bot.url, slack, SIGNING_SECRET)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(16) as pool:
+            replies = list(pool.map(lambda i: driver.command(f"order {91000000 + i}"), range(150)))
+        assert all(reply.status == 200 for reply in replies)
+        # 40 commands ask their first region on their own thread, 32 probes ask the other: 72 held calls
+        until(lambda: sim.count("details") == 72, "every work and probe thread to wait on LogicBoxes")
+        peak = threads_of(bot.process.pid)
+        sim.release.set()
+        sim.heal()
+    assert peak <= 100, f"{peak} threads"
