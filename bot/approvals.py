@@ -142,6 +142,7 @@ class Approvals:
         self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
         self.followup_after = followup_after
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
+        self.on_changed: Callable[[int, str | None], None] | None = None  # tells the other instances
         self.on_running: Callable[[Approval], None] | None = None  # ... and shows an approved change running
         self.on_remind: Callable[[Approval], None] | None = None  # ... and nudges the approvers once
         self.backlog = Backlog()
@@ -405,6 +406,8 @@ class Approvals:
             return Status.UNKNOWN, {"error": self._unknown(str(exc), approval)}, answer  # sent; cannot tell
         finally:
             client.forget_order(approval.order_id, approval.domain)
+            if self.on_changed:
+                self.on_changed(approval.order_id, approval.domain)
         outcome = outcome_fields(result)
         if outcome["currency"] is None:  # OnlyAdd names no currency: the reseller's selling currency
             outcome["currency"] = self.service.currency

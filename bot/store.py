@@ -106,6 +106,18 @@ seen_requests = Table(
     Column("at", Float, nullable=False, index=True),
 )
 
+order_changes = Table(
+    "mailops_order_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("order_id", BigInteger, nullable=False),
+    Column("domain", String(255)),
+    Column("origin", String(32), nullable=False),  # the instance that made the change
+)
+
+CHANGES_CHANNEL = "mailops_order_changes"  # PostgreSQL's NOTIFY channel for order_changes rows
+
 _LOCK_KEY = 0x6D61696C6F7073  # "mailops": the PostgreSQL advisory lock for migrations and the audit chain
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -444,6 +456,29 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(delete(access_log).where(access_log.c.at < access_before))
             conn.execute(delete(seen_requests).where(seen_requests.c.at < seen_before))
+            conn.execute(delete(order_changes).where(order_changes.c.at < seen_before))
+
+    # ---- orders changed by some instance (bot.changefeed tells the others)
+
+    def announce_change(self, order_id: int, domain: str | None, origin: str, at: float) -> None:
+        """Record that `origin` changed this order; on PostgreSQL also NOTIFY, delivered at commit."""
+        with self.engine.begin() as conn:
+            inserted = conn.execute(
+                insert(order_changes).values(at=at, order_id=order_id, domain=domain, origin=origin)
+            )
+            row_id = inserted.inserted_primary_key[0]
+            if self.engine.dialect.name == "postgresql":
+                payload = json.dumps({"id": row_id, "order_id": order_id, "domain": domain, "origin": origin})
+                conn.execute(
+                    text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANGES_CHANNEL, "payload": payload}
+                )
+
+    def changes_since(self, last_id: int) -> list[dict[str, Any]]:
+        return self._rows(select(order_changes).where(order_changes.c.id > last_id).order_by(order_changes.c.id))
+
+    def last_change_id(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.coalesce(func.max(order_changes.c.id), 0))).scalar_one()
 
     def first_sight(self, signature: str, at: float) -> bool:
         """True the first time a request signature is seen by any process sharing this database."""

@@ -16,6 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from bot import metrics
 from bot.accesslog import AccessLog
 from bot.approvals import Approvals
+from bot.changefeed import ChangeFeed
 from bot.config import Settings
 from bot.directory import Directory
 from bot.logicboxes import ClientConfig, LogicBoxes
@@ -118,6 +119,9 @@ def make_bot(
     deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access))
     app = create_app(deps, client, token_verification)
     stop = threading.Event()
+    feed = ChangeFeed(approvals.store, service.client.forget_order, service.client.forget_all_orders, stop)
+    approvals.on_changed = lambda order_id, domain: feed.announce(order_id, domain, time.time())
+    feed.start()
     if sweep:
         threading.Thread(
             target=_sweep_loop,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -28,10 +29,10 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("pg_url")
 
 
-def spawn(stack: ExitStack, database_url: str, sim, slack, cwd: Path) -> SlackDriver:
+def spawn(stack: ExitStack, database_url: str, sim, slack, cwd: Path, **extra: str) -> SlackDriver:
     """Start one more bot process on the shared database; return a Slack driver for it."""
     port = free_port()
-    env = process_env(sim, slack, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    env = process_env(sim, slack, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="WARNING", **extra)
     bot = stack.enter_context(bot_process([sys.executable, "-m", "bot"], env, cwd, port))
     return SlackDriver(bot.url, slack, SIGNING_SECRET)
 
@@ -129,3 +130,37 @@ def test_two_processes_race_for_one_approval(database_url, sim, slack, tmp_path)
 @pytest.mark.parametrize(("command", "call", "params"), KINDS[1:], ids=[k[1] for k in KINDS[1:]])
 def test_every_change_kind_runs_once_across_processes_on_postgres(pg_url, sim, slack, tmp_path, command, call, params):
     race(pg_url, sim, slack, tmp_path, command, call, params)
+
+
+def invalidations(driver: SlackDriver) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(driver.bot_url + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "mailops_cache_invalidations_total"
+    )
+
+
+def test_a_change_made_by_one_instance_leaves_no_stale_order_in_another(database_url, sim, slack, tmp_path):
+    """An hour of cache TTL, two instances: B has the order cached, A adds accounts; B drops the
+    order as soon as it hears of the change (LISTEN/NOTIFY on PostgreSQL, polling on SQLite)."""
+    with ExitStack() as stack:
+        a, b = (spawn(stack, database_url, sim, slack, tmp_path, ORDER_CACHE_TTL="3600") for _ in range(2))
+        assert "*Email accounts*\n40" in b.command("order acme.com").text()
+        assert "*Email accounts*\n40" in b.command("order acme.com").text()
+        details = sim.count("details")  # the second lookup came from B's cache
+        a.command("add-accounts acme.com 5").text()
+        ident = buttons(slack.wait("/api/chat.postMessage", 1)[0])["approve"]["value"]
+        a.click("approve", ident, user="U0ONCALL")
+        assert "approved and done" in visible_text(slack.wait_outcomes(1, timeout=15)[0])
+        deadline = time.monotonic() + 15
+        while invalidations(b) < 1:  # B heard of it: an event B reports, not a guess at how long it takes
+            assert time.monotonic() < deadline, "B never heard of the change"
+            time.sleep(0.05)
+        card = b.command("order acme.com").text()
+    assert "*Email accounts*\n45" in card
+    assert sim.count("details") > details  # asked LogicBoxes again, not the stale cache

@@ -132,6 +132,11 @@ class LogicBoxes:
         self._orders.drop(lambda key: order_id in key or (domain is not None and domain in key))
         self._dns.drop(lambda key: order_id in key)
 
+    def forget_all_orders(self) -> None:
+        """Drop every cached order read (after changes may have gone unannounced)."""
+        self._orders.drop(lambda key: True)
+        self._dns.drop(lambda key: True)
+
     # ---- writes (never retried, never cached)
 
     def delete(self, region: str, order_id: int) -> ActionResult:
