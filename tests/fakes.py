@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from bot.slack.scopes import SCOPES
+
 PAYLOADS = Path(__file__).parent / "payloads"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +67,9 @@ class FakeSlack:
         self.guests: set[str] = set()  # users.info says these are guests
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.socket_url: str | None = None  # what apps.connections.open hands out
+        self.scopes: str | None = ",".join(SCOPES)  # the x-oauth-scopes header on API answers (None: none)
+        self.missing_groups: set[str] = set()  # usergroups.users.list: no_such_subteam
+        self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
         self.cond = threading.Condition()
         self._ts = itertools.count(1)
         fake = self
@@ -96,6 +101,8 @@ class FakeSlack:
                 self.send_response(status)
                 if status == 429:
                     self.send_header("Retry-After", "1")
+                if self.path.startswith("/api/") and fake.scopes is not None:
+                    self.send_header("x-oauth-scopes", fake.scopes)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -158,7 +165,14 @@ class FakeSlack:
         if method in ("functions.completeSuccess", "functions.completeError"):
             return 200, {"ok": True}
         if method == "usergroups.users.list":
+            if body.get("usergroup") in self.missing_groups:
+                return 200, {"ok": False, "error": "no_such_subteam"}
             return 200, {"ok": True, "users": self.groups.get(body.get("usergroup"), [])}
+        if method == "conversations.info":
+            channel = body.get("channel")
+            if channel in self.missing_channels:
+                return 200, {"ok": False, "error": "channel_not_found"}
+            return 200, {"ok": True, "channel": {"id": channel, "is_member": channel not in self.not_in_channels}}
         return 200, {"ok": False, "error": "unknown_method"}
 
     # ---- reading what the bot sent

@@ -10,13 +10,11 @@ from pathlib import Path
 import yaml
 
 from bot.commands import SUBCOMMANDS
+from bot.slack.scopes import SCOPES
 from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
 from tests.fakes import SlackDriver, free_port, procfile_web_argv
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-SCOPES = ["chat:write", "commands", "usergroups:read", "users:read"]  # users:read tells guests apart
 
 
 def test_manifest_declares_command_urls_and_scopes():
@@ -30,12 +28,7 @@ def test_manifest_declares_command_urls_and_scopes():
     assert manifest["settings"]["interactivity"]["request_url"] == command["url"]
     assert manifest["settings"]["socket_mode_enabled"] is False
     # the scopes the features use, and no others
-    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
-        "chat:write",
-        "commands",
-        "usergroups:read",
-        "users:read",
-    ]
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)  # each with its use, in bot.slack.scopes
     # the usage hint lists every subcommand (one source: bot.commands.SUBCOMMANDS)
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
 
@@ -53,12 +46,7 @@ def test_manifests_declare_every_surface_the_code_listens_for():
         assert shortcut["type"] == "message" and shortcut["callback_id"] == LOOKUP_MESSAGE
         assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
         assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
-        assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
-            "chat:write",
-            "commands",
-            "usergroups:read",
-            "users:read",
-        ]
+        assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)
         functions = manifest["functions"]
         assert set(functions) == {LOOKUP_STEP, QUOTE_STEP}
         assert list(functions[LOOKUP_STEP]["input_parameters"]["properties"]) == ["domain_or_order_id"]
