@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import defaultdict
@@ -130,6 +131,7 @@ class Simulator:
         self.lock = threading.Lock()
         self.release = threading.Event()  # set it to free calls that are hanging
         self.server: ThreadingHTTPServer | None = None
+        self.scheme = "http"
 
     # ---- set-up helpers
 
@@ -184,15 +186,19 @@ class Simulator:
     def base_url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/api"
+        return f"{self.scheme}://{host}:{port}/api"
 
-    def start(self) -> Simulator:
+    def start(self, tls: ssl.SSLContext | None = None) -> Simulator:
+        """Serve on a free loopback port; over HTTPS with `tls` (a server context), as LogicBoxes does."""
         sim = self
 
         class Handler(_Handler):
             simulator = sim
 
         self.server = _Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "http" if tls is None else "https"
         threading.Thread(target=self.server.serve_forever, args=(0.05,), name="logicboxes-sim", daemon=True).start()
         return self
 

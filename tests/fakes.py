@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -382,3 +383,67 @@ class Reply:
         if ack.endswith("...") and not self.ack.get("blocks"):
             return self.text(timeout)
         return visible_text(self.ack)
+
+
+class ForwardProxy:
+    """An HTTP proxy on loopback, like the static-IP egress proxies platforms offer: CONNECT tunnels
+    (HTTPS) and absolute-URI requests (plain HTTP). Records what each client asked it for."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                client: socket.socket = self.request
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    chunk = client.recv(65536)
+                    if not chunk:
+                        return
+                    head += chunk
+                first, _, rest = head.partition(b"\r\n")
+                method, target, version = first.decode().split(" ", 2)
+                with proxy._lock:
+                    proxy.seen.append(f"{method} {target}")
+                if method == "CONNECT":
+                    host, port = target.rsplit(":", 1)
+                    upstream = socket.create_connection((host, int(port)), timeout=10)
+                    client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    leftover = head.partition(b"\r\n\r\n")[2]
+                else:  # GET http://host:port/path: pass it on in origin form
+                    parts = urlsplit(target)
+                    upstream = socket.create_connection((parts.hostname, parts.port or 80), timeout=10)
+                    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                    leftover = f"{method} {path} {version}\r\n".encode() + rest
+                if leftover:
+                    upstream.sendall(leftover)
+                _pipe(client, upstream)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _pipe(a: socket.socket, b: socket.socket) -> None:
+    """Copy bytes both ways until either side closes."""
+    import selectors
+
+    with selectors.DefaultSelector() as selector, b:
+        selector.register(a, selectors.EVENT_READ, b)
+        selector.register(b, selectors.EVENT_READ, a)
+        while True:
+            for key, _ in selector.select(timeout=30):
+                data = key.fileobj.recv(65536)
+                if not data:
+                    return
+                key.data.sendall(data)

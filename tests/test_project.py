@@ -147,3 +147,44 @@ def test_readme_first_commands_are_the_demo_and_the_ci_test_command():
     assert "python -m bot console --sandbox" in blocks[0]
     test_command = blocks[1].strip()
     assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_lock_pins_every_dependency_and_what_they_need():
+    """requirements.txt (what Heroku-like platforms install) is generated from pyproject.toml with
+    exact versions; it must still satisfy pyproject and hold every package those need."""
+    import importlib.metadata
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"not pinned exactly: {line}"
+            pins[canonicalize_name(name)] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(text) for text in project["dependencies"]]
+    for req in wanted:
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is in pyproject.toml but not in requirements.txt: regenerate it"
+        assert req.specifier.contains(pins[name]), f"requirements.txt pins {req.name}=={pins[name]}, outside {req}"
+    for name, version in pins.items():  # the closure, from the metadata of what this venv installed
+        dist = importlib.metadata.distribution(name)
+        if dist.version != version:
+            continue
+        extras = {extra for req in wanted if canonicalize_name(req.name) == name for extra in req.extras}
+        for text in dist.requires or []:
+            req = Requirement(text)
+            if req.marker and not any(req.marker.evaluate({"extra": e}) for e in extras | {""}):
+                continue
+            assert canonicalize_name(req.name) in pins, f"{name} needs {req.name}, which requirements.txt lacks"
+
+
+def test_the_python_version_platforms_use_is_one_the_project_supports():
+    python = (ROOT / ".python-version").read_text().strip()
+    assert python == "3.11" and ">=3.11" in (ROOT / "pyproject.toml").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "Python 3.11 or newer" in readme

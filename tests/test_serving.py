@@ -353,3 +353,43 @@ def test_at_peak_a_process_runs_at_most_100_threads(sim, slack, tmp_path):
         sim.release.set()
         sim.heal()
     assert peak <= 100, f"{peak} threads"
+
+
+def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
+    """LogicBoxes whitelists caller IPs and many platforms have none fixed: HTTPS_PROXY sends the
+    bot's calls through a static-IP proxy. Here LogicBoxes is served over TLS by a throwaway CA."""
+    import ssl
+
+    import trustme
+
+    from bot.simulator import demo
+    from tests.conftest import API_KEY
+    from tests.fakes import ForwardProxy
+
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    sim = demo()
+    sim.api_key = API_KEY
+    sim.start(tls=server_tls)
+    proxy = ForwardProxy()
+    port = free_port()
+    env = bot_env(
+        sim, slack, tmp_path, PORT=str(port), HTTPS_PROXY=proxy.url, REQUESTS_CA_BUNDLE=str(tmp_path / "ca.pem")
+    )
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        env.pop(name, None)
+    try:
+        with bot_process([sys.executable, "-m", "bot"], env, tmp_path, port) as bot:
+            answer = SlackDriver(bot.url, slack, SIGNING_SECRET).command("order acme.com").text()
+    finally:
+        proxy.stop()
+        sim.stop()
+    assert sim.base_url.startswith("https://")
+    assert "acme.com · Active" in answer
+    sim_port = sim.server.server_address[1]
+    assert f"CONNECT 127.0.0.1:{sim_port}" in proxy.seen  # every LogicBoxes call went through it
+    assert f"POST {slack.url}/api/auth.test" in proxy.seen  # and Slack's Web API calls too
+    assert sim.calls, "LogicBoxes was reached"
+    assert API_KEY not in " ".join(proxy.seen) and API_KEY not in bot.output
