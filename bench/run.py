@@ -115,13 +115,13 @@ class Load:
         try:
             conn.request("POST", "/slack/events", body, headers)
             response = conn.getresponse()
-            response.read()
+            ack = response.read().decode(errors="replace")
             status = response.status
         except OSError:
-            status = 0
+            status, ack = 0, ""
         finally:
             conn.close()
-        return {"rid": rid, "sent": sent, "acked": time.monotonic(), "status": status}
+        return {"rid": rid, "sent": sent, "acked": time.monotonic(), "status": status, "ack": ack}
 
     def fire(self, texts: list[str], concurrency: int) -> list[dict]:
         with ThreadPoolExecutor(concurrency) as pool:
@@ -153,7 +153,7 @@ def summarize(shots: list[dict], delay: float | None) -> dict[str, float]:
         "ack_p99_ms": percentile(acks, 99),
         "ack_max_ms": max(acks) if acks else float("nan"),
         "answered": len(answered),
-        "busy": sum(1 for s in answered if "too many commands" in s["answer"]),
+        "busy": sum(1 for s in shots if "too many commands" in s.get("answer", "") + s.get("ack", "")),
         "timed_out": sum(1 for s in answered if "timed out" in s["answer"] or "not responding" in s["answer"]),
     }
     if delay is not None and answered:

@@ -78,10 +78,10 @@ class Settings(BaseSettings):
     breaker_reset: float = Field(30.0, gt=0, le=3600)
 
     # Capacity: slow LogicBoxes work runs on a bounded pool, never on Bolt's ack threads. With the
-    # defaults a process peaks under 100 threads: HTTP 8-16, work 40, region probes 32, a few helpers.
+    # defaults a process peaks under 100 threads: HTTP 8, work 40, region probes 40, a few helpers.
     worker_threads: int = Field(40, ge=1, le=512)
     work_queue_limit: int = Field(200, ge=1, le=100_000)
-    probe_threads: int = Field(32, ge=1, le=512)  # one pool shared by every command's region probes
+    probe_threads: int = Field(40, ge=1, le=512)  # shared by every command's region probes: one each
     http_threads: int = Field(8, ge=1, le=128)  # `python -m bot`'s ack threads (waitress)
     shutdown_grace: float = Field(25.0, ge=0, le=3600)  # on SIGTERM: time for the work in flight to finish
 

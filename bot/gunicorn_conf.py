@@ -33,7 +33,7 @@ def _grace() -> float:
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = 16
+threads = 8  # acks take milliseconds; slow work runs on the bot's own pool (WORKER_THREADS)
 timeout = 60
 graceful_timeout = int(_grace()) + 3  # the bot drains for SHUTDOWN_GRACE; a worker past this is killed
 accesslog = "-"

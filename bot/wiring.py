@@ -115,7 +115,8 @@ def make_bot(
         stuck_after=settings.command_deadline + settings.connect_timeout + settings.read_timeout + 30,
         followup_after=settings.followup_after,
     )
-    workers = Workers(settings.worker_threads, settings.work_queue_limit)
+    in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
+    workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
     deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access))
     app = create_app(deps, client, token_verification)
     stop = threading.Event()
@@ -129,7 +130,6 @@ def make_bot(
             name="approval-sweep",
             daemon=True,
         ).start()
-    in_flight = InFlight()
     probes = probe_app(lambda: readiness(approvals.store), approvals.store.count_pending)
     return Bot(app, deps, in_flight.wrap(wsgi_app(app, probes)), in_flight.wrap(probes), stop, in_flight)
 

@@ -347,8 +347,8 @@ def test_at_peak_a_process_runs_at_most_100_threads(sim, slack, tmp_path):
         with ThreadPoolExecutor(16) as pool:
             replies = list(pool.map(lambda i: driver.command(f"order {91000000 + i}"), range(150)))
         assert all(reply.status == 200 for reply in replies)
-        # 40 commands ask their first region on their own thread, 32 probes ask the other: 72 held calls
-        until(lambda: sim.count("details") == 72, "every work and probe thread to wait on LogicBoxes")
+        # 40 commands ask their first region on their own thread, 40 probes ask the other: 80 held calls
+        until(lambda: sim.count("details") == 80, "every work and probe thread to wait on LogicBoxes")
         peak = threads_of(bot.process.pid)
         sim.release.set()
         sim.heal()

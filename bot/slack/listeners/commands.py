@@ -17,7 +17,7 @@ from bot.render import render_audit, render_error, render_help, render_reads
 from bot.service import UserError
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
-from bot.slack.runtime import OOPS, Runtime, deliver
+from bot.slack.runtime import BUSY, OOPS, Runtime, deliver
 
 log = logging.getLogger("bot.commands")
 
@@ -62,6 +62,11 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     refusal = rt.refusal(context, role) if role is not None and role is not Role.APPROVER else None
     if refusal:  # refused before LogicBoxes is asked
         ack(text=refusal)
+        return
+    if rt.deps.workers.full:  # said in the ack: a separate post would hold the ack up in a burst
+        metrics.BUSY_REFUSALS.inc()
+        _count(text, "busy")
+        ack(text=BUSY)
         return
     ack(text=progress_text(intent))
     name = text.split()[0].lower()
