@@ -116,11 +116,12 @@ def metrics_app(pending: Callable[[], int] | None = None) -> Callable[..., Itera
 
 
 def _with_default(registry: CollectorRegistry) -> CollectorRegistry:
-    """A registry holding the process's own metrics (and the platform collectors) plus extras."""
+    """A registry holding this process's mailops_ metrics (prometheus_client's own process and GC
+    collectors are left out: every name served starts with mailops_, whichever server runs)."""
 
-    class Both(Collector):
+    class Ours(Collector):
         def collect(self) -> Iterator[Any]:
-            yield from REGISTRY.collect()
+            yield from (family for family in REGISTRY.collect() if family.name.startswith("mailops_"))
 
-    registry.register(Both())
+    registry.register(Ours())
     return registry
