@@ -54,6 +54,11 @@ class DnsLookup:
 
 
 @dataclass(frozen=True)
+class DnsCheck:
+    target: Target
+
+
+@dataclass(frozen=True)
 class Search:
     statuses: tuple[str, ...] = ()
     customer_ids: tuple[int, ...] = ()
@@ -98,7 +103,7 @@ class Audit:
     reads: bool = False  # who looked at this customer's orders (the access log), not the approvals
 
 
-Intent = Help | OrderLookup | DnsLookup | Search | PriceQuote | SetupHelp | Change | Audit
+Intent = Help | OrderLookup | DnsLookup | DnsCheck | Search | PriceQuote | SetupHelp | Change | Audit
 
 
 # ---------------------------------------------------------------- parsers
@@ -205,16 +210,27 @@ def _price_for(args: list[str]) -> tuple[Target | None, int | None, list[str]]:
 def _setup(args: list[str]) -> SetupHelp:
     if len(args) != 1:
         raise ParseError("`setup` needs one email address.", "setup")
-    raw = args[0]
+    user, domain = _address(args[0], "setup")
+    return SetupHelp(email=f"{user}@{domain}", username=user, domain=domain)
+
+
+def _address(word: str, subcommand: str) -> tuple[str, str]:
+    """(user, domain) of an email address as pasted into Slack (a mailto: link included)."""
+    raw = word
     link = SLACK_LINK.match(raw)
     if link:
         raw = link.group(2) or link.group(1)
     raw = raw.removeprefix("mailto:")
     user, at, host = raw.rpartition("@")
     if not at or not user or not re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+", user):
-        raise ParseError(f"`{args[0]}` is not an email address.", "setup")
-    domain = normalize_domain(host, "setup")
-    return SetupHelp(email=f"{user}@{domain}", username=user, domain=domain)
+        raise ParseError(f"`{word}` is not an email address.", subcommand)
+    return user, normalize_domain(host, subcommand)
+
+
+def _check(args: list[str]) -> DnsCheck:
+    if len(args) == 1 and "@" in args[0]:  # someone's address: its domain
+        return DnsCheck(Target(domain=_address(args[0], "check")[1]))
+    return DnsCheck(one_target("check", args))
 
 
 def _audit(args: list[str]) -> Audit:
@@ -258,6 +274,13 @@ def _registry() -> dict[str, Subcommand]:
         ),
         Subcommand("dns", "dns <domain | order-id>", "dns example.com", "DNS records the customer must publish", _dns),
         Subcommand(
+            "check",
+            "check <domain | order-id | address>",
+            "check example.com",
+            "Why mail does not arrive: live DNS against what the order needs, with the fix",
+            _check,
+        ),
+        Subcommand(
             "price",
             "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | customer:<id>>]",
             "price 12 accounts 6mo for example.com",
@@ -295,6 +318,7 @@ def role_for(intent: Intent) -> Role | None:
     name = {
         OrderLookup: "order",
         DnsLookup: "dns",
+        DnsCheck: "check",
         Search: "search",
         PriceQuote: "price",
         SetupHelp: "setup",

@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     reseller_api_key: SecretStr | None = None
     reseller_api_url: str = "https://test.httpapi.com/api"
     reseller_regions: CommaList = ["us", "in"]
+    dns_resolvers: CommaList = []  # ip[:port] for `/email check`; empty: the system's resolvers
     reseller_currency: str = "USD"
 
     # Time budgets (seconds)
@@ -114,6 +115,15 @@ class Settings(BaseSettings):
     _split_lists = field_validator(
         "reseller_regions", "approvers", "cost_viewers", "readers", "quoters", "requesters", mode="before"
     )(_split)
+
+    @field_validator("dns_resolvers")
+    @classmethod
+    def _resolvers(cls, value: list[str]) -> list[str]:
+        from bot.livedns import parse_resolvers
+
+        items = [item.strip() for item in value if item.strip()]
+        parse_resolvers(items)  # a ValueError names the item
+        return items
 
     @field_validator("reseller_regions")
     @classmethod

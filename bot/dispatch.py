@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from bot import commands as c
 from bot import trace
+from bot.livedns import DnsCheckError
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
     Message,
+    render_check,
     render_cost,
     render_dns,
     render_error,
@@ -51,6 +53,8 @@ def progress_text(intent: c.Intent) -> str:
     """What the acknowledgement says while LogicBoxes works."""
     if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Change):
         return f"Looking up {intent.target}..."
+    if isinstance(intent, c.DnsCheck):
+        return f"Checking DNS for {intent.target}..."
     if isinstance(intent, c.SetupHelp):
         return f"Looking up {intent.domain}..."
     if isinstance(intent, c.PriceQuote):
@@ -77,6 +81,9 @@ def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
     except LogicBoxesError as exc:
         trace.current().outcome = exc.metric
         return [Reply(render_error(str(exc)), failed=True)]
+    except DnsCheckError as exc:
+        trace.current().outcome = "dns_" + type(exc).__name__.lower()
+        return [Reply(render_error(str(exc)), failed=True)]
 
 
 def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
@@ -96,6 +103,11 @@ def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]
 def _dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:
     order, records = service.dns(intent.target)
     return [Reply(with_share(render_dns(order, records), f"dns {order.order_id}"))]
+
+
+def _check(service: MailService, intent: c.DnsCheck, asker: Asker) -> list[Reply]:
+    order, report = service.check(intent.target)
+    return [Reply(with_share(render_check(order, report), f"check {order.domain}"))]
 
 
 def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
@@ -118,6 +130,7 @@ _HANDLERS: dict[type, Callable[..., list[Reply]]] = {
     c.OrderLookup: _order,
     c.Search: _search,
     c.DnsLookup: _dns,
+    c.DnsCheck: _check,
     c.PriceQuote: _price,
     c.SetupHelp: _setup,
 }

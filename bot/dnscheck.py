@@ -120,7 +120,7 @@ def compare(domain: str, required: list[DnsRecord], seen: Observed) -> Report:
             for value in spf_seen:
                 findings.append(Finding("SPF", domain, State.DIFFERENT, "exactly one v=spf1 record", value))
                 remove.append(DnsRecord("TXT", "@", value))
-            add.append(DnsRecord("TXT", "@", _merged_spf(spf_seen, needed)))
+            add.append(DnsRecord("TXT", "@", _merged_spf(sorted(spf_seen), needed)))  # sorted: DNS has no order
             spf_problem = f"it has {len(spf_seen)} SPF records, a permanent error for receivers"
         else:
             (current,) = spf_seen

@@ -19,6 +19,8 @@ from cachetools import TTLCache
 
 from bot import trace
 from bot.commands import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
+from bot.dnscheck import Report, compare
+from bot.livedns import LiveDns
 from bot.logicboxes import (
     MAX_RECORDS,
     ApiRefused,
@@ -159,7 +161,9 @@ class MailService:
         region_cache_ttl: float = 3600,
         probe_threads: int = 16,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        live_dns: LiveDns | None = None,
     ):
+        self.live_dns = live_dns or LiveDns()
         self.client = client
         self.regions = list(regions)
         self.currency = currency
@@ -343,6 +347,16 @@ class MailService:
     def dns(self, target: Target) -> tuple[Order, list[DnsRecord]]:
         order = self.find_order(target)
         return order, self.client.dns_records(order.region, order.order_id)
+
+    def check(self, target: Target) -> tuple[Order, Report]:
+        """The order's required records against live DNS (bot.dnscheck); LogicBoxes' failures and
+        the DNS check's own (DnsCheckError) are raised for the caller to show."""
+        order, records = self.dns(target)
+        if not records:
+            raise UserError(
+                f"LogicBoxes lists no DNS records for {order.domain}, so there is nothing to check against."
+            )
+        return order, compare(order.domain, records, self.live_dns.observe(order.domain, records))
 
     def setup(self, request: SetupHelp) -> SetupInfo:
         try:

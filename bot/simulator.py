@@ -94,6 +94,34 @@ class SimOrder:
         ]
 
 
+def demo_zones() -> dict[str, str]:
+    """Live DNS for the demo orders, as `bot.dnsserver.ZoneServer` serves it beside the simulator
+    (`--sandbox`, the tests): example.com is set up right; the others are broken the ways support
+    meets most. initech.com has no zone at all (NXDOMAIN)."""
+    us, india = "mx.us.enterprise-email.example.", "mx.in.enterprise-email.example."
+    head = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n@ IN NS ns1\n"
+
+    def right(mail: str, *, mx: str = "", spf: str = "", dmarc: bool = True, autodiscover: bool = True) -> str:
+        lines = [
+            mx or f"@ IN MX 10 mx1.{mail}\n@ IN MX 20 mx2.{mail}",
+            spf or f'@ IN TXT "v=spf1 include:spf.{mail.rstrip(".")} ~all"',
+            f"webmail IN CNAME webmail.{mail}",
+            f"autodiscover IN CNAME autodiscover.{mail}" if autodiscover else "",
+            '_dmarc IN TXT "v=DMARC1; p=quarantine"' if dmarc else "",
+        ]
+        return head + "\n".join(line for line in lines if line) + "\n"
+
+    return {
+        "example.com.": right(us),
+        "acme.com.": right(us, mx="@ IN MX 10 mx.oldhost.net.", spf='@ IN TXT "v=spf1 include:_spf.oldhost.net -all"'),
+        "example.in.": right(
+            india, spf=f'@ IN TXT "v=spf1 include:spf.{india.rstrip(".")} ~all"\n@ IN TXT "v=spf1 a ~all"', dmarc=False
+        ),
+        "globex.com.": right(us, spf='@ IN TXT "v=spf1 mx ~all"', autodiscover=False),
+        "hooli.in.": right(india, mx=f"@ IN MX 10 mx1.{india}\n@ IN MX 20 mx2.{india}\n@ IN MX 5 aspmx.l.google.com."),
+    }
+
+
 def price_table(margin: float = 1.0) -> dict[str, Any]:
     """A price list in the wire's shape; `margin` scales it (the reseller's cost is lowest, then
     what sub-resellers pay, then customers)."""

@@ -19,6 +19,7 @@ from bot.approvals import Approvals
 from bot.changefeed import ChangeFeed
 from bot.config import Settings
 from bot.directory import Directory
+from bot.livedns import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.logs import register_secret
 from bot.metrics import metrics_app
@@ -58,6 +59,7 @@ def make_service(settings: Settings, client: LogicBoxes | None = None) -> MailSe
         currency=settings.reseller_currency,
         region_cache_ttl=settings.region_cache_ttl,
         probe_threads=settings.probe_threads,
+        live_dns=LiveDns(parse_resolvers(settings.dns_resolvers)),
     )
 
 

@@ -85,7 +85,7 @@ def test_two_spf_records_are_one_too_many():
     assert report.verdict.endswith("it has 2 SPF records, a permanent error for receivers.")
     assert [f.state for f in report.findings if f.kind == "SPF"] == [State.DIFFERENT, State.DIFFERENT]
     assert len(report.remove) == 2
-    assert report.add == [DnsRecord("TXT", "@", f"v=spf1 include:spf.{MAIL} a:mail.acme.com ~all")]
+    assert report.add == [DnsRecord("TXT", "@", f"v=spf1 a:mail.acme.com include:spf.{MAIL} ~all")]
 
 
 def test_no_spf_record():

@@ -29,6 +29,7 @@ from bot.approval_states import Status
 from bot.approvals import Approval
 from bot.changes import Estimate
 from bot.commands import SUBCOMMANDS, Subcommand
+from bot.dnscheck import Report, State
 from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
 from bot.money import PRICE_UNIT
 from bot.service import Cost, Quote, SearchResult, SetupInfo
@@ -275,6 +276,41 @@ def render_dns(order: Order, records: list[DnsRecord]) -> Message:
         _context(f"Order `{order.order_id}` · {escape(order.region)} · {len(records)} records"),
     ]
     return Message(f"{len(records)} DNS records for {escape(order.domain)}", blocks)
+
+
+_FINDING_ICONS = {
+    State.MATCHES: ":white_check_mark:",
+    State.MISSING: ":x:",
+    State.DIFFERENT: ":warning:",
+    State.WARNING: ":grey_exclamation:",
+}
+
+
+def render_check(order: Order, report: Report) -> Message:
+    """The verdict first, then each record as matches / missing / different (what is there next to
+    what must be), then the zone lines to add and to remove."""
+    icon = ":white_check_mark:" if report.ok else ":rotating_light:"
+    rows = []
+    for f in report.findings:
+        line = f"{_FINDING_ICONS[f.state]} *{escape(f.kind)}* `{escape(f.name)}` {f.state.value}"
+        if f.state is State.MATCHES:
+            line += f": `{escape(f.found)}`"
+        else:
+            line += f": must be `{escape(f.required)}`; now `{escape(f.found)}`"
+        rows.append(line)
+    blocks: list[Block] = [
+        _header(f"DNS check for {order.domain}"),
+        _section(f"{icon} *{escape(report.verdict)}*"),
+        _section(clip("\n".join(rows), MAX_SECTION)),
+    ]
+    for title, records in (("Add these records", report.add), ("Remove these records", report.remove)):
+        if records:
+            zone = escape("\n".join(zone_line(r, report.domain) for r in records))
+            blocks.append(_section(f"{title}:\n```\n{clip(zone, MAX_SECTION - 80)}\n```"))
+    blocks.append(
+        _context(f"Order `{order.order_id}` · {escape(order.region)} · live DNS, asked just now; LogicBoxes' records")
+    )
+    return Message(escape(report.verdict), blocks)
 
 
 def price_source(quote: Quote) -> str:
