@@ -1,6 +1,8 @@
 """The console: the bot's answers as text, from the very blocks Slack would get.
 
-`--sandbox` starts the built-in LogicBoxes simulator, so it works with no account at all.
+`--sandbox` starts the built-in LogicBoxes simulator, so it works with no account at all, and a
+small DNS server beside it for `check` (the demo orders' domains: example.com set up right, the
+others broken: acme.com, example.in, globex.com, hooli.in; initech.com does not resolve).
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
     from bot.wiring import make_service
 
     logging.basicConfig(level=logging.WARNING)
-    simulator = None
+    simulator = zones = None
     if sandbox:
-        from bot.simulator import demo
+        from bot.dnsserver import ZoneServer
+        from bot.simulator import demo, demo_zones
 
         simulator = demo().start()
+        zones = ZoneServer(demo_zones()).start()
         settings = load_or_exit(
             reseller_api_url=simulator.base_url,
             reseller_auth_userid=1,
             reseller_api_key=simulator.api_key,
+            dns_resolvers=[zones.address],
             _env_file=None,
         )
     else:
@@ -40,7 +45,12 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
         if one_command:
             return 0 if run_one(service, one_command, settings.command_deadline) else 1
         print(
-            "mailops console" + (" (sandbox: demo orders such as example.com, acme.com, example.in)" if sandbox else "")
+            "mailops console"
+            + (
+                " (sandbox: demo orders such as example.com, acme.com, example.in; try `check acme.com`)"
+                if sandbox
+                else ""
+            )
         )
         print("Type a command as after /email, `help` for the list, Ctrl-D to quit.")
         while True:
@@ -56,6 +66,8 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
     finally:
         if simulator:
             simulator.stop()
+        if zones:
+            zones.stop()
 
 
 def run_one(service: MailService, text: str, deadline: float) -> bool:

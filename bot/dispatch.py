@@ -93,7 +93,8 @@ def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
 def _order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
     order = service.find_order(intent.target)
     customer = service.customer(order.customer_id)
-    return [Reply(with_share(render_order(order, service.now(), customer), f"order {order.order_id}"))]
+    card = render_order(order, service.now(), customer)
+    return [Reply(with_share(card, f"order {order.order_id}", check_order=order.order_id))]
 
 
 def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
@@ -102,12 +103,12 @@ def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]
 
 def _dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:
     order, records = service.dns(intent.target)
-    return [Reply(with_share(render_dns(order, records), f"dns {order.order_id}"))]
+    return [Reply(with_share(render_dns(order, records), f"dns {order.order_id}", check_order=order.order_id))]
 
 
 def _check(service: MailService, intent: c.DnsCheck, asker: Asker) -> list[Reply]:
     order, report = service.check(intent.target)
-    return [Reply(with_share(render_check(order, report), f"check {order.domain}"))]
+    return [Reply(with_share(render_check(order, report), f"check {order.order_id}"))]
 
 
 def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:

@@ -44,7 +44,7 @@ class Finding:
     kind: str  # MX, SPF, CNAME, DMARC, TXT, A, ...
     name: str  # the fully qualified name checked
     state: State
-    required: str  # what must be there ("" where nothing is required)
+    required: str  # what must be there ("": nothing; the record found is not the order's)
     found: str  # what is there now ("nothing" when nothing)
 
 
@@ -101,7 +101,7 @@ def compare(domain: str, required: list[DnsRecord], seen: Observed) -> Report:
             findings.append(Finding("MX", domain, State.MATCHES, f"{priority} {host}", f"{priority} {host}"))
     strays = [(priority, bare(host)) for priority, host in seen.mx if bare(host) not in wanted_hosts]
     for priority, host in strays:
-        findings.append(Finding("MX", domain, State.DIFFERENT, "not this host", f"{priority} {host}"))
+        findings.append(Finding("MX", domain, State.DIFFERENT, "", f"{priority} {host}"))  # "": not required
         remove.append(DnsRecord("MX", "@", host, priority=priority))
 
     # SPF

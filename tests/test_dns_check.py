@@ -39,7 +39,7 @@ def test_mx_pointing_to_the_old_host_with_the_fix(checker):
     assert text.startswith("DNS check for acme.com")
     assert "Mail for acme.com does not reach Enterprise Email: its MX points to mx.oldhost.net." in text
     assert "*MX* `acme.com` missing: must be `10 mx1.mx.us.enterprise-email.example`; now `nothing`" in text
-    assert "*MX* `acme.com` different: must be `not this host`; now `10 mx.oldhost.net`" in text
+    assert "*MX* `acme.com` different: `10 mx.oldhost.net` is not the order's" in text
     add, remove = text.split("Add these records:")[1].split("Remove these records:")
     assert "mx1.mx.us.enterprise-email.example." in add and "mx2.mx.us.enterprise-email.example." in add
     assert "MX 10 mx.oldhost.net." in remove and '"v=spf1 include:_spf.oldhost.net -all"' in remove
@@ -85,3 +85,50 @@ def test_a_resolver_that_never_answers_is_named_within_the_deadline(start_bot):
 def test_bad_input_gets_the_usage_line(checker):
     ack = checker.command("check").ack["text"]
     assert "`check` needs a domain or an order id." in ack and "check &lt;domain | order-id | address&gt;" in ack
+
+
+def test_check_dns_button_on_the_order_and_dns_cards_answers_privately_with_share(checker):
+    from tests.fakes import buttons, visible_text
+
+    for command in ("order acme.com", "dns acme.com"):
+        card = checker.command(command).response()
+        assert buttons(card)["check_dns"]["value"] == "check 84372633"  # acme.com's order
+    reply = checker.click("check_dns", "check 84372633", user="U0AGENT")
+    assert reply.status == 200
+    result = reply.response(timeout=15)
+    assert result["response_type"] == "ephemeral" and result["replace_original"] is False
+    assert "its MX points to mx.oldhost.net" in visible_text(result)
+    assert buttons(result)["share"]["value"] == "check 84372633"
+    shared = checker.click("share", "check 84372633", user="U0AGENT").response(timeout=15)
+    assert shared["response_type"] == "in_channel" and "Shared by <@U0AGENT>" in visible_text(shared)
+
+
+def test_live_answers_are_kept_no_longer_than_their_ttl_or_the_cap(zones):
+    from bot.livedns import CACHE_CAP, LiveDns, parse_resolvers
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    live = LiveDns(parse_resolvers([zones.address]), clock=clock)
+    live.observe("example.com", [])
+    asked = len(zones.queries)
+    live.observe("example.com", [])
+    assert len(zones.queries) == asked  # within the cap: from memory
+    clock.now += CACHE_CAP + 0.1  # the zone's TTL is 300 s: the cap decides
+    live.observe("example.com", [])
+    assert len(zones.queries) == 2 * asked
+
+
+def test_dns_resolvers_setting_names_a_bad_item(tmp_path):
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(dns_resolvers=["192.0.2.53:5353", "dns.example"], _env_file=None)
+    assert "DNS_RESOLVERS" in str(caught.value) and "'dns.example': not an IP address (write ip or ip:port)" in str(
+        caught.value
+    )
+    assert load_settings(dns_resolvers=["192.0.2.53:5353", "[2001:db8::53]:53"], _env_file=None).dns_resolvers

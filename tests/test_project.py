@@ -99,6 +99,15 @@ def test_sandbox_console_one_command(tmp_path):
     assert "Margin" in result.stdout
 
 
+def test_sandbox_console_checks_dns_against_its_own_dns_server(tmp_path):
+    result = run_bot("console", "--sandbox", "check", "acme.com", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Mail for acme.com does not reach Enterprise Email: its MX points to mx.oldhost.net." in result.stdout
+    assert "acme.com. IN MX 10 mx.oldhost.net." in result.stdout.split("Remove these records:")[1]
+    fine = run_bot("console", "--sandbox", "check", "example.com", cwd=tmp_path)
+    assert "DNS for example.com is right for Enterprise Email." in fine.stdout
+
+
 def test_sandbox_console_exit_status_says_whether_it_worked(tmp_path):
     result = run_bot("console", "--sandbox", "order", "nope.com", cwd=tmp_path)
     assert result.returncode == 1

@@ -37,6 +37,7 @@ from bot.store import AuditEntry
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
+CHECK_DNS = "check_dns"  # the button's action id
 MAX_FIELD = 2000
 MAX_FIELDS = 10
 MAX_HEADER = 150
@@ -126,16 +127,17 @@ def request_button(label: str, command: str) -> ButtonElement:
     return ButtonElement(text=label, action_id="request_change", value=clip(command, 2000))
 
 
-def share_button(command: str) -> ActionsBlock:
-    """Lookups are private first; this posts the same card for everyone (rebuilt from `command`)."""
-    return ActionsBlock(
-        block_id="share",
-        elements=[ButtonElement(text="Share in channel", action_id="share", value=clip(command, 2000))],
-    )
+def share_button(command: str, check_order: int | None = None) -> ActionsBlock:
+    """Lookups are private first; Share posts the same card for everyone (rebuilt from `command`).
+    Order and DNS cards also offer Check DNS: live DNS against what that order needs."""
+    elements = [ButtonElement(text="Share in channel", action_id="share", value=clip(command, 2000))]
+    if check_order is not None:
+        elements.append(ButtonElement(text="Check DNS", action_id=CHECK_DNS, value=f"check {check_order}"))
+    return ActionsBlock(block_id="share", elements=elements)
 
 
-def with_share(message: Message, command: str) -> Message:
-    return Message(message.text, [*message.blocks, share_button(command)])
+def with_share(message: Message, command: str, check_order: int | None = None) -> Message:
+    return Message(message.text, [*message.blocks, share_button(command, check_order)])
 
 
 def shared_by(message: Message, user_id: str) -> Message:
@@ -295,6 +297,8 @@ def render_check(order: Order, report: Report) -> Message:
         line = f"{_FINDING_ICONS[f.state]} *{escape(f.kind)}* `{escape(f.name)}` {f.state.value}"
         if f.state is State.MATCHES:
             line += f": `{escape(f.found)}`"
+        elif not f.required:
+            line += f": `{escape(f.found)}` is not the order's"
         else:
             line += f": must be `{escape(f.required)}`; now `{escape(f.found)}`"
         rows.append(line)

@@ -13,6 +13,7 @@ from bot.dispatch import Asker, answer
 from bot.parsing import MissingValues
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
+from bot.render.messages import CHECK_DNS
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.runtime import Runtime, deliver, send, show_privately
@@ -65,6 +66,17 @@ def next_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCon
         return
     work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=True)
     rt.run("next_page", user_id, respond, work)
+
+
+def check_dns(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Check DNS on an order or DNS card: the result is private, below the card, with Share."""
+    ack()
+    rt: Runtime = context["rt"]
+    user_id, text = _clicked(body)
+    if refused(rt, context, respond, body, Role.READER):
+        return
+    work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)))
+    rt.run("check", user_id, respond, work, text.removeprefix("check "))
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -151,6 +163,7 @@ def register(app: App) -> None:
     app.action("home_quote")(home_quote)
     app.action("share")(share)
     app.action("next_page")(next_page)
+    app.action(CHECK_DNS)(check_dns)
     app.action("request_change")(request_change)
     app.action("deny")(deny)
     for decision in ("approve", "cancel"):
