@@ -2,7 +2,8 @@
 LogicBoxes simulator, and the tests' real DNS server for the DNS check.
 
 It serves zone texts as written; a name outside every zone, or missing from its zone, is NXDOMAIN.
-With `silent`, it reads queries and never answers: a resolver that does not answer in time.
+With `silent`, it reads queries and never answers: a resolver that does not answer in time; with
+`failing`, it answers SERVFAIL to everything: a resolver that cannot resolve.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import dns.zone
 
 
 class ZoneServer:
-    def __init__(self, zones: dict[str, str] | None = None, silent: bool = False):
+    def __init__(self, zones: dict[str, str] | None = None, silent: bool = False, failing: bool = False):
         self.zones = {
             dns.name.from_text(origin): dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
             for origin, text in (zones or {}).items()
         }
-        self.silent = silent
+        self.silent, self.failing = silent, failing
         self.queries: list[tuple[str, str]] = []  # (name, type) asked, for tests
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind(("127.0.0.1", 0))
@@ -64,6 +65,9 @@ class ZoneServer:
     def _answer(self, query: dns.message.Message) -> dns.message.Message:
         response = dns.message.make_response(query)
         response.flags |= dns.flags.AA
+        if self.failing:
+            response.set_rcode(dns.rcode.SERVFAIL)
+            return response
         question = query.question[0]
         zone = next((z for origin, z in self.zones.items() if question.name.is_subdomain(origin)), None)
         node = zone.get_node(question.name) if zone is not None else None

@@ -353,9 +353,7 @@ class MailService:
         the DNS check's own (DnsCheckError) are raised for the caller to show."""
         order, records = self.dns(target)
         if not records:
-            raise UserError(
-                f"LogicBoxes lists no DNS records for {order.domain}, so there is nothing to check against."
-            )
+            raise UserError(f"LogicBoxes lists no DNS records for {order.domain}: there is nothing to check against.")
         return order, compare(order.domain, records, self.live_dns.observe(order.domain, records))
 
     def setup(self, request: SetupHelp) -> SetupInfo:

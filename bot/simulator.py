@@ -47,6 +47,7 @@ class SimOrder:
     expires: int = field(default_factory=lambda: int(time.time()) + 165 * DAY)
     allow_deletion: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # wire fields to override, for odd answers
+    records: list[dict[str, str]] | None = None  # dns-record.json's answer; None: the usual five
 
     def details(self) -> dict[str, Any]:
         return {
@@ -84,6 +85,8 @@ class SimOrder:
         }
 
     def dns(self) -> list[dict[str, str]]:
+        if self.records is not None:
+            return self.records
         mail = f"mx.{self.region}.enterprise-email.example"
         return [
             {"type": "MX", "host": "@", "value": f"mx1.{mail}", "class": "IN", "priority": "10"},

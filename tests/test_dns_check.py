@@ -132,3 +132,20 @@ def test_dns_resolvers_setting_names_a_bad_item(tmp_path):
         caught.value
     )
     assert load_settings(dns_resolvers=["192.0.2.53:5353", "[2001:db8::53]:53"], _env_file=None).dns_resolvers
+
+
+def test_a_resolver_that_fails_is_named(start_bot):
+    failing = ZoneServer(failing=True).start()
+    try:
+        text = shown(start_bot(dns_resolvers=[failing.address]).driver, "check example.com")
+    finally:
+        failing.stop()
+    assert f"The DNS resolver ({failing.address}) failed (SERVFAIL or refused) for MX example.com" in text
+
+
+def test_an_order_logicboxes_lists_no_records_for(checker, sim):
+    from bot.simulator import SimOrder
+
+    sim.add(SimOrder(84379999, "bare.example", "us", records=[]))
+    text = shown(checker, "check bare.example")
+    assert "LogicBoxes lists no DNS records for bare.example: there is nothing to check against." in text
