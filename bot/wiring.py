@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 def make_client(settings: Settings) -> LogicBoxes:
     register_secret(settings.secret("reseller_api_key"))
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):  # a proxy's password too
+        register_secret(urlsplit(os.environ.get(name, "")).password)
     return LogicBoxes(
         ClientConfig(
             base_url=settings.reseller_api_url,

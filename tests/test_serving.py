@@ -379,7 +379,12 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
     proxy = ForwardProxy()
     port = free_port()
     env = bot_env(
-        sim, slack, tmp_path, PORT=str(port), HTTPS_PROXY=proxy.url, REQUESTS_CA_BUNDLE=str(tmp_path / "ca.pem")
+        sim,
+        slack,
+        tmp_path,
+        PORT=str(port),
+        HTTPS_PROXY=proxy.url.replace("http://", "http://egress:proxy-pw-123@"),
+        REQUESTS_CA_BUNDLE=str(tmp_path / "ca.pem"),
     )
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
         env.pop(name, None)
@@ -395,4 +400,4 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
     assert f"CONNECT 127.0.0.1:{sim_port}" in proxy.seen  # every LogicBoxes call went through it
     assert f"POST {slack.url}/api/auth.test" in proxy.seen  # and Slack's Web API calls too
     assert sim.calls, "LogicBoxes was reached"
-    assert API_KEY not in " ".join(proxy.seen) and API_KEY not in bot.output
+    assert API_KEY not in " ".join(proxy.seen) and API_KEY not in bot.output and "proxy-pw-123" not in bot.output
