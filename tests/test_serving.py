@@ -401,3 +401,28 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
     assert f"POST {slack.url}/api/auth.test" in proxy.seen  # and Slack's Web API calls too
     assert sim.calls, "LogicBoxes was reached"
     assert API_KEY not in " ".join(proxy.seen) and API_KEY not in bot.output and "proxy-pw-123" not in bot.output
+
+
+def test_sigterm_with_an_approved_change_running_settles_it_then_exits_0(sim, slack, tmp_path):
+    """The change LogicBoxes is running when the platform stops the bot: its answer is recorded,
+    the card says what happened, and only then does the process exit."""
+    from bot.store import Store
+    from tests.fakes import buttons
+
+    port = free_port()
+    env = bot_env(sim, slack, tmp_path, PORT=str(port))
+    with bot_process([sys.executable, "-m", "bot"], env, tmp_path, port) as bot:
+        driver = SlackDriver(bot.url, slack, SIGNING_SECRET)
+        driver.command("add-accounts acme.com 5").text()
+        ident = buttons(slack.wait("/api/chat.postMessage", 1)[0])["approve"]["value"]
+        sim.release.clear()
+        sim.fail("us", "add-email-account", "slow")
+        driver.click("approve", ident, user="U0ONCALL")
+        until(lambda: sim.count("add-email-account", "us", "POST") == 1, "the change to reach LogicBoxes")
+        bot.process.send_signal(signal.SIGTERM)
+        until(lambda: refuses_connections(port), "the bot to stop listening")
+        sim.release.set()
+        assert "approved and done" in visible_text(slack.wait_outcomes(1, timeout=20)[0])
+        assert bot.process.wait(timeout=30) == 0
+    store = Store(f"sqlite:///{tmp_path}/serving.db")
+    assert store.get(ident)["status"] == "done" and store.count("execute", ident) == 1
