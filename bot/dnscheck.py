@@ -153,9 +153,8 @@ def compare(domain: str, required: list[DnsRecord], seen: Observed) -> Report:
             else:
                 findings.append(Finding("CNAME", name, State.MATCHES, target, target))
             continue
-        values = [_plain(v) for v in seen.other.get((record.type, name), [])]
-        if record.type == "TXT" and name == domain:
-            values = [_plain(v) for v in seen.apex_txt]
+        apex_txt = record.type == "TXT" and name == domain  # asked once, with the SPF record
+        values = [_plain(v) for v in (seen.apex_txt if apex_txt else seen.other.get((record.type, name), []))]
         wanted = _plain(record.value)
         state = State.MATCHES if wanted in values else State.DIFFERENT if values else State.MISSING
         findings.append(Finding(record.type, name, state, wanted, ", ".join(values) or "nothing"))

@@ -89,7 +89,7 @@ class LiveDns:
             if record.type == "CNAME":
                 answer = self._ask(name, "CNAME")
                 cnames[name] = bare(answer[0]) if answer else None
-            elif record.type not in ("MX",) and not (record.type == "TXT" and name == domain):
+            elif record.type != "MX" and not (record.type == "TXT" and name == domain):
                 other[(record.type, name)] = self._ask(name, record.type) or []
         return Observed(
             mx=mx,

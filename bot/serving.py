@@ -182,9 +182,9 @@ def serve_socket_mode(bot: Bot, settings: Settings, stopper: Stopper) -> bool:
         log.info("health on http://0.0.0.0:%s/healthz and /readyz; metrics on /metrics", settings.port)
     why, grace = stopper.wait(), settings.shutdown_grace
     log.info("%s: closing the Socket Mode connection; finishing the work in flight (up to %ss)", why, grace)
-    bot.in_flight.wait_idle(min(5.0, settings.shutdown_grace))  # acks being sent go out before the socket closes
+    bot.in_flight.wait_idle(min(5.0, grace))  # acks being sent go out before the socket closes
     handler.close()
-    drained = bot.drain(settings.shutdown_grace)
+    drained = bot.drain(grace)
     if server is not None:
         _stop_listening(server)
         server.task_dispatcher.shutdown(timeout=2)

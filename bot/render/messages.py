@@ -29,7 +29,7 @@ from bot.approval_states import Status
 from bot.approvals import Approval
 from bot.changes import Estimate
 from bot.commands import SUBCOMMANDS, Subcommand
-from bot.dnscheck import Report, State
+from bot.dnscheck import Report, State, fqdn
 from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
 from bot.money import PRICE_UNIT
 from bot.service import Cost, Quote, SearchResult, SetupInfo
@@ -241,13 +241,7 @@ def render_search(result: SearchResult, now: datetime) -> Message:
 
 
 def zone_line(record: DnsRecord, domain: str) -> str:
-    host = record.host.rstrip(".")
-    if host in ("@", "", domain):
-        name = f"{domain}."
-    elif host.endswith("." + domain):
-        name = f"{host}."
-    else:
-        name = f"{host}.{domain}."
+    name = fqdn(record.host, domain) + "."  # "@", "autodiscover" and "webmail.example.com" alike
     value = record.value
     if record.type == "TXT":
         value = '"' + value.strip('"') + '"'
