@@ -240,7 +240,12 @@ class Runtime:
                     )
 
         if not self.deps.workers.submit(job):
-            metrics.BUSY_REFUSALS.inc()
-            metrics.COMMANDS.labels(name, "busy").inc()
+            self.count_busy(name)
             if respond is not None:
                 tell(respond, BUSY)
+
+    @staticmethod
+    def count_busy(name: str) -> None:
+        """A request turned away because the work queue is full (told in its ack or a reply)."""
+        metrics.BUSY_REFUSALS.inc()
+        metrics.COMMANDS.labels(name, "busy").inc()

@@ -58,25 +58,25 @@ def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
     rt.run("share", user_id, respond, work)
 
 
-def next_page(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
-    rt: Runtime = context["rt"]
-    user_id, text = _clicked(body)
-    if refused(rt, context, respond, body, Role.READER):
-        return
-    work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=True)
-    rt.run("next_page", user_id, respond, work)
+def _answer_again(name: str, replace: bool, with_target: bool = False):
+    """A button whose value is a command (Next page, Check DNS): answered for the clicker only,
+    in place of the card (`replace`) or below it."""
+
+    def handler(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        ack()
+        rt: Runtime = context["rt"]
+        user_id, text = _clicked(body)
+        if refused(rt, context, respond, body, Role.READER):
+            return
+        work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=replace)
+        target = text.split(maxsplit=1)[-1] if with_target else None  # for the access log
+        rt.run(name, user_id, respond, work, target)
+
+    return handler
 
 
-def check_dns(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """Check DNS on an order or DNS card: the result is private, below the card, with Share."""
-    ack()
-    rt: Runtime = context["rt"]
-    user_id, text = _clicked(body)
-    if refused(rt, context, respond, body, Role.READER):
-        return
-    work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)))
-    rt.run("check", user_id, respond, work, text.removeprefix("check "))
+next_page = _answer_again("next_page", replace=True)
+check_dns = _answer_again("check", replace=False, with_target=True)  # private, below the card, with Share
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

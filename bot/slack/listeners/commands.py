@@ -63,13 +63,12 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     if refusal:  # refused before LogicBoxes is asked
         ack(text=refusal)
         return
+    name = text.split()[0].lower()  # a subcommand: it parsed
     if rt.deps.workers.full:  # said in the ack: a separate post would hold the ack up in a burst
-        metrics.BUSY_REFUSALS.inc()
-        _count(text, "busy")
+        rt.count_busy(name)
         ack(text=BUSY)
         return
     ack(text=progress_text(intent))
-    name = text.split()[0].lower()
     target = text.split(maxsplit=1)[1] if len(text.split()) > 1 else None  # what was asked about, for the access log
     if is_read_only(intent):
         work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(user_id)))
