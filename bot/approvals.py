@@ -22,6 +22,7 @@ from bot import metrics
 from bot.approval_states import DECISIONS, Status
 from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
+from bot.changes.base import FormField
 from bot.commands import Audit, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order
 from bot.service import MailService, UserError
@@ -187,7 +188,7 @@ class Approvals:
                 "for this change; check the amount."
             )
         details = {
-            **Facts.of(order).to_details(),
+            **kind.facts(order).to_details(),
             **kind.params_to_details(change.params),
             **kind.request_details(order, change.params, ctx),
             **(estimate.to_details() if estimate else {}),
@@ -213,6 +214,10 @@ class Approvals:
             raise DuplicateRequest(Approval.from_row(first))
         self.store.audit("request", requester, row, {"kind": kind.name, "reason": change.reason, **details})
         return Approval.from_row(row)
+
+    def form_for(self, kind: str, order: Order) -> tuple[FormField, ...]:
+        """The fields a change's form offers for this order (raises FormUnavailable)."""
+        return KINDS[kind].form_for(order, self._context(order))
 
     def cost_estimate(self, approval: Approval) -> Estimate | None:
         """The same estimate at the reseller's cost price: for cost viewers only, never stored."""

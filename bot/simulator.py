@@ -46,6 +46,8 @@ class SimOrder:
     created: int = field(default_factory=lambda: int(time.time()) - 200 * DAY)
     expires: int = field(default_factory=lambda: int(time.time()) + 165 * DAY)
     allow_deletion: bool = True
+    recurring: bool | None = True  # auto-renewal; None: details.json leaves `recurring` out
+    in_use: int = 0  # mailboxes in use: delete-email-account removes only the unused ones
     extra: dict[str, Any] = field(default_factory=dict)  # wire fields to override, for odd answers
     records: list[dict[str, str]] | None = None  # dns-record.json's answer; None: the usual five
 
@@ -68,6 +70,7 @@ class SimOrder:
             "orderSuspendedByParent": "false",
             "allowdeletion": self.allow_deletion,  # a JSON boolean, as recorded
             "moneybackperiod": 30,
+            **({} if self.recurring is None else {"recurring": str(self.recurring).lower()}),  # a string, as recorded
         } | self.extra
 
     def search_row(self) -> dict[str, str]:
@@ -206,6 +209,23 @@ class Simulator:
         self.faults.clear()
         self.sticky_faults.clear()
 
+    def prices_for(self, customer_id: int | None) -> dict[str, Any]:
+        """customer-price.json's answer: the customer's own list where one is set, else the generic."""
+        return self.own_prices.get(customer_id, self.customer_prices) if customer_id else self.customer_prices
+
+    def renewal_tenures(self, order: SimOrder) -> set[int]:
+        """The months this order can be renewed for: what its customer's price list sells in its region."""
+        bands = (self.prices_for(order.customer_id).get(f"enterpriseemail{order.region}") or {}).get(
+            "email_account_ranges", {}
+        )
+        return {int(months) for band in bands.values() for months in (band.get("renew") or {})}
+
+    def drop_tenure(self, region: str, action: str, months: int) -> None:
+        """Stop selling one tenure in one region, in every price list served (as a reseller may)."""
+        for table in (self.customer_prices, self.cost_prices, self.subreseller_prices, *self.own_prices.values()):
+            for band in (table.get(f"enterpriseemail{region}") or {}).get("email_account_ranges", {}).values():
+                band.get(action, {}).pop(str(months), None)
+
     def count(self, name: str, region: str | None = None, method: str | None = None) -> int:
         return sum(
             1
@@ -325,7 +345,7 @@ class Simulator:
             customer = one("customer-id")
             if customer and (not customer.isascii() or not customer.isdigit()):
                 return _error("{customer-id=invalid}")
-            return _ok(self.own_prices.get(int(customer), self.customer_prices) if customer else self.customer_prices)
+            return _ok(self.prices_for(int(customer) if customer else None))
         if area == "products" and name == "reseller-cost-price":
             return _ok(self.cost_prices)
         if area == "products" and name == "reseller-price":
@@ -384,6 +404,7 @@ class Simulator:
         if name == "renew":
             if one("auto-renew") not in ("true", "false"):
                 return _error("{auto-renew=auto-renew is required}")
+            order.recurring = one("auto-renew") == "true"  # renew.json *sets* auto-renewal (KB 1774)
             return self._renew(order, int(one("months")), one("invoice-option"))
         if name == "delete-email-account":
             return self._remove(order, int(one("no-of-accounts")))
@@ -456,7 +477,7 @@ class Simulator:
     def _renew(self, order: SimOrder, months: int, invoice: str) -> tuple[int, str, str]:
         if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
             return _error("{invoice-option=invalid}")
-        if months not in (1, 3, 6, 12, 24, 36):
+        if months not in self.renewal_tenures(order):
             return _error("{months=Invalid tenure}")
         order.expires += round(months * 30.4375 * DAY)
         action = self._action(order, "Renew", f"Renewal of Enterprise Email for {order.domain} for {months} months")
@@ -587,11 +608,11 @@ def demo() -> Simulator:
     sim = Simulator()
     demo_orders = [
         SimOrder(84372632, "example.com", "us", accounts=12, customer_id=20001),
-        SimOrder(84372633, "acme.com", "us", accounts=40, customer_id=20002, expires=now + 12 * DAY),
+        SimOrder(84372633, "acme.com", "us", accounts=40, customer_id=20002, expires=now + 12 * DAY, recurring=False),
         SimOrder(84372634, "globex.com", "us", "Suspended", 3, 20003, expires=now - 4 * DAY),
         SimOrder(84372635, "initech.com", "us", "Pending Delete Restorable", 8, 20003, allow_deletion=False),
         SimOrder(84372636, "example.in", "in", accounts=25, customer_id=20004, expires=now + 25 * DAY),
-        SimOrder(84372637, "xn--bcher-kva.com", "in", accounts=2, customer_id=20005),
+        SimOrder(84372637, "xn--bcher-kva.com", "in", accounts=2, customer_id=20005, recurring=None),
         SimOrder(84372638, "hooli.in", "in", "InActive", 1, 20004),
     ]
     for order in demo_orders:

@@ -40,7 +40,8 @@ def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, 
     text = visible_text(message)
     assert "Approval needed: renew example.com" in text
     assert "Renew *example.com* for *12 months*: expires " in text and "12 accounts" in text
-    assert "invoice option NoInvoice, auto-renew off" in text
+    assert "invoice option NoInvoice, auto-renew stays on" in text  # LogicBoxes says recurring "true"
+    assert "*Auto-renew*\nauto-renew stays on" in text
     # generic customer price, band 11-15 renew 12 months: 1.4 x 1.1 = 1.54 -> 1.54 x 12 accounts x 12 months
     assert "Estimate: 221.76 USD (12 x 1.54 USD per account per month, band 11-15, x 12 months renewed)" in text
     assert "*Reason:* customer paid invoice 991" in text and "*Expiry now → after*" in text
@@ -50,7 +51,7 @@ def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, 
     assert "Renew example.com: approved and done" in done and "*Action status*\nSuccess" in done
     assert "*Reason:* customer paid invoice 991" in done and buttons(update) == {}
     (call,) = posted(sim, "renew")
-    assert call.params["months"] == ["12"] and call.params["auto-renew"] == ["false"]
+    assert call.params["months"] == ["12"] and call.params["auto-renew"] == ["true"]  # kept, not turned off
     assert call.params["invoice-option"] == ["NoInvoice"] and call.region == "us"
     assert sim.orders[84372632].expires > before
     execute = last_audit(bot, "execute")
@@ -61,7 +62,7 @@ def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, 
 
 def test_renew_with_options_bills_the_invoice(bot, sim):
     message, _ = request(bot.driver, "renew acme.com 6 months invoice:PayInvoice discount:5 autorenew:on")
-    assert "invoice option PayInvoice, discount 5, auto-renew on" in visible_text(message)
+    assert "invoice option PayInvoice, discount 5, auto-renew turns on" in visible_text(message)  # it was off
     done = visible_text(approve(bot, message))
     assert "*Action status*\nInvoicePaid" in done and "*Amount billed*\n396.00 USD" in done  # 40 x 1.65 x 6
     (call,) = posted(sim, "renew")
@@ -73,13 +74,128 @@ def test_renew_with_options_bills_the_invoice(bot, sim):
     [
         ("renew example.com 12mo autorenew:maybe", "`autorenew:` takes `on` or `off`, not `maybe`"),
         ("renew example.com 12mo invoice:free", "Unknown invoice option `free`"),
-        ("renew example.com 5mo", "LogicBoxes renews example.com for 1mo, 3mo, 6mo, 12mo, not 5 months."),
+        ("renew example.com 5mo", "LogicBoxes renews example.com (us) for 1mo, 3mo, 6mo, 12mo, not 5 months."),
+        ("renew example.com 24mo", "LogicBoxes renews example.com (us) for 1mo, 3mo, 6mo, 12mo, not 24 months."),
         ("renew nope.com 12mo", "No Enterprise Email order for nope.com in us, in."),
     ],
 )
 def test_renew_refusals(bot, sim, text, shown):
     assert shown in bot.driver.command(text).shown()
     assert approval_requests(bot.driver) == [] and posted(sim, "renew") == []
+
+
+# ---------------------------------------------------------------- renewals keep auto-renew
+
+
+@pytest.mark.parametrize(
+    ("text", "card", "sent", "after"),
+    [
+        ("renew acme.com 12mo", "auto-renew stays off", "false", False),  # LogicBoxes says recurring "false"
+        ("renew example.com 12mo autorenew:off", "auto-renew turns off", "false", False),
+        ("renew example.com 12mo autorenew:on", "auto-renew stays on", "true", True),
+    ],
+)
+def test_a_renewal_sends_the_orders_auto_renew_unless_asked(bot, sim, text, card, sent, after):
+    message, _ = request(bot.driver, text)
+    assert f"*Auto-renew*\n{card}" in visible_text(message)
+    assert "approved and done" in visible_text(approve(bot, message))
+    (call,) = posted(sim, "renew")
+    assert call.params["auto-renew"] == [sent]
+    assert sim.orders[int(call.params["order-id"][0])].recurring is after
+    order = bot.driver.command(f"order {call.params['order-id'][0]}").text()
+    assert f"*Auto-renew*\n{'on' if after else 'off'}" in order
+
+
+def test_the_order_card_says_whether_auto_renew_is_on(bot, sim):
+    assert "*Auto-renew*\non" in bot.driver.command("order example.com").text()  # recurring "true"
+    assert "*Auto-renew*\noff" in bot.driver.command("order acme.com").text()
+    sim.orders[84372636].extra = {"recurring": True}  # a JSON boolean, as some answers carry it
+    assert "*Auto-renew*\non" in bot.driver.command("order example.in").text()
+    assert "*Auto-renew*\nnot given" in bot.driver.command("order xn--bcher-kva.com").text()
+
+
+def test_auto_renew_changed_before_approval_sends_nothing(bot, sim):
+    message, _ = request(bot.driver, "renew example.com 12mo")
+    assert "auto-renew stays on" in visible_text(message)
+    sim.orders[84372632].recurring = False  # someone turned it off in the control panel meanwhile
+    update = visible_text(approve(bot, message))
+    assert "auto-renew on -&gt; off since this was asked; ask again. Nothing was sent." in update
+    assert "approved and done" not in update and posted(sim, "renew") == []
+
+
+def test_a_renewal_of_an_order_whose_auto_renew_is_not_given_must_say_it(bot, sim):
+    refused = bot.driver.command("renew xn--bcher-kva.com 12mo").shown()
+    assert "LogicBoxes does not say whether auto-renew is on for xn--bcher-kva.com" in refused
+    assert "`autorenew:on` or `autorenew:off`" in refused and approval_requests(bot.driver) == []
+    message, _ = request(bot.driver, "renew xn--bcher-kva.com 12mo autorenew:on")
+    assert "auto-renew set on (LogicBoxes did not say whether it is on now)" in visible_text(message)
+    approve(bot, message)
+    assert posted(sim, "renew")[0].params["auto-renew"] == ["true"]
+
+
+def test_the_quotes_request_renewal_follows_the_same_rule(bot, sim):
+    sim.own_prices.clear()
+    quote = bot.driver.command("price 2 accounts 12mo renew for xn--bcher-kva.com").response()
+    value = buttons(quote)["request_change"]["value"]
+    reply = bot.driver.click("request_change", value, user="U0AGENT")
+    assert "does not say whether auto-renew is on for xn--bcher-kva.com" in reply.text()
+    assert approval_requests(bot.driver) == [] and posted(sim, "renew") == []
+
+
+# ---------------------------------------------------------------- tenures from the price list
+
+
+def test_a_tenure_the_regions_price_list_does_not_sell_is_refused_naming_those_it_does(bot, sim):
+    sim.drop_tenure("in", "renew", 6)  # India stops selling 6-month renewals; the US still does
+    refused = bot.driver.command("renew example.in 6mo").shown()
+    assert "LogicBoxes renews example.in (in) for 1mo, 3mo, 12mo, not 6 months." in refused
+    assert approval_requests(bot.driver) == []
+    message, _ = request(bot.driver, "renew example.com 6mo")  # us: still sold
+    assert "for *6 months*" in visible_text(message)
+
+
+def test_a_renewal_is_refused_when_the_price_list_cannot_be_read(bot, sim):
+    sim.fail(None, "customer-price", "error", sticky=True)
+    refused = bot.driver.command("renew example.com 12mo").shown()
+    assert "Could not read the us price list to see which renewal tenures are sold" in refused
+    assert approval_requests(bot.driver) == []
+
+
+def _form_update(slack, count: int = 1) -> dict:
+    update = slack.wait("/api/views.update", count)[count - 1]
+    return json.loads(update["view"]) if isinstance(update["view"], str) else update["view"]
+
+
+def _choices(view: dict, block_id: str) -> tuple[list[str], str | None]:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    element = block["element"]
+    return [o["value"] for o in element["options"]], (element.get("initial_option") or {}).get("value")
+
+
+def test_the_renewal_form_offers_the_tenures_sold_and_the_orders_auto_renew(bot, sim, slack):
+    sim.drop_tenure("in", "renew", 12)
+    bot.driver.command("renew example.in", user="U0AGENT")  # 12 no longer sold there: the longest is proposed
+    view = _form_update(slack)
+    assert _choices(view, "months") == (["1", "3", "6"], "6")
+    assert _choices(view, "autorenew") == (["on", "off"], "on")
+    auto = next(b for b in view["blocks"] if b.get("block_id") == "autorenew")
+    assert auto["optional"] is False
+    bot.driver.command("renew xn--bcher-kva.com", user="U0AGENT")  # auto-renew not given: chosen by hand
+    view = _form_update(slack, 2)
+    assert _choices(view, "autorenew") == (["on", "off"], None)
+    _, ack = submit_view(bot.driver, "change_form", {}, user="U0AGENT", metadata=view["private_metadata"])
+    assert "Auto-renew after this renewal is needed." in json.dumps(ack)
+    bot.driver.command("renew example.com", user="U0AGENT")  # us: 12 months sold and proposed
+    assert _choices(_form_update(slack, 3), "months") == (["1", "3", "6", "12"], "12")
+
+
+def test_the_renewal_form_says_when_the_price_list_cannot_be_read(bot, sim, slack):
+    sim.fail(None, "customer-price", "error", sticky=True)
+    bot.driver.command("renew example.com", user="U0AGENT")
+    view = _form_update(slack)
+    text = json.dumps(view)
+    assert "Could not read the us price list" in text and "cannot offer its choices" in text
+    assert "submit" not in view and not any(b["type"] == "input" for b in view["blocks"])
 
 
 # ---------------------------------------------------------------- remove accounts, and the follow-up
@@ -284,7 +400,9 @@ def test_the_digest_renew_button_starts_a_renewal_request(bot, sim, slack):
     bot.driver.click("request_change", renew["value"], user="U0AGENT", channel="C0DIGEST")
     form = slack.wait("/api/views.open", 1)[0]
     view = json.loads(form["view"]) if isinstance(form["view"], str) else form["view"]
-    assert view["callback_id"] == "change_form" and '"initial_option": {"text"' in json.dumps(view)
+    assert view["callback_id"] == "change_form"
+    view = _form_update(slack)  # the tenures sold and acme.com's auto-renew (off), once LogicBoxes answered
+    assert _choices(view, "months") == (["1", "3", "6", "12"], "12") and _choices(view, "autorenew")[1] == "off"
     values = {
         "months": {"value": {"selected_option": {"value": "12"}}},
         "autorenew": {"value": {"selected_option": {"value": "off"}}},
@@ -295,6 +413,7 @@ def test_the_digest_renew_button_starts_a_renewal_request(bot, sim, slack):
     message = approval_requests(bot.driver)[0]
     assert message["channel"] == "C0DIGEST"
     assert "Renew *acme.com* for *12 months*" in visible_text(message) and "<@U0AGENT> asks to" in visible_text(message)
+    assert "auto-renew stays off" in visible_text(message)
     assert posted(sim, "renew") == []  # a request, not a renewal: it waits for approval
 
 

@@ -53,6 +53,15 @@ def test_details_with_json_numbers_and_booleans():
     assert order.status == "Suspended" and order.order_id == 80030154
 
 
+def test_auto_renew_from_recurring_as_string_boolean_or_not_given():
+    assert wire.parse_order(recorded("details-recurring-string.json"), "us").auto_renew is True
+    assert wire.parse_order(recorded("details-json-values.json"), "us").auto_renew is False
+    assert wire.parse_order(recorded("details.json"), "us").auto_renew is None  # not given is not "off"
+    for unreadable in ("", "maybe", 2, None, [], {}):
+        assert wire.parse_order({"entityid": "1", "recurring": unreadable}, "us").auto_renew is None
+    assert [wire.as_flag(v) for v in ("False", "1", 0, 1.0, "no")] == [False, True, False, True, False]
+
+
 def test_region_comes_from_the_product_key_not_the_path_that_answered():
     assert wire.parse_order(recorded("details-json-values.json"), "us").region == "in"
     assert wire.parse_order(recorded("details.json"), "in").region == "us"

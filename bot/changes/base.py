@@ -39,21 +39,31 @@ class Facts:
     status: str | None = None
     accounts: int | None = None
     expires: int | None = None  # epoch seconds
+    recurring: bool | None = None  # auto-renewal: recorded only by the kinds whose call sets it (renew)
 
     @classmethod
-    def of(cls, order: Order) -> Facts:
-        return cls(order.status, order.accounts, int(order.expires.timestamp()) if order.expires else None)
+    def of(cls, order: Order, recurring: bool = False) -> Facts:
+        expires = int(order.expires.timestamp()) if order.expires else None
+        return cls(order.status, order.accounts, expires, order.auto_renew if recurring else None)
 
     @classmethod
     def from_details(cls, details: dict[str, Any]) -> Facts:
-        return cls(details.get("status"), details.get("accounts"), details.get("expires"))
+        recurring = details.get("recurring")
+        return cls(
+            details.get("status"),
+            details.get("accounts"),
+            details.get("expires"),
+            recurring if isinstance(recurring, bool) else None,
+        )
 
     def to_details(self) -> dict[str, Any]:
-        return {"status": self.status, "accounts": self.accounts, "expires": self.expires}
+        facts = {"status": self.status, "accounts": self.accounts, "expires": self.expires}
+        return facts if self.recurring is None else {**facts, "recurring": self.recurring}
 
     def changes_since(self, order: Order) -> list[str]:
-        """ "12 -> 17 accounts", "status Active -> Suspended", "expiry 2026-12-01 -> 2027-12-01"."""
-        now = Facts.of(order)
+        """ "12 -> 17 accounts", "status Active -> Suspended", "expiry 2026-12-01 -> 2027-12-01",
+        "auto-renew on -> off"."""
+        now = Facts.of(order, recurring=True)
         changed = []
         if self.accounts is not None and now.accounts != self.accounts:
             changed.append(f"{self.accounts} -> {now.accounts} accounts")
@@ -61,7 +71,13 @@ class Facts:
             changed.append(f"status {self.status} -> {now.status}")
         if self.expires is not None and now.expires != self.expires:
             changed.append(f"expiry {day(self.expires)} -> {day(now.expires)}")
+        if self.recurring is not None and now.recurring != self.recurring:
+            changed.append(f"auto-renew {on_off_text(self.recurring)} -> {on_off_text(now.recurring)}")
         return changed
+
+
+def on_off_text(flag: bool | None) -> str:
+    return "not given" if flag is None else "on" if flag else "off"
 
 
 def day(epoch: int | float | None) -> str:
@@ -155,6 +171,10 @@ def discount_field(kind: str) -> FormField:
     )
 
 
+class FormUnavailable(Exception):
+    """A change's form cannot offer its choices for this order (e.g. the price list is unreadable)."""
+
+
 @dataclass
 class Context:
     """What the early checks and estimates may consult (no Slack, no HTTP beyond the client)."""
@@ -179,6 +199,7 @@ class ChangeKind:
     reason_required: ClassVar[bool] = False
     options: ClassVar[tuple[str, ...]] = ()
     form: ClassVar[tuple[FormField, ...]] = ()  # what a form asks when only the order was given
+    form_waits_for_order: ClassVar[bool] = False  # its choices come from the order: shown once it is read
 
     # ---- parsing
 
@@ -204,7 +225,16 @@ class ChangeKind:
     def parse_args(self, words: list[str]) -> tuple[Target, Any]:
         raise NotImplementedError
 
+    def form_for(self, order: Order, ctx: Context) -> tuple[FormField, ...]:
+        """The form's fields for this order: choices LogicBoxes offers for it, values it knows.
+        Raises FormUnavailable when they cannot be known (the form says why instead of guessing)."""
+        return self.form
+
     # ---- the request
+
+    def facts(self, order: Order) -> Facts:
+        """What the request records about the order, compared again right before the call."""
+        return Facts.of(order)
 
     def params_to_details(self, params: Any) -> dict[str, Any]:
         return dict(params.__dict__) if params is not None else {}

@@ -22,6 +22,7 @@ class Order:
     allow_deletion: bool
     suspended_upon_expiry: bool = False
     suspended_by_parent: bool = False
+    auto_renew: bool | None = None  # details.json `recurring`; None: LogicBoxes did not say
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,20 @@ def as_bool(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in ("true", "1", "yes")
 
 
+def as_flag(value: Any) -> bool | None:
+    """A yes/no LogicBoxes may leave out: true / "true" / 1 -> True, false / "false" / 0 -> False,
+    anything else (missing, "", "maybe") -> None, so that "not given" is never read as "off"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return True if value == 1 else False if value == 0 else None
+    if isinstance(value, str):
+        return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+            value.strip().lower()
+        )
+    return None
+
+
 def as_epoch(value: Any) -> datetime | None:
     seconds = as_int(value)
     try:
@@ -147,6 +161,7 @@ def parse_order(data: Any, where: str) -> Order:
         allow_deletion=as_bool(data.get("allowdeletion")),
         suspended_upon_expiry=as_bool(data.get("isOrderSuspendedUponExpiry")),
         suspended_by_parent=as_bool(data.get("orderSuspendedByParent")),
+        auto_renew=as_flag(data.get("recurring")),
     )
 
 

@@ -132,17 +132,22 @@ def result_view(title: str, blocks: list) -> View:
 CHANGE_FORM = "change_form"
 
 
-def change_form(kind, target: str, metadata: str, about: str | None = None, failed: bool = False) -> View:
-    """The form of a change that was asked without its values: the kind's fields, a reason
-    (required where the command requires one), and what LogicBoxes knows about the order
-    (`about`, filled in by views.update once it has answered)."""
+def change_form(
+    kind, target: str, metadata: str, about: str | None = None, failed: bool = False, fields: tuple | None = None
+) -> View:
+    """The form of a change that was asked without its values: the kind's fields (`fields`, as
+    offered for the order once it is read), a reason (required where the command requires one),
+    and what LogicBoxes knows about the order (`about`, filled in by views.update once it has
+    answered). A kind whose choices come from the order shows no field until then."""
     from slack_sdk.models.blocks import ContextBlock, Option, StaticSelectElement
 
     info = about or f"Looking up {escape(target)}..."
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=clip(info, 3000)))]
+    if fields is None and kind.form_waits_for_order:
+        failed = True  # nothing to submit yet: the choices are not known
     if failed:
-        return _modal(CHANGE_FORM, f"{kind.verb} {target}", blocks, submit=None, metadata=metadata)
-    for field in kind.form:
+        return _modal(CHANGE_FORM, clip(f"{kind.verb} {target}", 24), blocks, submit=None, metadata=metadata)
+    for field in kind.form if fields is None else fields:
         if field.kind == "choice":
             options = [Option(value=choice, label=choice) for choice in field.choices]
             initial = next((o for o in options if o.value == field.initial), None)

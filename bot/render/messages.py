@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 from bot.approval_states import Status
 from bot.approvals import Approval
 from bot.changes import Estimate
+from bot.changes.base import on_off_text
 from bot.commands import SUBCOMMANDS, Subcommand
 from bot.dnscheck import Report, State, fqdn
 from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
@@ -111,6 +112,11 @@ def _fields(pairs: list[tuple[str, str]]) -> SectionBlock:
     return SectionBlock(fields=[MarkdownTextObject(text=clip(f"*{k}*\n{v}", MAX_FIELD)) for k, v in pairs[:MAX_FIELDS]])
 
 
+def _field_sections(pairs: list[tuple[str, str]]) -> list[SectionBlock]:
+    """Fields in as many sections as Slack's 10-a-section limit needs (none dropped)."""
+    return [_fields(pairs[i : i + MAX_FIELDS]) for i in range(0, len(pairs), MAX_FIELDS)]
+
+
 def _context(*texts: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(t, MAX_SECTION)) for t in texts[:10]])
 
@@ -188,7 +194,7 @@ def render_order(order: Order, now: datetime, customer: Customer | None = None) 
     expiry = f"{slack_date(order.expires)} ({relative_expiry(order.expires, now)})" if order.expires else "unknown"
     blocks = [
         _header(f"{order.domain} · {order.status}"),
-        _fields(
+        *_field_sections(
             [
                 ("Domain", escape(order.domain)),
                 ("Order id", str(order.order_id)),
@@ -198,6 +204,7 @@ def render_order(order: Order, now: datetime, customer: Customer | None = None) 
                 ("Customer", customer_text(order.customer_id, customer)),
                 ("Created", slack_date(order.created)),
                 ("Expires", expiry),
+                ("Auto-renew", on_off_text(order.auto_renew)),
                 ("Deletion allowed", "yes" if order.allow_deletion else "no"),
                 ("Suspension", ", ".join(flags) or "none"),
             ]

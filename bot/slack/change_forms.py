@@ -11,6 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.changes import KINDS
+from bot.changes.base import FormUnavailable
 from bot.logicboxes import LogicBoxesError
 from bot.parsing import MissingValues, ParseError
 from bot.render import customer_text, escape, relative_expiry, slack_date
@@ -52,7 +53,13 @@ def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, user_
         )
         meta.update(target=str(order.order_id), accounts=order.accounts)
         try:
-            rt.client.views_update(view_id=view_id, view=change_form(kind, target, json.dumps(meta), about=about))
+            fields = rt.deps.approvals.form_for(kind.name, order)
+        except FormUnavailable as exc:
+            about += f"\n:warning: {escape(exc)} The form cannot offer its choices; try again later."
+            fields = None
+        try:
+            view = change_form(kind, target, json.dumps(meta), about=about, failed=fields is None, fields=fields)
+            rt.client.views_update(view_id=view_id, view=view)
         except SlackApiError as exc:  # closed meanwhile: nothing to fill in
             log.info("change form %s not updated: %s", view_id, exc.response.get("error"))
 
