@@ -4,7 +4,8 @@ lines that fix it.
 
 Pure: the live answers come in as `Observed`, so every rule here is tested without a resolver.
 Rules, in the order the verdict weighs them:
-- MX: each required host with its priority; any other MX splits mail or sends it to the old host.
+- MX: each required host with its priority, or at any priority where LogicBoxes gives none (the
+  documented dns-record.json has none); any other MX splits mail or sends it to the old host.
 - SPF: exactly one `v=spf1` TXT at the apex (two are a permanent error for receivers), carrying
   every `include:` the required record has.
 - CNAMEs (webmail, autodiscover, any other): present and pointing where required.
@@ -15,7 +16,7 @@ Rules, in the order the verdict weighs them:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.logicboxes import DnsRecord
@@ -56,6 +57,14 @@ class Report:
     findings: list[Finding]
     add: list[DnsRecord]
     remove: list[DnsRecord]
+    notes: list[str] = field(default_factory=list)  # what the person should know about the lines to add
+
+
+DEFAULT_MX_PRIORITY = 10
+DEFAULT_MX_PRIORITY_NOTE = (
+    f"LogicBoxes gives no MX priority: new MX lines use priority {DEFAULT_MX_PRIORITY} "
+    "(equal priorities share the mail)."
+)
 
 
 def fqdn(host: str, domain: str) -> str:
@@ -85,12 +94,24 @@ def compare(domain: str, required: list[DnsRecord], seen: Observed) -> Report:
     add: list[DnsRecord] = []
     remove: list[DnsRecord] = []
 
-    # MX
-    wanted_mx = [(r.priority if r.priority is not None else 10, bare(r.value), r) for r in required if r.type == "MX"]
+    # MX: dns-record.json is documented without priority; where it gives none, hosts alone count
+    wanted_mx = [(r.priority, bare(r.value), r) for r in required if r.type == "MX"]
     seen_mx = {bare(host): priority for priority, host in seen.mx}
     wanted_hosts = {host for _, host, _ in wanted_mx}
+    live_priorities = [priority for priority, host in seen.mx if bare(host) not in wanted_hosts]  # being replaced
+    notes: list[str] = []
     for priority, host, record in wanted_mx:
-        if host not in seen_mx:
+        if priority is None:
+            if host in seen_mx:
+                found = f"{seen_mx[host]} {host}"
+                findings.append(Finding("MX", domain, State.MATCHES, f"{host} (any priority)", found))
+                continue
+            chosen = live_priorities.pop(0) if live_priorities else DEFAULT_MX_PRIORITY
+            if chosen == DEFAULT_MX_PRIORITY and not any(DEFAULT_MX_PRIORITY_NOTE in n for n in notes):
+                notes.append(DEFAULT_MX_PRIORITY_NOTE)
+            findings.append(Finding("MX", domain, State.MISSING, f"{host} (any priority)", "nothing"))
+            add.append(replace(record, priority=chosen))
+        elif host not in seen_mx:
             findings.append(Finding("MX", domain, State.MISSING, f"{priority} {host}", "nothing"))
             add.append(record)
         elif seen_mx[host] != priority:
@@ -172,7 +193,7 @@ def compare(domain: str, required: list[DnsRecord], seen: Observed) -> Report:
         add.append(DnsRecord("TXT", dmarc_name, f"v=DMARC1; p=none; rua=mailto:postmaster@{domain}"))
 
     verdict, ok = _verdict(domain, wanted_mx, seen, strays, spf_problem, missing_names, bool(dmarc))
-    return Report(domain, verdict, ok, findings, add, remove)
+    return Report(domain, verdict, ok, findings, add, remove, notes)
 
 
 def _verdict(

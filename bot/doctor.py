@@ -24,6 +24,7 @@ from bot.config import ConfigError, Settings, load_settings, serve_requirements
 from bot.logicboxes import (
     CREDENTIALS_FIX,
     WHITELIST_FIX,
+    AccessDenied,
     ApiRefused,
     AuthenticationFailed,
     CannotConnect,
@@ -214,6 +215,14 @@ def _logicboxes(settings: Settings):
         try:
             with trace.command_trace(settings.read_timeout + settings.connect_timeout):
                 page = client.search(region, per_page=10)
+        except AccessDenied:  # an account-wide read holds no record outside the account: it is the IP
+            yield Check(
+                name,
+                FAIL,
+                '"Access Denied" to an account-wide order search: this server\'s IP address is not whitelisted '
+                "(no single order can be the cause)",
+                "add this server's public IP under Settings > API in the reseller control panel (it can take an hour)",
+            )
         except NotWhitelisted:
             yield Check(
                 name,
@@ -242,7 +251,7 @@ def _logicboxes(settings: Settings):
         except LogicBoxesError as exc:
             yield Check(name, FAIL, str(exc), "check RESELLER_API_URL")
         else:
-            yield Check(name, PASS, f"answered; {plural(page.total, 'order')}")
+            yield Check(name, PASS, f"answered; {plural(page.total, 'order')}")  # so the IP is whitelisted
 
 
 def _database(settings: Settings) -> Check:

@@ -24,6 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 
 DAY = 86400
 BANDS = ["1-5", "6-10", "11-15", "16-25", "26-35", "36-55", "56-65", "66-75", "76-85", "86-100", "101-10000"]
+AT_LEAST_ONE = "You must have atleast ONE email account."  # recorded, misspelling included
+ACCOUNTS_IN_USE = "Email Account(s) currently in use cannot be deleted through this process."  # KB 1776's words
+ACCESS_DENIED = "Access Denied. You are not authorized to perform this action."  # reported publicly
 ERROR_PAGE = "<html><head><title>{code}</title></head><body><h1>{code} {text}</h1></body></html>"
 
 
@@ -156,6 +159,7 @@ class Simulator:
         self.sticky_faults: dict[tuple[str | None, str], str] = {}
         self.whitelisted = True
         self.dns_as_object = False
+        self.dns_priorities = True  # False: dns-record.json as documented, without MX priorities
         self.cross_region = False  # answer order reads under either region's path (not recorded either way)
         self.customer_prices = price_table()  # customer-price.json: the generic customer price
         self.own_prices: dict[int, dict[str, Any]] = {}  # customer-price.json?customer-id=: a customer's own
@@ -198,7 +202,8 @@ class Simulator:
     def fail(self, region: str | None, name: str, *faults: str, sticky: bool = False) -> None:
         """Queue faults for the next calls: html500, html502, hang, garbage, error, error_html (an ERROR
         JSON labelled text/html), forbidden, reset, trickle (a byte at a time), deep (deeply nested
-        JSON), huge (declares 30 MB), failed (a change whose nested answer says Failed), slow (held
+        JSON), huge (declares 30 MB), denied / denied200 / denied_html ("Access Denied" as an ERROR body
+        with HTTP 500 or 200, or in an HTML 403 page), failed (a change whose nested answer says Failed), slow (held
         until `release` is set, then answered for real)."""
         if sticky:
             self.sticky_faults[(region, name)] = faults[0]
@@ -329,6 +334,10 @@ class Simulator:
                 "text/html;charset=UTF-8",
                 json.dumps({"status": "Error", "message": "Internal error, please try later"}),
             )
+        if fault.startswith("denied"):  # "Access Denied": its status and format are not recorded, so any
+            if fault == "denied_html":
+                return 403, "text/html", ERROR_PAGE.format(code=403, text=ACCESS_DENIED)
+            return _error(ACCESS_DENIED, status=int(fault.removeprefix("denied") or 500))
         if fault == "trickle":
             return 200, "trickle", json.dumps({"recsonpage": "0", "recsindb": "0", "padding": "x" * 400})
         if fault == "deep":
@@ -396,6 +405,8 @@ class Simulator:
             return _ok(order.details())
         if name == "dns-record":
             records = order.dns()
+            if not self.dns_priorities:  # as documented: type, host, value, class
+                records = [{k: v for k, v in r.items() if k != "priority"} for r in records]
             return _ok({str(i + 1): r for i, r in enumerate(records)} if self.dns_as_object else records)
         if method != "POST":
             return _error(f"{name} needs POST")
@@ -498,7 +509,9 @@ class Simulator:
         """KB 1776: the deletion is queued (ExecutionStarted); here it is done at once, and the bot's
         follow-up re-read confirms it."""
         if count >= order.accounts:
-            return _error("{no-of-accounts=An order must keep at least one account}")
+            return _error(AT_LEAST_ONE)
+        if order.accounts - count < order.in_use:
+            return _error(ACCOUNTS_IN_USE)
         order.accounts -= count
         action = self._action(order, "DeleteEmailAccount", f"Deletion of {count} Email Accounts for {order.domain}")
         action.update(

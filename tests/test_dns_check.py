@@ -45,6 +45,18 @@ def test_mx_pointing_to_the_old_host_with_the_fix(checker):
     assert "MX 10 mx.oldhost.net." in remove and '"v=spf1 include:_spf.oldhost.net -all"' in remove
 
 
+def test_records_without_mx_priorities_compare_hosts_only(checker, sim):
+    sim.dns_priorities = False  # dns-record.json as documented
+    text = shown(checker, "check example.com")  # live MX 10 and 20 at the right hosts
+    assert "DNS for example.com is right for Enterprise Email." in text
+    assert "*MX* `example.com` matches: `10 mx1.mx.us.enterprise-email.example`" in text
+    text = shown(checker, "check acme.com")  # the old host at 10: its priority is kept for the first new line
+    add = text.split("Add these records:")[1].split("Remove these records:")[0]
+    assert "acme.com. IN MX 10 mx1.mx.us.enterprise-email.example." in add
+    assert "acme.com. IN MX 10 mx2.mx.us.enterprise-email.example." in add
+    assert "LogicBoxes gives no MX priority: new MX lines use priority 10" in text
+
+
 def test_two_spf_records_and_no_dmarc(checker):
     text = shown(checker, "check 84372636")  # example.in, by order id
     assert "it has 2 SPF records, a permanent error for receivers." in text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dnscheck import Observed, State, compare, fqdn
+from dataclasses import replace
+
+from bot.dnscheck import DEFAULT_MX_PRIORITY_NOTE, Observed, State, compare, fqdn
 from bot.logicboxes import DnsRecord
 
 MAIL = "mx.us.enterprise-email.example"
@@ -121,3 +123,27 @@ def test_any_other_required_record_must_be_there_with_its_value():
     assert ("TXT", "_verify.acme.com", "different") in states(report)
     assert ("A", "mail.acme.com", "missing") in states(report)
     assert not report.ok
+
+
+NO_PRIORITY = [replace(r, priority=None) for r in REQUIRED]  # dns-record.json as documented
+
+
+def test_without_priorities_a_live_mx_at_the_right_hosts_matches_whatever_its_priority():
+    report = compare("acme.com", NO_PRIORITY, with_(mx=[(5, f"mx1.{MAIL}"), (50, f"mx2.{MAIL}")]))
+    assert report.ok and report.add == [] and report.remove == []
+    mx = [f for f in report.findings if f.kind == "MX"]
+    assert [(f.state, f.required, f.found) for f in mx] == [
+        (State.MATCHES, f"mx1.{MAIL} (any priority)", f"5 mx1.{MAIL}"),
+        (State.MATCHES, f"mx2.{MAIL} (any priority)", f"50 mx2.{MAIL}"),
+    ]
+
+
+def test_without_priorities_new_lines_keep_a_live_priority_else_the_named_default():
+    report = compare("acme.com", NO_PRIORITY, with_(mx=[(5, "mx.oldhost.net")]))
+    added = [(r.value, r.priority) for r in report.add if r.type == "MX"]
+    assert added == [(f"mx1.{MAIL}", 5), (f"mx2.{MAIL}", 10)]  # the old host's 5 kept, then the default
+    assert report.notes == [DEFAULT_MX_PRIORITY_NOTE] and "priority 10" in DEFAULT_MX_PRIORITY_NOTE
+    assert DnsRecord("MX", "@", "mx.oldhost.net", priority=5) in report.remove
+    none = compare("acme.com", NO_PRIORITY, with_(mx=[]))
+    assert [r.priority for r in none.add if r.type == "MX"] == [10, 10] and none.notes == [DEFAULT_MX_PRIORITY_NOTE]
+    assert compare("acme.com", NO_PRIORITY, with_(mx=[(1, "a.old"), (2, "b.old")])).notes == []

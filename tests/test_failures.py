@@ -21,6 +21,18 @@ def test_not_whitelisted_says_how_to_fix(slack_driver, sim):
     assert "example.com · Active" in slack_driver.command("order acme.com").text().replace("acme", "example")
 
 
+@pytest.mark.parametrize("fault", ["denied200", "denied", "denied_html"])
+def test_access_denied_in_any_form_says_whitelist_or_account(slack_driver, sim, fault):
+    sim.fail(None, "customer-price", fault, sticky=True)
+    text = slack_driver.command("price 5 accounts 12mo for example.com").text()
+    assert 'LogicBoxes (prices) answered "Access Denied"' in text
+    assert "IP may not be whitelisted in LogicBoxes, or the record is not in your account" in text
+    assert "Settings &gt; API in the reseller control panel" in text or "Settings > API" in text
+    assert sim.count("customer-price") == 1  # an answer: never retried
+    sim.heal()
+    assert "example.com" in slack_driver.command("order example.com").text()  # and the bot keeps serving
+
+
 def test_html_gateway_pages_are_retried_then_answered(slack_driver, sim):
     sim.fail("us", "details", "html502", "html503")
     text = slack_driver.command("order 84372633").text()

@@ -205,7 +205,9 @@ def test_remove_accounts_queued_then_confirmed_by_a_follow_up(start_bot, sim, cl
     bot = start_bot(clock=clock)
     message, _ = request(bot.driver, "remove-accounts example.com 2")
     text = visible_text(message)
-    assert "Remove *2* accounts from *example.com*: 12 -> 10 accounts" in text
+    assert "Remove *2* unused accounts from *example.com*: 12 -> 10 accounts" in text
+    assert "mailboxes in use must first be deleted in the Email Administration interface" in text
+    assert "nothing is refunded" in text
     assert buttons(message)["approve"]["style"] == "danger"
     update = visible_text(approve(bot, message))
     assert "approved and done" in update and "*Action status*\nExecutionStarted" in update
@@ -227,6 +229,43 @@ def test_remove_accounts_keeps_at_least_one(bot, sim):
     text = bot.driver.command("remove-accounts globex.com 3").text()
     assert "globex.com (order 84372634) has 3 accounts: removing 3 would leave none" in text
     assert approval_requests(bot.driver) == []
+
+
+def test_remove_accounts_is_refused_on_an_expired_order_whatever_its_status(bot, sim):
+    text = bot.driver.command("remove-accounts globex.com 1").text()  # Suspended, expired 4 days ago
+    assert "globex.com (order 84372634) expired on " in text
+    assert "LogicBoxes cannot remove accounts from an expired order. Renew it first." in text
+    sim.orders[84372632].expires = int(time.time()) - DAY  # still "Active" at LogicBoxes
+    assert "example.com (order 84372632) expired on " in bot.driver.command("remove-accounts 84372632 1").text()
+    assert approval_requests(bot.driver) == [] and posted(sim, "delete-email-account") == []
+
+
+@pytest.mark.parametrize(
+    ("in_use", "served_accounts", "refusal"),
+    [
+        (11, None, "Email Account(s) currently in use cannot be deleted through this process."),
+        (0, 1, "You must have atleast ONE email account."),  # details say 12; LogicBoxes itself knows better
+    ],
+)
+def test_logicboxes_refusing_a_removal_is_a_failure_in_its_own_words(bot, sim, in_use, served_accounts, refusal):
+    order = sim.orders[84372632]
+    order.in_use = in_use
+    message, _ = request(bot.driver, "remove-accounts example.com 2")
+    if served_accounts is not None:
+        order.extra = {"emailaccounts": str(order.accounts)}
+        order.accounts = served_accounts
+    update = visible_text(approve(bot, message))
+    assert "Remove accounts from example.com: approved but failed" in update
+    assert f"LogicBoxes (us) refused the request: {refusal} Nothing was changed." in update
+    assert "done" not in update.split("\n")[0] and "confirmed" not in update
+    assert order.accounts == (served_accounts or 12)
+    assert last_audit(bot, "execute").detail["result"] == "failed"
+
+
+def test_help_says_remove_accounts_takes_unused_accounts_and_refunds_nothing(bot):
+    text = bot.driver.command("help").shown()
+    line = text[text.index("/email remove-accounts") :].split("Example:")[0]
+    assert "unused accounts" in line and "Email Administration" in line and "no refund" in line
 
 
 # ---------------------------------------------------------------- suspend and unsuspend

@@ -201,6 +201,18 @@ def test_doctor_names_each_failure_with_a_fix(in_env, sim, slack, capsys):
     assert "not-a-signing-secret" not in out and API_KEY not in out
 
 
+def test_doctor_tells_an_unwhitelisted_ip_from_an_order_outside_the_account(in_env, sim, capsys):
+    in_env()
+    sim.fail("us", "search", "denied200", sticky=True)  # "Access Denied" to an account-wide read: the IP
+    code, out = run_doctor(capsys)
+    assert code == 1
+    assert (
+        'FAIL  LogicBoxes us: "Access Denied" to an account-wide order search: this server\'s IP address is not ' in out
+    )
+    assert "fix: add this server's public IP" in out
+    assert "PASS  LogicBoxes in: answered; " in out  # whitelisted there: a denied order is outside the account
+
+
 def test_doctor_wrong_api_key_and_unreachable_region(in_env, sim, capsys):
     in_env(RESELLER_API_KEY="wrong-key-123")
     code, out = run_doctor(capsys)

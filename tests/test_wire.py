@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.logicboxes import BadResponse, PriceListMissing, wire
-from bot.logicboxes.errors import ApiRefused, AuthenticationFailed, NotWhitelisted, UpstreamUnavailable
+from bot.logicboxes.errors import (
+    AccessDenied,
+    ApiRefused,
+    AuthenticationFailed,
+    NotWhitelisted,
+    UpstreamUnavailable,
+)
 from bot.logicboxes.transport import Transport, _Retryable
 
 RECORDED = Path(__file__).parent / "payloads" / "logicboxes"
@@ -83,6 +89,14 @@ def test_dns_records_as_array_or_keyed_object():
     assert array[3].value == "us2.webmail.mailhostbox.com"
     keyed = wire.parse_dns(recorded("dns-record-object.json"), "us")
     assert [r.host for r in keyed] == ["@", "autodiscover"]
+
+
+def test_dns_records_as_documented_carry_no_priority():
+    records = wire.parse_dns(recorded("dns-record-without-priority.json"), "us")
+    assert [(r.type, r.value, r.priority, r.ttl) for r in records][:2] == [
+        ("MX", "mx1.mailhostbox.com", None, None),
+        ("MX", "mx2.mailhostbox.com", None, None),
+    ]
 
 
 def test_customer_keeps_name_and_company_only():
@@ -204,6 +218,12 @@ def test_malformed_fields_are_not_given():
         ("error-mixed-case.json", "{no-of-records=must be between 10 and 500}"),
         ("error-lowercase-error-key.json", "Privacy Protection Service not available."),
         ("error-authentication-400.json", "Authentication failure"),
+        ("error-delete-email-account-at-least-one.json", "You must have atleast ONE email account."),
+        (
+            "error-delete-email-account-in-use.json",
+            "Email Account(s) currently in use cannot be deleted through this process.",
+        ),
+        ("error-access-denied.json", "Access Denied. You are not authorized to perform this action."),
     ],
 )
 def test_error_spellings(name, message):
@@ -223,6 +243,21 @@ def test_an_error_body_is_an_answer_whatever_the_status():
     assert "RESELLER_AUTH_USERID and RESELLER_API_KEY" in str(auth.value)
     with pytest.raises(AuthenticationFailed):
         decode(400, "Authentication failure")  # not even JSON
+
+
+def test_access_denied_in_any_form_names_both_causes_and_the_fix():
+    body = (RECORDED / "error-access-denied.json").read_text()
+    page = "<html><body><h1>403 Access Denied. You are not authorized to perform this action.</h1></body></html>"
+    for status, answer in ((200, body), (500, body), (400, body), (403, page)):
+        with pytest.raises(AccessDenied) as denied:
+            decode(status, answer)
+        said = str(denied.value)
+        assert "IP may not be whitelisted in LogicBoxes, or the record is not in your account" in said
+        assert "Settings > API in the reseller control panel" in said and "python -m bot doctor" in said
+        assert denied.value.sent is False  # LogicBoxes did not act
+    with pytest.raises(NotWhitelisted) as plain:
+        decode(403, "<html><body>403 Forbidden</body></html>")
+    assert not isinstance(plain.value, AccessDenied)
 
 
 def test_what_is_retried_is_decided_by_the_body():

@@ -1,4 +1,9 @@
-"""`remove-accounts <domain | order-id> <N>`: fewer mailboxes; an order keeps at least one."""
+"""`remove-accounts <domain | order-id> <N>`: N fewer *unused* accounts (KB 1776).
+
+LogicBoxes removes only accounts no mailbox uses: mailboxes in use are deleted first in the
+Email Administration interface. Nothing is refunded, an expired order cannot shrink, and an order
+keeps at least one account; the request and help say so, so nobody expects otherwise.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,11 @@ from typing import Any
 from bot.changes.base import ChangeKind, Context, FormField, order_name
 from bot.logicboxes import ActionResult, LogicBoxes, Order
 from bot.parsing import Target, options, parse_target, positive
+
+IN_USE_NOTE = (
+    "Only unused accounts go: mailboxes in use must first be deleted in the Email Administration interface, "
+    "and nothing is refunded"
+)
 
 
 @dataclass(frozen=True)
@@ -19,16 +29,20 @@ class RemoveAccounts(ChangeKind):
     name = "remove-accounts"
     usage = "remove-accounts <domain | order-id> <N> [reason:<text>]"
     example = "remove-accounts example.com 2"
-    summary = "Remove mailboxes from an order (needs approval)"
+    summary = (
+        "Remove N unused accounts from an order: mailboxes in use are deleted first in Email Administration; "
+        "no refund (needs approval)"
+    )
     verb = "Remove accounts from"
-    danger = True  # the mailboxes and their mail go
+    danger = True  # fewer accounts, and nothing is refunded
     form = (
         FormField(
             "count",
             "Accounts to remove",
             "{}",
             "number",
-            hint="The order keeps at least one",
+            hint="Unused accounts only (delete mailboxes in use in Email Administration first); no refund; "
+            "the order keeps at least one",
             check=lambda v: positive(v, "The number", "remove-accounts"),
         ),
     )
@@ -51,12 +65,17 @@ class RemoveAccounts(ChangeKind):
                 f"{order_name(order)} has {order.accounts} account{'s' if order.accounts != 1 else ''}: removing "
                 f"{params.count} would leave none (an order keeps at least one)."
             )
+        if order.expires is not None and order.expires <= ctx.now:  # whatever its status says
+            return (
+                f"{order_name(order)} expired on {order.expires:%Y-%m-%d}: LogicBoxes cannot remove accounts from "
+                "an expired order. Renew it first."
+            )
         return super().refusal(order, params, ctx)
 
     def describe(self, domain: str, details: dict[str, Any]) -> str:
         return (
-            f"Remove *{details.get('count')}* accounts from *{domain}*: {details.get('accounts')} -> "
-            f"{details.get('new_accounts')} accounts (their mailboxes are deleted)"
+            f"Remove *{details.get('count')}* unused accounts from *{domain}*: {details.get('accounts')} -> "
+            f"{details.get('new_accounts')} accounts. {IN_USE_NOTE}"
         )
 
     def execute(

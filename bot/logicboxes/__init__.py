@@ -9,6 +9,7 @@ from bot.logicboxes.client import CUSTOMERS, MAX_RECORDS, PRICE_LISTS, PRICES, L
 from bot.logicboxes.errors import (
     CREDENTIALS_FIX,
     WHITELIST_FIX,
+    AccessDenied,
     ApiRefused,
     AuthenticationFailed,
     BadResponse,
@@ -43,6 +44,7 @@ __all__ = [
     "PRICES",
     "PRICE_LISTS",
     "WHITELIST_FIX",
+    "AccessDenied",
     "ActionResult",
     "ApiRefused",
     "AuthenticationFailed",

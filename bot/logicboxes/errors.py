@@ -98,6 +98,25 @@ class NotWhitelisted(LogicBoxesError):
         )
 
 
+class AccessDenied(NotWhitelisted):
+    """ "Access Denied. You are not authorized to perform this action.": reported for a caller whose IP
+    is not whitelisted, and plausibly for a record outside this reseller account; its HTTP status and
+    format are not recorded, so it is recognised in an ERROR body and in an error page alike.
+    `python -m bot doctor` tells the two apart with one account-wide read."""
+
+    metric = "access_denied"
+
+    def __init__(self, where: str | None = None, http_status: int | None = None):
+        LogicBoxesError.__init__(
+            self,
+            f'{label(where)} answered "Access Denied": this server\'s IP may not be whitelisted in LogicBoxes, '
+            f"or the record is not in your account. If it is the IP: {WHITELIST_FIX}; `python -m bot doctor` "
+            "tells which.",
+            where,
+            http_status,
+        )
+
+
 class UpstreamTimeout(LogicBoxesError):
     counts_as_outage = True
     metric = "timeout"
@@ -169,6 +188,7 @@ class PriceListMissing(LogicBoxesError):
 
 
 _NOT_FOUND = re.compile(r"doesn't exist|does not exist|no entity found|not found|invalid order", re.IGNORECASE)
+_ACCESS_DENIED = re.compile(r"access denied|not authori[sz]ed to perform", re.IGNORECASE)
 _AUTH = re.compile(r"authenticat|auth-userid|api[- ]?key", re.IGNORECASE)
 
 
@@ -178,3 +198,7 @@ def is_not_found(exc: LogicBoxesError) -> bool:
 
 def is_auth_failure(message: str) -> bool:
     return bool(_AUTH.search(message))
+
+
+def is_access_denied(text: str) -> bool:
+    return bool(_ACCESS_DENIED.search(text))

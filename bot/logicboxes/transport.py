@@ -29,6 +29,7 @@ from urllib3.util.retry import Retry
 
 from bot import metrics, trace
 from bot.logicboxes.errors import (
+    AccessDenied,
     ApiRefused,
     AuthenticationFailed,
     BadResponse,
@@ -37,6 +38,7 @@ from bot.logicboxes.errors import (
     NotWhitelisted,
     UpstreamTimeout,
     UpstreamUnavailable,
+    is_access_denied,
     is_auth_failure,
 )
 from bot.logicboxes.wire import error_message
@@ -209,13 +211,16 @@ class Transport:
         message = error_message(data)
         if message is not None:  # an answer, whatever the HTTP status or Content-Type says
             message = redact(message)
+            if is_access_denied(message):
+                raise AccessDenied(where, status)
             if is_auth_failure(message):
                 raise AuthenticationFailed(message, where, status)
             raise ApiRefused(message, where, status)
         if status in (400, 401) and is_auth_failure(body[:2000].decode("utf-8", "replace")):
             raise AuthenticationFailed("Authentication failure", where, status)
         if status == 403:
-            raise NotWhitelisted(where)
+            page = body[:4000].decode("utf-8", "replace")
+            raise AccessDenied(where, status) if is_access_denied(page) else NotWhitelisted(where)
         if status >= 500:
             why = f"HTTP {status} error page" if data is _NOT_JSON else f"HTTP {status}"
             raise _Retryable(UpstreamUnavailable(where, why, http_status=status))

@@ -312,6 +312,8 @@ def render_check(order: Order, report: Report) -> Message:
         if records:
             zone = escape("\n".join(zone_line(r, report.domain) for r in records))
             blocks.append(_section(f"{title}:\n```\n{clip(zone, MAX_SECTION - 80)}\n```"))
+    if report.notes and report.add:
+        blocks.append(_context(*(escape(note) for note in report.notes)))
     blocks.append(
         _context(f"Order `{order.order_id}` · {escape(order.region)} · live DNS, asked just now; LogicBoxes' records")
     )
