@@ -7,6 +7,7 @@ python -m bot doctor                check settings, Slack, LogicBoxes and the da
 python -m bot digest --channel C..  post the orders expiring soon
 python -m bot migrate               bring the database schema up to date (also done at start)
 python -m bot audit verify          check the audit log's hash chain
+python -m bot settings              print the effective settings as JSON (secrets masked)
 """
 
 from __future__ import annotations
@@ -140,6 +141,16 @@ def audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def show_settings(args: argparse.Namespace) -> int:
+    """The effective settings as one JSON object (secrets masked): what this process would run with,
+    read from the environment and .env exactly as serving reads them."""
+    import json
+
+    settings = load_or_exit()
+    print(json.dumps(settings.effective(), indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
 def console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
@@ -158,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     p_digest.add_argument("--channel", required=True, help="channel id, e.g. C0123456789")
     p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
     sub.add_parser("migrate", help="bring the database schema up to date (serving does it too)")
+    sub.add_parser("settings", help="print the effective settings as JSON (secrets masked)")
     p_audit = sub.add_parser("audit", help="audit log tools")
     p_audit.add_argument("action", choices=["verify"], help="verify: check the hash chain of every row")
     args = parser.parse_args(argv)
@@ -174,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         return migrate(args)
     if args.mode == "audit":
         return audit_verify(args)
+    if args.mode == "settings":
+        return show_settings(args)
     settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
     return serve(settings)

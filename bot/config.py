@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -113,8 +114,24 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
 
     _split_lists = field_validator(
-        "reseller_regions", "approvers", "cost_viewers", "readers", "quoters", "requesters", mode="before"
+        "reseller_regions",
+        "dns_resolvers",
+        "approvers",
+        "cost_viewers",
+        "readers",
+        "quoters",
+        "requesters",
+        mode="before",
     )(_split)
+
+    @field_validator("reseller_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        """Shown beside every price, in the channel: a code or one symbol, never markup that pings."""
+        value = value.strip()
+        if re.fullmatch(r"[A-Z]{3}", value) or (len(value) == 1 and unicodedata.category(value) == "Sc"):
+            return value
+        raise ValueError("use a 3-letter currency code like USD or INR, or one currency symbol like $ or ₹")
 
     @field_validator("dns_resolvers")
     @classmethod
@@ -170,7 +187,20 @@ class Settings(BaseSettings):
     def _url(cls, value: str) -> str:
         if not re.match(r"https?://", value):
             raise ValueError("must start with http:// or https://")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (raises ValueError for a port that is no number)
+        except ValueError:
+            raise ValueError("is not a URL (https://host/path/)") from None
+        if not parts.hostname or re.search(r"[\s\x00-\x1f]", value):
+            raise ValueError("is not a URL: it needs a host name and no spaces (https://host/path/)")
         return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        """slack_sdk appends method names to the base: https://slack.com/api + auth.test must not join."""
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("reseller_api_url")
     @classmethod
@@ -220,9 +250,34 @@ class Settings(BaseSettings):
         """Who may see reseller cost; the approvers unless configured otherwise."""
         return self.approvers if self.cost_viewers is None else self.cost_viewers
 
+    def effective(self) -> dict[str, Any]:
+        """Every setting as the bot uses it, keyed as the environment names it: defaults filled in,
+        lists as lists, secrets masked ("***" when set). `python -m bot settings` prints it."""
+        values: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "***" if value.get_secret_value() else None
+            values[name.upper()] = value
+        values.update(
+            QUOTERS=self.effective_quoters,
+            REQUESTERS=self.effective_requesters,
+            COST_VIEWERS=self.effective_cost_viewers,
+            DATABASE_URL=_mask_password(self.database_url),
+        )
+        return values
+
     def secret(self, name: str) -> str:
         value = getattr(self, name)
         return value.get_secret_value() if value is not None else ""
+
+
+def _mask_password(url: str) -> str:
+    """postgresql://user:***@host/db: a database password is a secret too."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def load_settings(*required: str, **overrides: object) -> Settings:
@@ -260,5 +315,7 @@ def _is_set(settings: Settings, name: str) -> bool:
 
 
 def _message(problems: list[str]) -> str:
+    if len(problems) == 1:  # one line for one problem
+        return f"mailops cannot start; fix this setting (environment or .env): {problems[0]}"
     lines = "\n".join(f"  - {problem}" for problem in problems)
     return f"mailops cannot start; fix these settings (environment or .env):\n{lines}"

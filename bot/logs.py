@@ -11,6 +11,8 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 from bot import trace
@@ -20,7 +22,10 @@ _SECRETS = [
     re.compile(r"(['\"]api-key['\"],\s*['\"])[^'\"]+", re.IGNORECASE),
     re.compile(r"()xox[abposer]-[A-Za-z0-9-]+"),
     re.compile(r"()xapp-[A-Za-z0-9-]+"),
+    # a password in any URL (a proxy's, a database's): scheme://user:***@host
+    re.compile(r"([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s/]+(?=@)", re.IGNORECASE),
 ]
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 _extra_secrets: set[str] = set()
 
 
@@ -98,7 +103,36 @@ def fatal(text: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def register_proxy_secrets() -> None:
+    """The proxy's password from the environment, masked before any library logs the proxy URL
+    (slack_sdk does, at DEBUG, the first time it builds a request)."""
+    import os
+    from urllib.parse import urlsplit
+
+    for name in PROXY_VARIABLES:
+        try:
+            register_secret(urlsplit(os.environ.get(name, "")).password)
+        except ValueError:  # a malformed proxy URL: the pattern for URL passwords still masks it
+            continue
+
+
+@contextmanager
+def quiet(*names: str) -> Iterator[None]:
+    """Silence libraries' own logging for a moment (start-up: slack_sdk logs every retry of an
+    unreachable Slack, and the caller says it once, in one line)."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    register_proxy_secrets()
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -23,7 +21,7 @@ from bot.config import Settings
 from bot.directory import Directory
 from bot.livedns import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
-from bot.logs import register_secret
+from bot.logs import quiet, register_proxy_secrets, register_secret
 from bot.metrics import metrics_app
 from bot.service import MailService
 from bot.serving import InFlight
@@ -36,8 +34,7 @@ log = logging.getLogger(__name__)
 
 def make_client(settings: Settings) -> LogicBoxes:
     register_secret(settings.secret("reseller_api_key"))
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):  # a proxy's password too
-        register_secret(urlsplit(os.environ.get(name, "")).password)
+    register_proxy_secrets()  # a proxy's password too
     return LogicBoxes(
         ClientConfig(
             base_url=settings.reseller_api_url,
@@ -124,7 +121,8 @@ def make_bot(
     in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
     workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
     deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access))
-    app = create_app(deps, client, token_verification)
+    with quiet("slack_sdk", "slack_bolt"):  # auth.test: if Slack cannot be reached, the caller says so once
+        app = create_app(deps, client, token_verification)
     stop = threading.Event()
     feed = ChangeFeed(approvals.store, service.client.forget_order, service.client.forget_all_orders, stop)
     approvals.on_changed = lambda order_id, domain: feed.announce(order_id, domain, time.time())

@@ -18,7 +18,7 @@ def zones():
 
 @pytest.fixture
 def checker(start_bot, zones):
-    return start_bot(dns_resolvers=[zones.address]).driver
+    return start_bot(dns_resolvers=zones.address).driver
 
 
 def shown(driver, text: str) -> str:
@@ -87,7 +87,7 @@ def test_a_domain_with_no_order_is_said_as_order_says_it(checker):
 def test_a_resolver_that_never_answers_is_named_within_the_deadline(start_bot):
     silent = ZoneServer(silent=True).start()
     try:
-        driver = start_bot(dns_resolvers=[silent.address], command_deadline=2).driver
+        driver = start_bot(dns_resolvers=silent.address, command_deadline=2).driver
         text = shown(driver, "check example.com")
     finally:
         silent.stop()
@@ -139,17 +139,17 @@ def test_dns_resolvers_setting_names_a_bad_item(tmp_path):
     from bot.config import ConfigError, load_settings
 
     with pytest.raises(ConfigError) as caught:
-        load_settings(dns_resolvers=["192.0.2.53:5353", "dns.example"], _env_file=None)
+        load_settings(dns_resolvers="192.0.2.53:5353,dns.example", _env_file=None)
     assert "DNS_RESOLVERS" in str(caught.value) and "'dns.example': not an IP address (write ip or ip:port)" in str(
         caught.value
     )
-    assert load_settings(dns_resolvers=["192.0.2.53:5353", "[2001:db8::53]:53"], _env_file=None).dns_resolvers
+    assert load_settings(dns_resolvers="192.0.2.53:5353, [2001:db8::53]:53", _env_file=None).dns_resolvers
 
 
 def test_a_resolver_that_fails_is_named(start_bot):
     failing = ZoneServer(failing=True).start()
     try:
-        text = shown(start_bot(dns_resolvers=[failing.address]).driver, "check example.com")
+        text = shown(start_bot(dns_resolvers=failing.address).driver, "check example.com")
     finally:
         failing.stop()
     assert f"The DNS resolver ({failing.address}) failed (SERVFAIL or refused) for MX example.com" in text
