@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.access import Role
+from bot.access import RULES, Role, UseCase
 from bot.changes import KINDS, Change
 from bot.config import REGIONS
 from bot.parsing import (
@@ -257,7 +257,12 @@ class Subcommand:
     summary: str
     parser: Callable[[list[str]], Any] | None = None
     mutates: bool = False
-    role: Role | None = Role.READER  # who may run it (None: anyone the workspace lets in)
+    use_case: UseCase = UseCase.LOOKUP  # what it does, and so the role it needs (bot.access.RULES)
+
+    @property
+    def role(self) -> Role | None:
+        """Who may run it (None: anyone the workspace lets in)."""
+        return RULES[self.use_case].role
 
 
 def _registry() -> dict[str, Subcommand]:
@@ -271,14 +276,23 @@ def _registry() -> dict[str, Subcommand]:
             "search status:active expiring:30d",
             "Find orders, 10 per page",
             _search,
+            use_case=UseCase.SEARCH,
         ),
-        Subcommand("dns", "dns <domain | order-id>", "dns example.com", "DNS records the customer must publish", _dns),
+        Subcommand(
+            "dns",
+            "dns <domain | order-id>",
+            "dns example.com",
+            "DNS records the customer must publish",
+            _dns,
+            use_case=UseCase.DNS,
+        ),
         Subcommand(
             "check",
             "check <domain | order-id | address>",
             "check example.com",
             "Why mail does not arrive: live DNS against what the order needs, with the fix",
             _check,
+            use_case=UseCase.CHECK,
         ),
         Subcommand(
             "price",
@@ -286,14 +300,19 @@ def _registry() -> dict[str, Subcommand]:
             "price 12 accounts 6mo for example.com",
             "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
             _price,
-            role=Role.QUOTER,
+            use_case=UseCase.QUOTE,
         ),
         Subcommand(
-            "setup", "setup <user@domain>", "setup jane@example.com", "Phone, Exchange and Outlook settings", _setup
+            "setup",
+            "setup <user@domain>",
+            "setup jane@example.com",
+            "Phone, Exchange and Outlook settings",
+            _setup,
+            use_case=UseCase.SETUP,
         ),
     ]
     changes = [
-        Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True, role=Role.REQUESTER)
+        Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True, use_case=UseCase.REQUEST)
         for k in KINDS.values()
     ]
     tail = [
@@ -303,9 +322,9 @@ def _registry() -> dict[str, Subcommand]:
             "audit example.com reads",
             "Recent requests, decisions and answers; `reads`: who looked at that customer's orders (approvers only)",
             _audit,
-            role=Role.APPROVER,
+            use_case=UseCase.AUDIT,
         ),
-        Subcommand("help", "help", "help", "This list", role=None),
+        Subcommand("help", "help", "help", "This list", use_case=UseCase.HELP),
     ]
     return {sub.name: sub for sub in (*lookups, *changes, *tail)}
 
@@ -313,8 +332,10 @@ def _registry() -> dict[str, Subcommand]:
 SUBCOMMANDS: dict[str, Subcommand] = _registry()
 
 
-def role_for(intent: Intent) -> Role | None:
-    """Who may run this intent, from its subcommand's row."""
+def use_case_of(intent: Intent) -> UseCase:
+    """What this intent does, from its subcommand's row: what the gate checks it against."""
+    if isinstance(intent, Change):
+        return UseCase.REQUEST
     name = {
         OrderLookup: "order",
         DnsLookup: "dns",
@@ -323,10 +344,13 @@ def role_for(intent: Intent) -> Role | None:
         PriceQuote: "price",
         SetupHelp: "setup",
         Audit: "audit",
-    }.get(type(intent))
-    if isinstance(intent, Change):
-        name = intent.kind
-    return SUBCOMMANDS[name].role if name else None
+    }.get(type(intent), "help")
+    return SUBCOMMANDS[name].use_case
+
+
+def role_for(intent: Intent) -> Role | None:
+    """Who may run this intent."""
+    return RULES[use_case_of(intent)].role
 
 
 def parse(text: str) -> Intent:

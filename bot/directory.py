@@ -1,4 +1,4 @@
-"""Who belongs to which Slack user group, for approver and cost-viewer checks.
+"""Who someone is (users.info) and who belongs to which Slack user group, for the gate.
 
 Group ids (S...) are expanded with usergroups.users.list and cached briefly, so that adding
 someone to the on-call group takes effect within minutes without a restart.
@@ -8,40 +8,69 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.access import Home
+from bot.access import Home, Who
 
 log = logging.getLogger(__name__)
 
+PERSON_TTL = 300.0  # seconds what users.info said about someone is trusted for lookups
+
+
+def _person(user_id: str, user: dict) -> Who:
+    """users.info's user as a Who: a deactivated account counts as a guest (never let in)."""
+    enterprise = user.get("enterprise_user") if isinstance(user.get("enterprise_user"), dict) else {}
+    return Who(
+        user_id,
+        team_id=user.get("team_id") or None,
+        enterprise_id=enterprise.get("enterprise_id") or None,
+        guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("deleted")),
+        stranger=bool(user.get("is_stranger")),
+        teams=tuple(team for team in enterprise.get("teams") or () if isinstance(team, str)),
+    )
+
 
 class Directory:
-    def __init__(self, client: WebClient, ttl: float = 300, people_ttl: float = 60):
-        self._client = client
+    def __init__(
+        self,
+        client: WebClient,
+        ttl: float = 300,
+        people_ttl: float = PERSON_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._client, self._clock = client, clock
         self._groups: TTLCache = TTLCache(256, ttl)
-        self._guests: TTLCache = TTLCache(4096, people_ttl)
+        self._people: TTLCache = TTLCache(4096, people_ttl)  # user id -> (when asked, Who)
         self._home: Home | None = None
         self._lock = threading.Lock()
 
-    def is_guest(self, user_id: str) -> bool:
-        """A single- or multi-channel guest (users.info, scope users:read), cached for a minute.
-        If Slack cannot say, the person is treated as a guest: access fails closed."""
+    def person(self, user_id: str, channel_id: str | None = None, max_age: float = PERSON_TTL) -> Who:
+        """Who `user_id` is according to Slack (users.info, scope users:read): their own workspace
+        and enterprise, guest and Slack Connect status. Kept at most `max_age` seconds (5 when an
+        approval is decided or a cost shown). If Slack cannot say, the Who is unconfirmed and the
+        gate refuses it: access fails closed."""
+        now = self._clock()
         with self._lock:
-            if user_id in self._guests:
-                return self._guests[user_id]
-        try:
-            user = self._client.users_info(user=user_id).get("user") or {}
-        except SlackApiError as exc:
-            log.warning("cannot tell whether %s is a guest: %s", user_id, exc.response.get("error"))
-            return True
-        guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted") or user.get("deleted"))
-        with self._lock:
-            self._guests[user_id] = guest
-        return guest
+            cached = self._people.get(user_id)
+        if cached is None or now - cached[0] > max_age:
+            try:
+                user = self._client.users_info(user=user_id).get("user")
+            except (SlackApiError, OSError) as exc:
+                why = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+                log.warning("cannot confirm who %s is with Slack: %s", user_id, why)
+                return Who(user_id, channel_id=channel_id, unconfirmed=str(why))
+            if not isinstance(user, dict):
+                return Who(user_id, channel_id=channel_id, unconfirmed="users.info named no user")
+            cached = (now, _person(user_id, user))
+            with self._lock:
+                self._people[user_id] = cached
+        return replace(cached[1], channel_id=channel_id)
 
     def home(self) -> Home:
         """The installation's workspace and enterprise (auth.test), asked once."""

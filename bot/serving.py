@@ -164,13 +164,20 @@ def serve_socket_mode(bot: Bot, settings: Settings, stopper: Stopper) -> bool:
     """Socket Mode: no inbound HTTP for Slack, but /healthz, /readyz and /metrics on $PORT when
     the platform sets it (a worker dyno or a Kubernetes pod still wants probes)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    from bot.slack.boundary import unreadable_before_bolt
 
     in_flight = bot.in_flight
 
     class Handler(SocketModeHandler):
         def handle(self, client: Any, req: Any) -> None:  # an envelope: counted until its ack is sent
             with in_flight:
-                super().handle(client, req)
+                try:
+                    super().handle(client, req)
+                except Exception as exc:  # Bolt could not parse it: acked all the same, logged once
+                    unreadable_before_bolt(exc, "socket_mode")
+                    client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
     handler = Handler(bot.app, settings.secret("slack_app_token"))
     handler.connect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot import metrics
 from bot.accesslog import AccessLog
@@ -26,6 +28,7 @@ from bot.metrics import metrics_app
 from bot.service import MailService
 from bot.serving import InFlight
 from bot.slack import Deps, create_app, web_client
+from bot.slack.boundary import unreadable_before_bolt
 from bot.store import Store, head_revision, schema_revision
 from bot.workers import Workers
 
@@ -103,7 +106,7 @@ def make_bot(
         register_secret(settings.secret(name))
     client = web_client(settings)
     service = make_service(settings)
-    directory = Directory(client, ttl=GROUP_FRESHNESS)
+    directory = Directory(client, ttl=GROUP_FRESHNESS, clock=clock)
     approvals = Approvals(
         service,
         Store(settings.database_url, tolerate_outage=True),
@@ -135,7 +138,14 @@ def make_bot(
             daemon=True,
         ).start()
     probes = probe_app(lambda: readiness(approvals.store), approvals.store.count_pending)
-    return Bot(app, deps, in_flight.wrap(wsgi_app(app, probes)), in_flight.wrap(probes), stop, in_flight)
+    return Bot(
+        app,
+        deps,
+        in_flight.wrap(wsgi_app(app, probes, settings.secret("slack_signing_secret"))),
+        in_flight.wrap(probes),
+        stop,
+        in_flight,
+    )
 
 
 def _sweep_loop(approvals: Approvals, interval: float, stop: threading.Event, access_days: int = 90) -> None:
@@ -195,22 +205,40 @@ def probe_app(
     return application
 
 
-def wsgi_app(app: App, probes: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+def wsgi_app(
+    app: App, probes: Callable[..., Iterable[bytes]], signing_secret: str = ""
+) -> Callable[..., Iterable[bytes]]:
     """Bolt's WSGI adapter on /slack/events, the probes beside it. A body over MAX_BODY (or of no
     declared length) is refused with 413 before a byte of it is read."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != "/slack/events":
             return probes(environ, start_response)
+        body = b""
         if environ.get("REQUEST_METHOD") == "POST":
             length = str(environ.get("CONTENT_LENGTH") or "")
             if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
                 start_response("413 Content Too Large", [("Content-Type", "text/plain")])
                 return [b"request body too large or of unknown length\n"]
+            body = environ["wsgi.input"].read(int(length))  # kept: Bolt may fail to parse it
+            environ["wsgi.input"] = io.BytesIO(body)
         started = time.perf_counter()
         try:
             return slack(environ, start_response)  # listeners ack and hand work on: this is the ack
+        except Exception as exc:  # Bolt's own parsing failed, before any listener: still one boundary
+            signed = verifier is not None and verifier.is_valid(
+                body.decode("utf-8", "replace"),
+                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+            )
+            if not signed:
+                start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+                return [b"invalid request\n"]
+            unreadable_before_bolt(exc, "http")
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b""]
         finally:
             metrics.ACK_SECONDS.observe(time.perf_counter() - started)
 

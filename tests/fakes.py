@@ -66,6 +66,8 @@ class FakeSlack:
         self.rate_limit_next = 0
         self.fail_updates: list[str] = []  # Slack errors for the next chat.update calls, in order
         self.guests: set[str] = set()  # users.info says these are guests
+        self.people: dict[str, dict[str, Any]] = {}  # users.info fields to override, by user id
+        self.unknown_people: set[str] = set()  # users.info fails for these (Slack cannot say)
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self.scopes: str | None = ",".join(SCOPES)  # the x-oauth-scopes header on API answers (None: none)
@@ -132,6 +134,8 @@ class FakeSlack:
             return 200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "mailops"}
         if method == "users.info":
             user = body.get("user")
+            if user in self.unknown_people:
+                return 200, {"ok": False, "error": "fatal_error"}
             return 200, {
                 "ok": True,
                 "user": {
@@ -139,6 +143,7 @@ class FakeSlack:
                     "team_id": "T1",
                     "is_restricted": user in self.guests,
                     "is_ultra_restricted": False,
+                    **self.people.get(user, {}),
                 },
             }
         if method == "apps.connections.open":

@@ -56,30 +56,66 @@ def test_guests_refused_unless_allowed(start_bot, sim, slack):
     assert "example.com · Active" in welcoming.driver.command("order example.com", user="U0GUEST").text()
 
 
-def test_people_of_another_workspace_are_refused_on_every_surface(bot, sim):
+@pytest.mark.parametrize(
+    "slack_says",
+    [
+        {"team_id": "T2", "is_stranger": True},  # a Slack Connect partner in a shared channel
+        {"team_id": "T2"},  # another workspace, whatever the payload names
+    ],
+)
+def test_people_of_another_workspace_are_refused_on_every_surface_whatever_the_payload_says(
+    bot, sim, slack, slack_says
+):
     from tests.test_approvals import approval_id, request
 
     message, _ = request(bot.driver, "delete acme.com")
     calls = len(sim.calls)
-    # a Slack Connect partner in a shared channel: their own team is T2
-    body = bot.driver.command_template.replace("team_id=T1", "team_id=T2")
-    bot.driver.command_template = body
-    assert "only people of the workspace it is installed in" in bot.driver.command("order example.com").ack["text"]
-    bot.driver.command_template = body.replace("team_id=T2", "team_id=T1")
-    bot.driver.action_template["user"]["team_id"] = "T2"
-    refused = bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    assert "only people of the workspace" in refused.text()
-    bot.driver.templates["message_action"]["user"]["team_id"] = "T2"
-    assert "only people of the workspace" in shortcut(bot.driver, "example.com").text()
-    bot.driver.templates["view_submission"]["user"]["team_id"] = "T2"
-    _, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": "example.com"}}})
-    assert ack["response_action"] == "update" and "only people of the workspace" in json.dumps(ack["view"])
-    bot.driver.templates["block_actions_view"]["user"]["team_id"] = "T2"
-    click_in_view(bot.driver, "home_lookup", "lookup", user="U0LEAD")
-    event(bot.driver, "event_app_home_opened", user="U0STRANGER", user_team="T2", tab="home")
+    slack.people["U0PARTNER"] = slack_says  # every payload below names the host's team, T1
+    outside = "only people of the workspace it is installed in"
+    assert outside in bot.driver.command("order example.com", user="U0PARTNER").ack["text"]
+    assert outside in bot.driver.click("approve", approval_id(message), user="U0PARTNER").text()
+    assert outside in shortcut(bot.driver, "example.com", user="U0PARTNER").text()
+    _, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": "example.com"}}}, user="U0PARTNER")
+    assert ack["response_action"] == "update" and outside in json.dumps(ack["view"])
+    click_in_view(bot.driver, "home_lookup", "lookup", user="U0PARTNER")
+    event(bot.driver, "event_app_home_opened", user="U0PARTNER", tab="home")
     assert len(sim.calls) == calls and bot.driver.slack.posts("/api/views.publish") == []
     assert bot.driver.slack.posts("/api/views.open") == []
     assert bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "pending"
+
+
+def test_when_slack_cannot_say_who_someone_is_they_are_refused_on_every_surface(bot, sim, slack):
+    slack.unknown_people.add("U0AGENT")
+    refused = bot.driver.command("order example.com", user="U0AGENT").ack["text"]
+    assert refused == "Could not confirm your account with Slack; try again." and sim.calls == []
+    assert "Could not confirm your account" in shortcut(bot.driver, "example.com", user="U0AGENT").text()
+    assert "Could not confirm your account" in bot.driver.click("share", "order 84372632", user="U0AGENT").text()
+    event(bot.driver, "event_app_home_opened", user="U0AGENT", tab="home")
+    bot.driver.slack.wait_until(lambda: bot.driver.slack.posts("/api/views.publish"), what="the Home tab")
+    home = json.dumps(bot.driver.slack.posts("/api/views.publish")[0]["view"])
+    assert "Could not confirm your account with Slack; try again." in home and "home_lookup" not in home
+    assert sim.calls == []
+    slack.unknown_people.clear()  # Slack answers again: so does the bot (failures are not cached)
+    assert "example.com · Active" in bot.driver.command("order example.com", user="U0AGENT").text()
+
+
+def test_what_slack_says_of_someone_is_kept_minutes_for_lookups_and_seconds_for_decisions(start_bot, sim, slack, clock):
+    from tests.test_approvals import approval_id, request
+
+    bot = start_bot(clock=clock)
+    asked = lambda user: len([p for p in slack.posts("/api/users.info") if p.get("user") == user])
+    message, _ = request(bot.driver, "delete acme.com")
+    assert "example.com · Active" in bot.driver.command("order example.com", user="U0LEAD").text()
+    assert "acme.com · Active" in bot.driver.command("order acme.com", user="U0LEAD").text()
+    assert asked("U0LEAD") == 1  # one users.info for both lookups
+    slack.people["U0LEAD"] = {"is_restricted": True}  # the approver became a guest
+    clock.advance(6)
+    assert "example.com · Active" in bot.driver.command("order example.com", user="U0LEAD").text()  # minutes
+    refused = bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    assert "Guests cannot use mailops here" in refused.text()  # a decision asks Slack again past 5 s
+    assert asked("U0LEAD") == 2 and bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "pending"
+    clock.advance(300)
+    assert "Guests cannot use mailops" in bot.driver.command("order example.com", user="U0LEAD").ack["text"]
 
 
 def test_home_tab_without_reading_rights_shows_no_orders(guarded, sim):
@@ -97,7 +133,7 @@ def test_the_access_log_and_audit_reads(bot, sim):
     bot.driver.command("dns 84372633", user="U0OTHER").text()
     bot.driver.command("order example.com", user="U0AGENT").text()  # another customer's order
     assert bot.bot.deps.workers.wait_idle(10)
-    refused = bot.driver.command("audit acme.com reads", user="U0AGENT").text()
+    refused = bot.driver.command("audit acme.com reads", user="U0AGENT").shown()  # in the ack
     assert "Only approvers can read the audit log" in refused
     text = bot.driver.command("audit acme.com reads", user="U0LEAD").text()
     assert "Who looked at customer 20002's orders" in text
@@ -215,3 +251,53 @@ def test_readiness_names_what_is_wrong_and_liveness_stays_up(start_bot, sim, pg_
     finally:
         database_down(name, False)
     assert get(bot, "/readyz") == (200, "ready\n")
+
+
+@pytest.mark.parametrize(
+    ("action", "value"),
+    [
+        ("share", "price 12 accounts 6mo for acme.com"),  # a customer's own price, into the channel
+        ("share", "audit"),
+        ("share", "delete acme.com"),
+        ("share", "help"),
+        ("share", "<<not a command>>"),
+        ("next_page", "order acme.com"),
+        ("next_page", "price 5 12"),
+        ("check_dns", "price 5 12"),
+        ("check_dns", "audit acme.com"),
+    ],
+)
+def test_buttons_carry_untrusted_text_and_only_shareable_answers_are_shared(guarded, sim, action, value):
+    reply = guarded.driver.click(action, value, user="U0AGENT")  # a reader, not a quoter or approver
+    assert reply.text() == "This answer cannot be shared."
+    assert sim.calls == [] and guarded.driver.slack.posts("/api/chat.postMessage") == []
+    assert all(p.get("response_type") != "in_channel" for p in guarded.driver.slack.posts(reply.response_path))
+
+
+def test_share_and_next_page_need_the_role_of_the_command_they_carry(guarded, sim):
+    for action, value in (("share", "order 84372633"), ("next_page", "search page:2"), ("check_dns", "check 1")):
+        refused = guarded.driver.click(action, value, user="U0SALES")  # a quoter, not a reader
+        assert refused.text() == "You need the READERS role to look up orders: ask an admin to add you to READERS."
+    assert sim.calls == []
+    shared = guarded.driver.click("share", "order 84372633", user="U0AGENT")
+    assert "acme.com · Active" in visible_text(shared.response())  # a reader shares a lookup
+
+
+def test_an_unreachable_database_is_named_and_nothing_is_sent(start_bot, sim, pg_url):
+    from tests.test_approvals import approval_id, request
+    from tests.test_recording import database_down
+
+    bot = start_bot(database_url=pg_url)
+    message, _ = request(bot.driver, "add-accounts acme.com 5")
+    name = pg_url.rsplit("/", 1)[1]
+    calls = len(sim.calls)
+    database_down(name, True)
+    try:
+        unavailable = "Approvals are unavailable: the database cannot be reached; lookups still work."
+        assert bot.driver.command("renew example.com 12mo").text() == unavailable
+        assert unavailable in bot.driver.click("approve", approval_id(message), user="U0LEAD").text()
+        assert len(sim.calls) == calls  # LogicBoxes was asked nothing
+        assert "example.com · Active" in bot.driver.command("order example.com").text()  # lookups still work
+    finally:
+        database_down(name, False)
+    assert sim.count("add-email-account", method="POST") == 0

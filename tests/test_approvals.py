@@ -323,7 +323,7 @@ def test_audit_for_approvers_only(bot, sim):
     bot.driver.slack.wait_outcomes(1)
     text = bot.driver.command("audit acme.com limit:5", user="U0ONCALL").text()
     assert "*deny* by <@U0LEAD>" in text and "*request* by <@U0AGENT>" in text
-    assert "Only approvers can read the audit log" in bot.driver.command("audit", user="U0RANDOM").text()
+    assert "Only approvers can read the audit log" in bot.driver.command("audit", user="U0RANDOM").shown()  # in the ack
 
 
 def test_cost_viewers_setting(start_bot, sim):

@@ -49,7 +49,15 @@ def test_manifests_declare_every_surface_the_code_listens_for():
         assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)
         functions = manifest["functions"]
         assert set(functions) == {LOOKUP_STEP, QUOTE_STEP}
-        assert list(functions[LOOKUP_STEP]["input_parameters"]["properties"]) == ["domain_or_order_id"]
+        assert list(functions[LOOKUP_STEP]["input_parameters"]["properties"]) == [
+            "domain_or_order_id",
+            "interactivity",
+            "user",
+        ]
+        for step in (LOOKUP_STEP, QUOTE_STEP):  # who ran it: Slack fills in the interactor, or the builder names one
+            person = functions[step]["input_parameters"]["properties"]
+            assert person["interactivity"]["type"] == "slack#/types/interactivity"
+            assert person["user"]["type"] == "slack#/types/user_id" and not person["user"]["is_required"]
         assert set(functions[LOOKUP_STEP]["output_parameters"]["properties"]) == {
             "order_id",
             "status",

@@ -115,10 +115,24 @@ def completions(slack, count: int = 1) -> list[tuple[str, dict]]:
     return [(r.path.rsplit(".", 1)[-1], r.body) for r in done()]
 
 
+# The person who started the workflow, as Slack fills the step's interactivity input in.
+STARTED_BY = {
+    "interactivity": {
+        "interactivity_pointer": "7000000000.1.abcdef",
+        "interactor": {"id": "U0AGENT", "team_id": "T1", "secret": "aW50ZXJhY3Rvcg"},
+    }
+}
+LOOKUP = {"callback_id": "lookup_order", "title": "Look up an Enterprise Email order"}
+QUOTE = {"callback_id": "quote_enterprise_email", "title": "Quote Enterprise Email"}
+
+
 def test_workflow_step_looks_up_an_order(bot, sim):
-    function = {"callback_id": "lookup_order", "title": "Look up an Enterprise Email order"}
+    function = LOOKUP
     status = event(
-        bot.driver, "event_function_executed", function=function, inputs={"domain_or_order_id": "example.in"}
+        bot.driver,
+        "event_function_executed",
+        function=function,
+        inputs={"domain_or_order_id": "example.in", **STARTED_BY},
     )
     assert status == 200
     ((kind, body),) = completions(bot.driver.slack)
@@ -129,20 +143,49 @@ def test_workflow_step_looks_up_an_order(bot, sim):
 
 
 def test_workflow_step_fails_with_the_sentence_people_see(bot, sim):
-    function = {"callback_id": "lookup_order", "title": "Look up an Enterprise Email order"}
-    event(bot.driver, "event_function_executed", function=function, inputs={"domain_or_order_id": "nope.org"})
+    inputs = {"domain_or_order_id": "nope.org", **STARTED_BY}
+    event(bot.driver, "event_function_executed", function=LOOKUP, inputs=inputs)
     ((kind, body),) = completions(bot.driver.slack)
     assert kind == "completeError" and body["error"] == "No Enterprise Email order for nope.org in us, in."
 
 
 def test_workflow_step_quotes(bot, sim):
-    function = {"callback_id": "quote_enterprise_email", "title": "Quote Enterprise Email"}
-    event(
-        bot.driver, "event_function_executed", function=function, inputs={"accounts": 12, "months": 6, "action": "add"}
-    )
+    inputs = {"accounts": 12, "months": 6, "action": "add", **STARTED_BY}
+    event(bot.driver, "event_function_executed", function=QUOTE, inputs=inputs)
     ((kind, body),) = completions(bot.driver.slack)
     outputs = json.loads(body["outputs"]) if isinstance(body["outputs"], str) else body["outputs"]
     assert kind == "completeSuccess" and outputs == {"unit_price": "1.330", "total": "95.76", "currency": "USD"}
+
+
+def test_a_workflow_started_without_a_person_is_refused_saying_what_to_map(bot, sim):
+    event(bot.driver, "event_function_executed", function=LOOKUP, inputs={"domain_or_order_id": "example.com"})
+    ((kind, body),) = completions(bot.driver.slack)
+    assert kind == "completeError" and "names nobody (a scheduled or webhook workflow has no person)" in body["error"]
+    assert 'map its "Who is asking" input' in body["error"] and sim.calls == []
+
+
+def test_a_step_asked_for_a_person_its_builder_named_works_for_that_person(bot, sim):
+    inputs = {"domain_or_order_id": "example.com", "user": "U0AGENT"}
+    event(bot.driver, "event_function_executed", function=LOOKUP, inputs=inputs)
+    ((kind, _),) = completions(bot.driver.slack)
+    assert kind == "completeSuccess"
+
+
+def test_workflow_steps_need_the_same_roles_as_the_command(start_bot, sim, slack):
+    bot = start_bot(readers="U0AGENT", quoters="U0SALES")
+    sales = {"interactivity": {"interactor": {"id": "U0SALES", "team_id": "T1"}}}
+    event(bot.driver, "event_function_executed", function=LOOKUP, inputs={"domain_or_order_id": "acme.com", **sales})
+    event(bot.driver, "event_function_executed", function=QUOTE, inputs={"accounts": 5, "months": 12, **STARTED_BY})
+    slack.people["U0PARTNER"] = {"team_id": "T2", "is_stranger": True}
+    partner = {"interactivity": {"interactor": {"id": "U0PARTNER", "team_id": "T1"}}}
+    event(bot.driver, "event_function_executed", function=LOOKUP, inputs={"domain_or_order_id": "acme.com", **partner})
+    errors = sorted(body["error"] for kind, body in completions(bot.driver.slack, 3) if kind == "completeError")
+    assert errors == [  # sorted: the three runs finish in any order
+        "You need the QUOTERS role to quote prices: ask an admin to add you to QUOTERS.",
+        "You need the READERS role to look up orders: ask an admin to add you to READERS.",
+        "mailops answers only people of the workspace it is installed in.",
+    ]
+    assert sim.calls == []  # LogicBoxes was asked nothing
 
 
 # ---------------------------------------------------------------- forms for changes

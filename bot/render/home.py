@@ -105,3 +105,8 @@ def render_home(
         if expiring_note:
             blocks.append(_context(f":warning: {escape(expiring_note)}"))
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
+
+
+def refused_home(refusal: str) -> View:
+    """The Home tab of someone the gate refused: why, and nothing else."""
+    return View(type="home", blocks=[_header("Enterprise Email"), _section(f":no_entry: {escape(refusal)}")])

@@ -12,9 +12,10 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.config import Settings
 from bot.render.forms import refusal_view
-from bot.slack import listeners
+from bot.render.home import refused_home
+from bot.slack import boundary, listeners
 from bot.slack.approval_flow import publish_outcome, remind, show_running
-from bot.slack.runtime import REQUEST_SIGNATURE, Deps, Runtime, who_is
+from bot.slack.runtime import REQUEST_SIGNATURE, Deps, Runtime, claim_of
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
 
@@ -49,8 +50,16 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         # Listeners only parse, ack and hand slow work to deps.workers, so they can run on the
         # request's own thread: no hop through Bolt's executor (5 threads by default) before the ack.
         process_before_response=True,
+        raise_error_for_unhandled_request=True,  # into the boundary: acknowledged and logged, never a 404
     )
     rt = Runtime(deps, app)
+
+    @app.error
+    def error_boundary(
+        error: Exception, body: Any, response: BoltResponse | None, context: BoltContext
+    ) -> BoltResponse:
+        """Every listener and middleware: whatever fails is acknowledged, logged once, and said."""
+        return boundary.handle(error, body, response, app.client, context.get("respond"))
 
     @app.use
     def runtime(
@@ -64,7 +73,8 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
             log.warning("refused a replayed request (its signature was seen before)")
             return BoltResponse(status=401, body="replayed request")
         REQUEST_SIGNATURE.set(signature)  # the worker checks the other processes' memory before working
-        who = who_is(body)
+        claim = claim_of(body)
+        who = rt.identify(claim)  # from Slack's directory, never from the payload's team
         context["who"] = who
         refusal = rt.access.gate(who)
         if refusal is None:
@@ -75,8 +85,12 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         if kind == "view_submission":
             return ack(response_action="update", view=refusal_view(refusal))
         response = ack()
-        if body.get("response_url"):
+        if claim.workflow:
+            context.fail(error=refusal)
+        elif body.get("response_url"):
             respond(text=refusal, response_type="ephemeral", replace_original=False)
+        elif (body.get("event") or {}).get("type") == "app_home_opened" and who.unconfirmed and claim.user_id:
+            rt.client.views_publish(user_id=claim.user_id, view=refused_home(refusal))
         return response
 
     listeners.register(app)

@@ -11,6 +11,7 @@ import logging
 from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
+from bot.access import Who
 from bot.approvals import Approval, DuplicateRequest
 from bot.changes import Change
 from bot.dispatch import Reply
@@ -66,7 +67,7 @@ def request_approval(rt: Runtime, change: Change, user_id: str, channel: str, re
         respond,
         f"Approval requested{where}: an approver must approve before anything changes (request `{approval.id}`).",
     )
-    if approval.estimate is not None and rt.asker(user_id).can_see_cost:
+    if approval.estimate is not None and rt.asker(Who(user_id)).can_see_cost:  # asks Slack afresh
         cost = approvals.cost_estimate(approval)
         if cost is not None:
             show_privately(respond, render_cost_estimate(approval, cost))

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.access import UseCase, Who
 from bot.changes import KINDS
 from bot.changes.base import FormUnavailable
 from bot.logicboxes import LogicBoxesError
@@ -22,7 +23,9 @@ from bot.slack.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, user_id: str, channel: str) -> None:
+def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, who: Who, channel: str) -> None:
+    """Open at once (the trigger expires in 3 s), then fill in what LogicBoxes knows; the caller
+    has checked that `who` may ask for changes, and the gate checks again before LogicBoxes is asked."""
     kind = KINDS[missing.subcommand or ""]
     target = str(missing.target)
     meta = {"kind": kind.name, "target": target, "channel": channel}
@@ -63,7 +66,7 @@ def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, user_
         except SlackApiError as exc:  # closed meanwhile: nothing to fill in
             log.info("change form %s not updated: %s", view_id, exc.response.get("error"))
 
-    rt.run(f"form:{kind.name}", user_id, None, prefill)
+    rt.run(f"form:{kind.name}", who, None, prefill, use_case=UseCase.REQUEST)
 
 
 def read_change_form(view: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, str]]:

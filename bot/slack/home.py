@@ -8,10 +8,10 @@ import time
 
 from slack_sdk.errors import SlackApiError
 
-from bot.access import Role, Who
+from bot.access import Role, UseCase, Who
 from bot.logicboxes import LogicBoxesError
-from bot.render.home import render_home
-from bot.slack.runtime import Runtime
+from bot.render.home import refused_home, render_home
+from bot.slack.runtime import Claim, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,15 @@ class HomeTabs:
 
 
 def publish_home(rt: Runtime, user_id: str) -> None:
-    """The tab shows only what its owner may do: no order data for someone who may not read it."""
+    """The tab shows only what its owner may do: no order data for someone who may not read it,
+    and only why for someone the gate refuses (Slack could not confirm them, a guest...)."""
+    who = rt.identify(Claim(user_id))
+    refusal = rt.check(who, UseCase.HOME)
+    if refusal is not None:
+        _publish(rt, user_id, refused_home(refusal))
+        return
     approvals = rt.deps.approvals
     waiting_for_me, mine = approvals.waiting(user_id)
-    who = Who(user_id)
     may_read, may_quote = rt.access.has(who, Role.READER), rt.access.has(who, Role.QUOTER)
     expiring, note = None, None
     if may_read:
@@ -53,6 +58,10 @@ def publish_home(rt: Runtime, user_id: str) -> None:
     view = render_home(
         waiting_for_me, mine, expiring, note, rt.deps.service.now(), may_read=may_read, may_quote=may_quote
     )
+    _publish(rt, user_id, view)
+
+
+def _publish(rt: Runtime, user_id: str, view) -> None:
     try:
         rt.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
@@ -61,5 +70,5 @@ def publish_home(rt: Runtime, user_id: str) -> None:
 
 def refresh_homes(rt: Runtime) -> None:
     """A request changed: bring the open Home tabs up to date (in the background)."""
-    for user_id in rt.homes.recent_viewers():
-        rt.run("home", user_id, None, lambda user_id=user_id: publish_home(rt, user_id))
+    for user_id in rt.homes.recent_viewers():  # each tab passes the gate again as it is drawn
+        rt.run("home", Who(user_id), None, lambda user_id=user_id: publish_home(rt, user_id))

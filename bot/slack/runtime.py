@@ -19,11 +19,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics, trace
-from bot.access import Access, Role, Who
+from bot.access import FRESH_FOR_DECISIONS, RULES, Access, Role, UseCase, Who
 from bot.accesslog import AccessLog
-from bot.approvals import Approvals
+from bot.approvals import APPROVALS_UNAVAILABLE, Approvals
 from bot.config import Settings
-from bot.directory import Directory
+from bot.directory import PERSON_TTL, Directory
 from bot.dispatch import Asker, Reply
 from bot.logs import event
 from bot.render import Message
@@ -51,7 +51,7 @@ def send(respond: Respond, **message: Any) -> None:
     """Post to the response_url; if Slack cannot be reached there is no one left to tell, so log it."""
     try:
         respond(**message)
-    except (OSError, SlackApiError) as exc:
+    except (OSError, SlackApiError, ValueError) as exc:  # ValueError: the payload carried no response_url
         log.warning("could not deliver a reply to Slack: %s", type(exc).__name__)
 
 
@@ -75,23 +75,43 @@ def deliver(respond: Respond, replies: list[Reply], replace: bool = False) -> No
         )
 
 
-def who_is(body: dict[str, Any]) -> Who:
-    """The asker of any payload: a command, an interaction, an event, a workflow step. Their own
-    team is `user.team_id` in interactions (a Slack Connect partner's differs from the channel's)."""
+STEP_NEEDS_A_PERSON = (
+    "mailops answers a workflow step only for the person who ran it, and this run names nobody (a scheduled "
+    'or webhook workflow has no person). Workflow owner: edit the step and map its "Who is asking" input to '
+    'the person who used the workflow (the trigger\'s interactivity), or its "Asking for" input to a person.'
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who a payload says is asking, and where: only the user id is used, to ask Slack who they are."""
+
+    user_id: str | None
+    channel_id: str | None = None
+    workflow: bool = False  # a workflow step: the person comes from its inputs
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def claim_of(body: dict[str, Any]) -> Claim:
+    """The asker of any payload: a command, an interaction, an event, a workflow step. Malformed
+    payloads give a claim without a user, which the gate refuses."""
+    if not isinstance(body, dict):
+        return Claim(None)
     if body.get("command"):
-        user_id, team_id = body.get("user_id", ""), body.get("team_id")
-        return Who(user_id, team_id, body.get("enterprise_id") or None, body.get("channel_id"))
-    enterprise = body.get("enterprise")
-    enterprise_id = enterprise.get("id") if isinstance(enterprise, dict) else enterprise or body.get("enterprise_id")
-    if isinstance(body.get("user"), dict):
-        user = body["user"]
-        team = user.get("team_id") or (body.get("team") or {}).get("id")
-        return Who(user.get("id", ""), team, enterprise_id or None, (body.get("channel") or {}).get("id"))
-    event = body.get("event") or {}
-    if isinstance(event.get("user"), str):
-        team = event.get("user_team") or body.get("team_id")
-        return Who(event["user"], team, enterprise_id or None, event.get("channel"))
-    return Who("workflow", body.get("team_id"), enterprise_id or None)
+        return Claim(_text(body.get("user_id")), _text(body.get("channel_id")))
+    user, channel = body.get("user"), body.get("channel")
+    if isinstance(user, dict):
+        return Claim(_text(user.get("id")), _text(channel.get("id")) if isinstance(channel, dict) else None)
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    if event.get("type") == "function_executed":
+        inputs = event.get("inputs") if isinstance(event.get("inputs"), dict) else {}
+        interactivity = inputs.get("interactivity") if isinstance(inputs.get("interactivity"), dict) else {}
+        interactor = interactivity.get("interactor") if isinstance(interactivity.get("interactor"), dict) else {}
+        return Claim(_text(interactor.get("id")) or _text(inputs.get("user")), workflow=True)
+    return Claim(_text(event.get("user")), _text(event.get("channel")))
 
 
 class Replays:
@@ -139,7 +159,6 @@ class Runtime:
                 Role.COST_VIEWER: settings.effective_cost_viewers,
             },
             deps.directory.contains,
-            deps.directory.is_guest,
             deps.directory.home,
             settings.allow_guests,
             on_refused=self._refused,
@@ -169,12 +188,31 @@ class Runtime:
         user_id = body["user"]["id"]
         return lambda text: self.client.chat_postMessage(channel=user_id, text=text)
 
-    def refusal(self, context: Any, role: Role) -> str | None:
-        """Why the person behind this request may not act as `role` (None: they may)."""
-        return self.access.require(context["who"], role)
+    def identify(self, claim: Claim, max_age: float = PERSON_TTL) -> Who:
+        """Who is asking, as Slack's directory says (users.info, cached `max_age`), never as the
+        payload claims. A claim without a person gives an unconfirmed Who: the gate refuses it."""
+        if claim.user_id is None:
+            why = STEP_NEEDS_A_PERSON if claim.workflow else "This request names no person, so nobody can be answered."
+            return Who("", channel_id=claim.channel_id, unconfirmed=why)
+        return self.deps.directory.person(claim.user_id, claim.channel_id, max_age)
 
-    def asker(self, user_id: str) -> Asker:
-        return Asker(user_id, lambda: self.deps.directory.contains(self.settings.effective_cost_viewers, user_id))
+    def check(self, who: Who, use_case: UseCase) -> str | None:
+        """The one gate for a use case: the person as fresh as the use case needs, then their role."""
+        fresh = RULES[use_case].fresh
+        if who.unconfirmed is None and who.user_id and fresh < PERSON_TTL:
+            who = self.deps.directory.person(who.user_id, who.channel_id, fresh)
+        return self.access.check(who, use_case, approvers=self.deps.approvals.approver_mentions())
+
+    def asker(self, who: Who) -> Asker:
+        """The asker of a read; a cost is shown only to a cost viewer confirmed by Slack seconds ago."""
+
+        def may_see_cost() -> bool:
+            fresh = self.deps.directory.person(who.user_id, who.channel_id, FRESH_FOR_DECISIONS)
+            if self.access.gate(fresh) is not None:
+                return False
+            return self.deps.directory.contains(self.settings.effective_cost_viewers, who.user_id)
+
+        return Asker(who.user_id, may_see_cost)
 
     def record(self, user_id: str, command: str, target: str | None, outcome: str, touched=()) -> None:
         """One access-log row per order looked at (or one without), written off the request's path
@@ -196,12 +234,23 @@ class Runtime:
         self.deps.access_log.add(rows)
 
     def run(
-        self, name: str, user_id: str, respond: Respond | None, work: Callable[[], None], target: str | None = None
+        self,
+        name: str,
+        who: Who,
+        respond: Respond | None,
+        work: Callable[[], None],
+        target: str | None = None,
+        use_case: UseCase | None = None,
+        refuse: Callable[[str], None] | None = None,
     ) -> None:
-        """Run `work` on the bounded pool under a fresh trace, logging one line for it; a crash
-        becomes a short apology with a reference, a full pool a "busy" note."""
+        """Run `work` on the bounded pool under a fresh trace, logging one line for it. Every
+        surface hands its work over here, so here the gate checks `use_case` for `who` before any
+        work: a refusal is said (`refuse`, else privately where they asked, else in a DM) and
+        LogicBoxes is asked nothing. A crash becomes a short apology with a reference, a full pool
+        a "busy" note."""
         started = time.monotonic()
         settings = self.settings
+        user_id = who.user_id or "-"
 
         def job() -> None:
             with trace.command_trace(settings.command_deadline) as t:
@@ -214,7 +263,16 @@ class Runtime:
                     metrics.COMMANDS.labels(name, "replayed").inc()
                     return
                 try:
+                    refusal = self.check(who, use_case) if use_case is not None else None
+                    if refusal is not None:
+                        outcome = "refused"
+                        (refuse or self._teller(who, respond))(refusal)
+                        return
                     work()
+                except SQLAlchemyError as exc:  # only approvals need the database: say so, never "went wrong"
+                    outcome = "database_unavailable"
+                    log.warning("%s: the database cannot be reached (%s)", name, type(exc).__name__)
+                    (refuse or self._teller(who, respond))(APPROVALS_UNAVAILABLE)
                 except Exception:
                     outcome = "crash"
                     log.exception("command %s failed", name)
@@ -224,8 +282,9 @@ class Runtime:
                 finally:
                     if outcome == "ok":
                         outcome = t.outcome  # answered: found, or why not (not_found, timeout, bad_input, ...)
-                    self.record(user_id, name, target, outcome, t.touched)
-                    metrics.COMMANDS.labels(name, outcome).inc()
+                    if outcome != "refused":  # the gate has logged, counted and recorded the refusal
+                        self.record(user_id, name, target, outcome, t.touched)
+                        metrics.COMMANDS.labels(name, outcome).inc()
                     metrics.ANSWER_SECONDS.labels(name).observe(time.monotonic() - started)
                     event(
                         log,
@@ -243,6 +302,15 @@ class Runtime:
             self.count_busy(name)
             if respond is not None:
                 tell(respond, BUSY)
+
+    def _teller(self, who: Who, respond: Respond | None) -> Callable[[str], None]:
+        """How to tell someone something when the surface gave no better way: privately where they
+        asked, else in their messages with the app."""
+        if respond is not None:
+            return lambda text: tell(respond, text)
+        if not who.user_id:
+            return lambda text: log.info("nobody to tell: %s", text)
+        return lambda text: self.client.chat_postMessage(channel=who.user_id, text=text)
 
     @staticmethod
     def count_busy(name: str) -> None:

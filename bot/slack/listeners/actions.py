@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
-from bot.access import Role
+from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
 from bot.approvals import Approval
 from bot.dispatch import Asker, answer
 from bot.parsing import MissingValues
@@ -16,32 +17,51 @@ from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
-from bot.slack.runtime import Runtime, deliver, send, show_privately
+from bot.slack.runtime import Runtime, deliver, send, show_privately, tell
 
 
-def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], role: Role) -> bool:
-    """Tell the clicker the role they lack (and log it); True when they lack it."""
-    refusal = rt.refusal(context, role)
+def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:
+    """Tell the clicker why they may not (and log it); True when they may not. The gate checks
+    again when the work runs: this only spares them a form or a wait."""
+    refusal = rt.check(context["who"], use_case)
     if refusal:
         rt.notifier(body, respond)(refusal)
     return refusal is not None
 
 
-def _clicked(body: dict[str, Any]) -> tuple[str, str]:
-    return body["user"]["id"], body["actions"][0]["value"]
+def _clicked(body: dict[str, Any]) -> str:
+    """The button's value: text the clicker could have forged, parsed like anything typed."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    value = action.get("value")
+    return value if isinstance(value, str) else ""
+
+
+def _carried(text: str, allowed: Callable[[UseCase], bool]) -> tuple[c.Intent, UseCase] | None:
+    """The command a Share, Next page or Check DNS button carries, if it is one such a button may
+    carry; None for anything else (a change, the audit, a quote, text that does not parse)."""
+    try:
+        intent = c.parse(text)
+    except c.ParseError:
+        return None
+    use_case = c.use_case_of(intent)
+    return (intent, use_case) if not isinstance(intent, c.Help) and allowed(use_case) else None
 
 
 def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """Post a private card for everyone, rebuilt from the button's command (Slack does not send
-    ephemeral messages back)."""
+    ephemeral messages back). Only shareable answers, and only for someone who may ask for them."""
     ack()
     rt: Runtime = context["rt"]
-    user_id, text = _clicked(body)
-    if refused(rt, context, respond, body, Role.READER):
+    who: Who = context["who"]
+    carried = _carried(_clicked(body), lambda use_case: RULES[use_case].shareable)
+    if carried is None:
+        tell(respond, NOT_SHAREABLE)
         return
+    intent, use_case = carried
 
     def work() -> None:
-        replies = answer(rt.deps.service, c.parse(text), Asker(user_id))
+        replies = answer(rt.deps.service, intent, Asker(who.user_id))
         if any(reply.failed for reply in replies):  # never post a failure in the channel
             for reply in replies:
                 show_privately(respond, reply.message)
@@ -49,34 +69,38 @@ def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
         for reply in replies:
             send(
                 respond,
-                **shared_by(reply.message, user_id).as_kwargs(),
+                **shared_by(reply.message, who.user_id).as_kwargs(),
                 response_type="in_channel",
                 replace_original=False,
             )
         send(respond, delete_original=True)  # one click, one post: the private copy goes
 
-    rt.run("share", user_id, respond, work)
+    rt.run("share", who, respond, work, use_case=use_case)
 
 
-def _answer_again(name: str, replace: bool, with_target: bool = False):
+def _answer_again(name: str, replace: bool, allowed: Callable[[UseCase], bool]):
     """A button whose value is a command (Next page, Check DNS): answered for the clicker only,
-    in place of the card (`replace`) or below it."""
+    in place of the card (`replace`) or below it, if the command is one that button may carry."""
 
     def handler(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         rt: Runtime = context["rt"]
-        user_id, text = _clicked(body)
-        if refused(rt, context, respond, body, Role.READER):
+        who: Who = context["who"]
+        text = _clicked(body)
+        carried = _carried(text, allowed)
+        if carried is None:
+            tell(respond, NOT_SHAREABLE)
             return
-        work = lambda: deliver(respond, answer(rt.deps.service, c.parse(text), Asker(user_id)), replace=replace)
-        target = text.split(maxsplit=1)[-1] if with_target else None  # for the access log
-        rt.run(name, user_id, respond, work, target)
+        intent, use_case = carried
+        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)), replace=replace)
+        target = text.split(maxsplit=1)[-1] if use_case is UseCase.CHECK else None  # for the access log
+        rt.run(name, who, respond, work, target, use_case)
 
     return handler
 
 
-next_page = _answer_again("next_page", replace=True)
-check_dns = _answer_again("check", replace=False, with_target=True)  # private, below the card, with Share
+next_page = _answer_again("next_page", replace=True, allowed=lambda use_case: RULES[use_case].pageable)
+check_dns = _answer_again("check", replace=False, allowed=lambda use_case: use_case is UseCase.CHECK)
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -84,47 +108,46 @@ def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: Bo
     the same request the typed command makes, asked by whoever clicked."""
     ack()
     rt: Runtime = context["rt"]
-    user_id, text = _clicked(body)
+    who: Who = context["who"]
+    text = _clicked(body)
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if refused(rt, context, respond, body, Role.REQUESTER):
+    if refused(rt, context, respond, body, UseCase.REQUEST):
         return
     try:
-        c.parse(text)
+        change = c.parse(text)
     except MissingValues as missing:  # the digest's Renew: the renewal form, 12 months proposed
-        open_change_form(rt, missing, body["trigger_id"], user_id, channel or user_id)
+        open_change_form(rt, missing, body.get("trigger_id") or "", who, channel or who.user_id)
         return
-    except c.ParseError:
-        pass  # said below, privately
-
-    def work() -> None:
-        try:
-            change = c.parse(text)
-        except c.ParseError as exc:
-            show_privately(respond, render_error(str(exc), exc.usage))
-            return
-        if isinstance(change, c.Change) and channel:
-            request_approval(rt, change, user_id, channel, respond)
-
-    rt.run("request_change", user_id, respond, work)
+    except c.ParseError as exc:
+        show_privately(respond, render_error(str(exc), exc.usage))
+        return
+    if not isinstance(change, c.Change) or not channel:  # a forged value naming a read: not this button's
+        tell(respond, "This button asks for a change, and its value names none.")
+        return
+    work = lambda: request_approval(rt, change, who.user_id, channel, respond)
+    rt.run("request_change", who, respond, work, use_case=UseCase.REQUEST)
 
 
 def decide(decision: str):
     """Approve, Deny or Cancel: the action ids 0.1.0 posted, the request id as value."""
 
+    use_case = UseCase.CANCEL if decision == "cancel" else UseCase.DECIDE
+
     def listener(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         ack()
         rt: Runtime = context["rt"]
-        user_id, approval_id = _clicked(body)
+        who: Who = context["who"]
+        approval_id = _clicked(body)
         notify = rt.notifier(body, respond)
 
         def work() -> None:
-            result = rt.deps.approvals.decide(approval_id, user_id, decision)
+            result = rt.deps.approvals.decide(approval_id, who.user_id, decision)
             if result.notice:
                 notify(result.notice)
             if result.changed and result.approval is not None:
                 publish_outcome(rt, result.approval)
 
-        rt.run(decision, user_id, respond if body.get("response_url") else None, work)
+        rt.run(decision, who, respond if body.get("response_url") else None, work, use_case=use_case, refuse=notify)
 
     listener.__name__ = decision
     return listener
@@ -134,8 +157,11 @@ def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
     """Deny opens a small form for an optional reason (its trigger lives 3 s: open it now)."""
     ack()
     rt: Runtime = context["rt"]
-    user_id, approval_id = _clicked(body)
-    refusal = rt.deps.approvals.refusal_to_decide(approval_id, user_id, "deny")
+    who: Who = context["who"]
+    approval_id = _clicked(body)
+    if refused(rt, context, respond, body, UseCase.DECIDE):
+        return
+    refusal = rt.deps.approvals.refusal_to_decide(approval_id, who.user_id, "deny")
     if refusal:
         rt.notifier(body, respond)(refusal)
         return
@@ -145,14 +171,14 @@ def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
 
 def home_lookup(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    if refused(context["rt"], context, respond, body, Role.READER):
+    if refused(context["rt"], context, respond, body, UseCase.LOOKUP):
         return
     context["rt"].client.views_open(trigger_id=body["trigger_id"], view=lookup_form())
 
 
 def home_quote(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
-    if refused(context["rt"], context, respond, body, Role.QUOTER):
+    if refused(context["rt"], context, respond, body, UseCase.QUOTE):
         return
     channel = (body.get("channel") or {}).get("id")
     context["rt"].client.views_open(trigger_id=body["trigger_id"], view=quote_form(channel))

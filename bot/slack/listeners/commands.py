@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
 from bot import metrics, trace
-from bot.access import Role
+from bot.access import UseCase, Who
 from bot.dispatch import Reply, answer, is_read_only, progress_text
 from bot.logicboxes import LogicBoxesError
 from bot.parsing import MissingValues
@@ -34,16 +34,17 @@ def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCont
 
 def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
-    text, user_id = command.get("text") or "", command["user_id"]
+    who: Who = context["who"]
+    text, user_id = command.get("text") or "", who.user_id
     try:
         intent = c.parse(text)
     except MissingValues as missing:  # `/email renew example.com`: a form asks for the rest
-        refusal = rt.refusal(context, Role.REQUESTER)
+        refusal = rt.check(who, UseCase.REQUEST)
         if refusal:
             ack(text=refusal)
             return
         if command.get("trigger_id"):
-            open_change_form(rt, missing, command["trigger_id"], user_id, command["channel_id"])
+            open_change_form(rt, missing, command["trigger_id"], who, command["channel_id"])
             ack()
             return
         ack(**render_error(str(missing), missing.usage).as_kwargs())
@@ -54,13 +55,13 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         _count(text, "bad_input")
         return
     if isinstance(intent, c.Help):
-        may = lambda sub: sub.role is None or rt.access.has(context["who"], sub.role)
+        may = lambda sub: sub.role is None or rt.access.has(who, sub.role)
         ack(**render_help(intent.unknown, may).as_kwargs())
         _count(text, "bad_input" if intent.unknown else "ok")
         return
-    role = c.role_for(intent)
-    refusal = rt.refusal(context, role) if role is not None and role is not Role.APPROVER else None
-    if refusal:  # refused before LogicBoxes is asked
+    use_case = c.use_case_of(intent)
+    refusal = rt.check(who, use_case)
+    if refusal:  # refused in the ack, before LogicBoxes is asked
         ack(text=refusal)
         return
     name = text.split()[0].lower()  # a subcommand: it parsed
@@ -71,13 +72,12 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     ack(text=progress_text(intent))
     target = text.split(maxsplit=1)[1] if len(text.split()) > 1 else None  # what was asked about, for the access log
     if is_read_only(intent):
-        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(user_id)))
-        rt.run(name, user_id, respond, work, target)
+        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
     elif isinstance(intent, c.Audit):
-        rt.run(name, user_id, respond, lambda: deliver(respond, [Reply(audit(rt, intent, user_id))]), target)
-    elif isinstance(intent, c.Change):
+        work = lambda: deliver(respond, [Reply(audit(rt, intent))])
+    else:
         work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
-        rt.run(name, user_id, respond, work, target)
+    rt.run(name, who, respond, work, target, use_case)
 
 
 def _count(text: str, outcome: str) -> None:
@@ -87,11 +87,11 @@ def _count(text: str, outcome: str) -> None:
     metrics.COMMANDS.labels(word if word in c.SUBCOMMANDS else "unknown", outcome).inc()
 
 
-def audit(rt: Runtime, intent: c.Audit, user_id: str):
+def audit(rt: Runtime, intent: c.Audit):
     try:
         if intent.reads:
-            return render_reads(*rt.deps.approvals.reads(intent, user_id))
-        return render_audit(rt.deps.approvals.audit(intent, user_id))
+            return render_reads(*rt.deps.approvals.reads(intent))
+        return render_audit(rt.deps.approvals.audit(intent))
     except (UserError, LogicBoxesError) as exc:
         return render_error(str(exc), getattr(exc, "usage", None))
 

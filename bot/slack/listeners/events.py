@@ -14,9 +14,9 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
     if event.get("tab") != "home":
         return
     rt: Runtime = context["rt"]
-    user_id = event["user"]
-    rt.homes.opened(user_id)
-    rt.run("home", user_id, None, lambda: publish_home(rt, user_id))
+    who = context["who"]  # the gate let them in: their own tab, drawn with what they may do
+    rt.homes.opened(who.user_id)
+    rt.run("home", who, None, lambda: publish_home(rt, who.user_id))
 
 
 def register(app: App) -> None:

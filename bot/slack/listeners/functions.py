@@ -1,6 +1,11 @@
 """Workflow Builder custom steps (manifest `functions`, event `function_executed`): the same use
 cases as `/email order` and `/email price`, their answers as outputs; a failure ends the step
-with `fail()` and the sentence a person would have been shown."""
+with `fail()` and the sentence a person would have been shown.
+
+A step answers only for a person, who needs the same role as on the slash command: the person
+who started the workflow (the `interactivity` input, which Slack fills in and the builder cannot
+change), else the `user` input the workflow's builder maps (and so vouches for). A workflow that
+names nobody (scheduled, webhook) is refused with what its owner must map."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Complete, Fail
 
 from bot import commands as c
+from bot.access import UseCase
 from bot.logicboxes import LogicBoxesError
 from bot.parsing import ParseError, parse_target
 from bot.service import UserError
@@ -18,9 +24,17 @@ LOOKUP_STEP = "lookup_order"
 QUOTE_STEP = "quote_enterprise_email"
 
 
+def _inputs(inputs: Any) -> dict[str, Any]:
+    return inputs if isinstance(inputs, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+
+
 def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
-    raw = str(inputs.get("domain_or_order_id") or "").strip()
+    raw = _text(_inputs(inputs).get("domain_or_order_id"))
 
     def work() -> None:
         try:
@@ -39,17 +53,13 @@ def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context
             }
         )
 
-    rt.run("step:lookup_order", "workflow", None, work)
+    rt.run("step:lookup_order", context["who"], None, work, use_case=UseCase.LOOKUP, refuse=_failing(fail))
 
 
 def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
-    words = [
-        "price",
-        str(inputs.get("accounts") or ""),
-        str(inputs.get("months") or ""),
-        str(inputs.get("action") or "add"),
-    ]
+    given = _inputs(inputs)
+    words = ["price", _text(given.get("accounts")), _text(given.get("months")), _text(given.get("action")) or "add"]
 
     def work() -> None:
         try:
@@ -68,7 +78,12 @@ def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltC
             }
         )
 
-    rt.run("step:quote", "workflow", None, work)
+    rt.run("step:quote", context["who"], None, work, use_case=UseCase.QUOTE, refuse=_failing(fail))
+
+
+def _failing(fail: Fail):
+    """A refusal ends the step, with the sentence the person would have been shown."""
+    return lambda text: fail(error=text)
 
 
 def register(app: App) -> None:

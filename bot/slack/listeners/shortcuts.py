@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot import commands as c
-from bot.access import Role
+from bot.access import UseCase, Who
 from bot.dispatch import answer
 from bot.extract import targets
 from bot.render import render_more
@@ -20,23 +20,25 @@ MAX_CARDS = 5
 def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     ack()
     rt: Runtime = context["rt"]
-    user_id = shortcut["user"]["id"]
-    refusal = rt.refusal(context, Role.READER)
+    who: Who = context["who"]
+    refusal = rt.check(who, UseCase.LOOKUP)
     if refusal:
         tell(respond, refusal)
         return
-    found = targets((shortcut.get("message") or {}).get("text") or "")
+    message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
+    text = message.get("text")
+    found = targets(text if isinstance(text, str) else "")
     if not found:
         tell(respond, "I found no domain, email address or order id in that message.")
         return
 
     def work() -> None:
         for target in found[:MAX_CARDS]:
-            deliver(respond, answer(rt.deps.service, c.OrderLookup(target), rt.asker(user_id)))
+            deliver(respond, answer(rt.deps.service, c.OrderLookup(target), rt.asker(who)))
         if len(found) > MAX_CARDS:
             show_privately(respond, render_more([str(t) for t in found[MAX_CARDS:]]))
 
-    rt.run("shortcut", user_id, respond, work)
+    rt.run("shortcut", who, respond, work, use_case=UseCase.LOOKUP)
 
 
 def register(app: App) -> None:

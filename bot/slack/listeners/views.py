@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
-from bot.access import Role
+from bot.access import UseCase, Who
 from bot.changes import KINDS
 from bot.dispatch import answer
 from bot.extract import targets
@@ -29,24 +29,36 @@ from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
 
 
+def _entry(view: dict[str, Any], block: str, action: str = "value") -> dict[str, Any]:
+    """One input's state (`view.state.values[block][action]`); {} for anything missing or malformed."""
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    values = state.get("values") if isinstance(state.get("values"), dict) else {}
+    inputs = values.get(block) if isinstance(values.get(block), dict) else {}
+    entry = inputs.get(action)
+    return entry if isinstance(entry, dict) else {}
+
+
 def value(view: dict[str, Any], block: str, action: str) -> str | None:
     """A text input's value from view.state, stripped; None when empty."""
-    entry = (view.get("state", {}).get("values", {}).get(block) or {}).get(action) or {}
-    text = entry.get("value")
+    text = _entry(view, block, action).get("value")
     return text.strip() or None if isinstance(text, str) else None
 
 
-def refuse_form(rt: Runtime, context: BoltContext, ack: Ack, role: Role) -> bool:
-    refusal = rt.refusal(context, role)
+def refuse_form(rt: Runtime, context: BoltContext, ack: Ack, use_case: UseCase) -> bool:
+    """The refusal in the form itself; the gate checks again when the work runs."""
+    refusal = rt.check(context["who"], use_case)
     if refusal:
         ack(response_action="update", view=refusal_view(refusal))
     return refusal is not None
 
 
 def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
-    ack()  # close the form; the request card shows the decision
     rt: Runtime = context["rt"]
-    user_id, approval_id = body["user"]["id"], view["private_metadata"]
+    if refuse_form(rt, context, ack, UseCase.DECIDE):
+        return
+    ack()  # close the form; the request card shows the decision
+    who: Who = context["who"]
+    user_id, approval_id = who.user_id, str(view.get("private_metadata") or "")
     reason = value(view, REASON_BLOCK, REASON_INPUT)
 
     def work() -> None:
@@ -57,40 +69,44 @@ def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
             # decided by someone else while the form was open: tell this approver where they looked
             rt.client.chat_postEphemeral(channel=result.approval.channel, user=user_id, text=result.notice)
 
-    rt.run("deny", user_id, None, work)
+    rt.run("deny", who, None, work, use_case=UseCase.DECIDE)
 
 
 def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """The Home tab's Look up: the same lookup as `/email order`, answered in the form itself."""
     rt: Runtime = context["rt"]
-    if refuse_form(rt, context, ack, Role.READER):
+    if refuse_form(rt, context, ack, UseCase.LOOKUP):
         return
-    user_id, raw = body["user"]["id"], value(view, "target", "value") or ""
+    who: Who = context["who"]
+    raw = value(view, "target", "value") or ""
     found = targets(raw) or []
     if not found:
         ack(response_action="errors", errors={"target": "Type a domain (example.com), an address or an order id."})
         return
     target = found[0]
     ack(response_action="update", view=working_view(LOOKUP_FORM, "Look up an order", f"Looking up {target}..."))
-    view_id = view["id"]
+    view_id = view.get("id")
 
     def work() -> None:
-        replies = answer(rt.deps.service, c.OrderLookup(target), rt.asker(user_id))
+        replies = answer(rt.deps.service, c.OrderLookup(target), rt.asker(who))
         blocks = [block for reply in replies for block in reply.message.blocks]
         rt.client.views_update(view_id=view_id, view=result_view(str(target), blocks))
 
-    rt.run("home_lookup", user_id, None, work)
+    rt.run("home_lookup", who, None, work, use_case=UseCase.LOOKUP)
 
 
 def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """The quote form: the words `/email price` would take, checked field by field, then the same quote."""
     rt: Runtime = context["rt"]
-    if refuse_form(rt, context, ack, Role.QUOTER):
+    if refuse_form(rt, context, ack, UseCase.QUOTE):
         return
-    user_id = body["user"]["id"]
+    who: Who = context["who"]
+    user_id = who.user_id
     fields = {name: value(view, name, "value") or "" for name in ("accounts", "months", "whom", "region")}
-    action = ((view["state"]["values"].get("action") or {}).get("value") or {}).get("selected_option") or {}
-    channel = ((view["state"]["values"].get("channel") or {}).get("value") or {}).get("selected_conversation")
+    selected = _entry(view, "action").get("selected_option")
+    action = selected if isinstance(selected, dict) else {}
+    channel = _entry(view, "channel").get("selected_conversation")
+    channel = channel if isinstance(channel, str) else None
     errors = {}
     if not is_number(fields["accounts"]) or int(fields["accounts"]) < 1:
         errors["accounts"] = "A whole number of accounts, 1 or more."
@@ -113,7 +129,7 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     ack()
 
     def work() -> None:
-        asker = rt.asker(user_id)
+        asker = rt.asker(who)
         try:
             for reply in answer(rt.deps.service, intent, asker):
                 if reply.in_channel:
@@ -128,15 +144,16 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
                 "`/invite @mailops` and try again.",
             )
 
-    rt.run("home_quote", user_id, None, work)
+    rt.run("home_quote", who, None, work, use_case=UseCase.QUOTE)
 
 
 def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
     """A change's form: checked field by field, then the same request the full command makes."""
     rt: Runtime = context["rt"]
-    if refuse_form(rt, context, ack, Role.REQUESTER):
+    if refuse_form(rt, context, ack, UseCase.REQUEST):
         return
-    user_id = body["user"]["id"]
+    who: Who = context["who"]
+    user_id = who.user_id
     meta, words, errors = read_change_form(view)
     kind = KINDS[meta["kind"]]
     change = None
@@ -159,7 +176,9 @@ def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         except SlackApiError:
             rt.client.chat_postMessage(channel=user_id, **message)
 
-    rt.run(kind.name, user_id, None, lambda: request_approval(rt, change, user_id, channel, privately))
+    rt.run(
+        kind.name, who, None, lambda: request_approval(rt, change, user_id, channel, privately), None, UseCase.REQUEST
+    )
 
 
 def register(app: App) -> None:
