@@ -68,6 +68,7 @@ class FakeSlack:
         self.guests: set[str] = set()  # users.info says these are guests
         self.people: dict[str, dict[str, Any]] = {}  # users.info fields to override, by user id
         self.unknown_people: set[str] = set()  # users.info fails for these (Slack cannot say)
+        self.delays: dict[str, float] = {}  # seconds a Web API method takes, as the real Slack does (bench)
         self.valid_tokens: set[str] | None = None  # None: any token is accepted
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self.scopes: str | None = ",".join(SCOPES)  # the x-oauth-scopes header on API answers (None: none)
@@ -132,6 +133,8 @@ class FakeSlack:
             return 200, {"ok": True}
         if method == "auth.test":
             return 200, {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "mailops"}
+        if method in self.delays:
+            time.sleep(self.delays[method])  # the benchmark's stand-in for Slack's own latency
         if method == "users.info":
             user = body.get("user")
             if user in self.unknown_people:

@@ -52,6 +52,10 @@ def test_guests_refused_unless_allowed(start_bot, sim, slack):
     bot = start_bot()
     ack = bot.driver.command("order example.com", user="U0GUEST").ack["text"]
     assert ack == "Guests cannot use mailops here (ask an admin about ALLOW_GUESTS)." and sim.calls == []
+    event(bot.driver, "event_app_home_opened", user="U0GUEST", tab="home")  # their tab says why, nothing more
+    bot.driver.slack.wait_until(lambda: bot.driver.slack.posts("/api/views.publish"), what="the Home tab")
+    home = json.dumps(bot.driver.slack.posts("/api/views.publish")[0]["view"])
+    assert "Guests cannot use mailops here" in home and "home_lookup" not in home and sim.calls == []
     welcoming = start_bot(allow_guests=True)
     assert "example.com · Active" in welcoming.driver.command("order example.com", user="U0GUEST").text()
 

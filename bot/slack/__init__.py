@@ -89,8 +89,8 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
             context.fail(error=refusal)
         elif body.get("response_url"):
             respond(text=refusal, response_type="ephemeral", replace_original=False)
-        elif (body.get("event") or {}).get("type") == "app_home_opened" and who.unconfirmed and claim.user_id:
-            rt.client.views_publish(user_id=claim.user_id, view=refused_home(refusal))
+        elif _event_type(body) == "app_home_opened" and (who.unconfirmed or who.guest) and claim.user_id:
+            rt.client.views_publish(user_id=claim.user_id, view=refused_home(refusal))  # their tab says why
         return response
 
     listeners.register(app)
@@ -98,3 +98,8 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
     deps.approvals.on_running = lambda approval: show_running(rt, approval)
     deps.approvals.on_remind = lambda approval: remind(rt, approval)
     return app
+
+
+def _event_type(body: Any) -> str | None:
+    event = body.get("event") if isinstance(body, dict) else None
+    return event.get("type") if isinstance(event, dict) else None
