@@ -166,6 +166,9 @@ class Simulator:
         self.cost_prices = price_table(margin=0.6)  # reseller-cost-price.json: the reseller's own cost
         self.subreseller_prices = price_table(margin=0.8)  # reseller-price.json: what sub-resellers pay
         self.customers: dict[int, dict[str, Any]] = {}
+        self.queue: dict[str, dict[str, str]] = {}  # the action queue, by eaqid
+        self._eaqids: dict[int, int] = defaultdict(int)  # actions so far, by order
+        self.actions_style = "search"  # how the queue's answers nest (not recorded): search | map | list
         self.lock = threading.Lock()
         self.release = threading.Event()  # set it to free calls that are hanging
         self.server: ThreadingHTTPServer | None = None
@@ -230,6 +233,103 @@ class Simulator:
         for table in (self.customer_prices, self.cost_prices, self.subreseller_prices, *self.own_prices.values()):
             for band in (table.get(f"enterpriseemail{region}") or {}).get("email_account_ranges", {}).values():
                 band.get(action, {}).pop(str(months), None)
+
+    # ---- the action queue (actions/search-current.json, search-archived.json)
+
+    def _eaqid(self, order: SimOrder) -> str:
+        """An order's next eaqid: its first is 469000000 + the id's last five digits, as before."""
+        with self.lock:
+            nth = self._eaqids[order.order_id]
+            self._eaqids[order.order_id] += 1
+        return str(469000000 + order.order_id % 100000 + 100000 * nth)
+
+    def queue_action(
+        self, order_id: int, kind: str, description: str, status: str, status_description: str = ""
+    ) -> str:
+        """Put an action in the queue as anyone may (the control panel, another integration)."""
+        eaqid = self._eaqid(self.orders[order_id])
+        self._record(
+            {
+                "entityid": str(order_id),
+                "eaqid": eaqid,
+                "actiontype": kind,
+                "actiontypedesc": description,
+                "actionstatus": status,
+                "actionstatusdesc": status_description,
+            }
+        )
+        return eaqid
+
+    def finish_action(self, eaqid: str, status: str = "Success", description: str = "") -> None:
+        """LogicBoxes finishes a queued action (`Success` or `Failed`), now: tests need no clock."""
+        now = str(int(time.time()))
+        with self.lock:
+            row = self.queue[eaqid]
+            row.update(actionstatus=status, actionstatusdesc=description or row.get("actionstatusdesc", ""))
+            row.update(actionstarted=row.get("actionstarted") or now, actioncompleted=now)
+
+    def _record(self, action: dict[str, Any]) -> None:
+        status = str(action.get("actionstatus") or "PendingExecution")
+        now = str(int(time.time()))
+        finished = status.lower() in ("success", "failed")
+        row = {
+            "entityid": str(action.get("entityid") or ""),
+            "entitytypeid": "1086",
+            "eaqid": str(action["eaqid"]),
+            "actiontype": str(action.get("actiontype") or ""),
+            "actiontypedesc": str(action.get("actiontypedesc") or ""),
+            "actionadded": now,
+            "actionstarted": now if finished else "",
+            "actioncompleted": now if finished else "",
+            "actionstatus": status,
+            "actionstatusdesc": str(action.get("actionstatusdesc") or ""),
+        }
+        with self.lock:
+            self.queue[row["eaqid"]] = row
+
+    def _recorded(self, answer: tuple[int, str, str], order: SimOrder) -> tuple[int, str, str]:
+        """Every change LogicBoxes answers goes into its action queue: flat, nested under the invoice
+        id, or OnlyAdd's short map (whose work waits for the invoice to be paid)."""
+        status, _, body = answer
+        data = json.loads(body) if status == 200 else None
+        if not isinstance(data, dict):
+            return answer
+        maps = [data] if "eaqid" in data else [v for v in data.values() if isinstance(v, dict) and "eaqid" in v]
+        for action in maps:
+            if "actionstatus" not in action:  # OnlyAdd: raised, not executed
+                action = {
+                    **action,
+                    "entityid": order.order_id,
+                    "actiontype": "AddEmailAccount",
+                    "actionstatus": "PendingExecution",
+                    "actionstatusdesc": f"Waiting for payment of invoice {action.get('invoiceid')}",
+                }
+            self._record(action)
+        return answer
+
+    def _actions(self, name: str, params: dict[str, list[str]]) -> tuple[int, str, str]:
+        per_page, page = int(params["no-of-records"][0]), int(params["page-no"][0])
+        if not 10 <= per_page <= 500:
+            return _error("{no-of-records=must be between 10 and 500}")
+        eaqids, orders = set(params.get("eaq-id", [])), set(params.get("order-id", []))
+        finished = name == "search-archived"
+        with self.lock:
+            rows = [
+                dict(row)
+                for row in self.queue.values()
+                if (row["actionstatus"].lower() in ("success", "failed")) == finished
+                and (not eaqids or row["eaqid"] in eaqids)
+                and (not orders or row["entityid"] in orders)
+            ]
+        rows.sort(key=lambda row: (int(row["actionadded"]), int(row["eaqid"])), reverse=True)  # newest first
+        chosen = rows[(page - 1) * per_page : page * per_page]
+        if self.actions_style == "list":
+            return _ok(chosen)
+        if self.actions_style == "map":
+            return _ok({row["eaqid"]: row for row in chosen})
+        body: dict[str, Any] = {"recsonpage": str(len(chosen)), "recsindb": str(len(rows))}
+        body.update({str(i + 1): row for i, row in enumerate(chosen)})
+        return _ok(body)
 
     def count(self, name: str, region: str | None = None, method: str | None = None) -> int:
         return sum(
@@ -310,11 +410,16 @@ class Simulator:
         if one("auth-userid") != self.auth_userid or one("api-key") != self.api_key:
             return _error("Authentication failure", status=400)
         try:
+            if area == "actions":
+                return self._actions(name, params) if method == "GET" else _error(f"{name} needs GET")
             if area in ("products", "customers"):
                 return self._route_other(method, area, name, one)
             if area == "orders":
-                return self._route_orders(method, name, one)
-            return self._route(method, region, name, params, one, fault)
+                answer = self._route_orders(method, name, one)
+            else:
+                answer = self._route(method, region, name, params, one, fault)
+            order = self.orders.get(int(one("order-id"))) if one("order-id").isdigit() else None
+            return self._recorded(answer, order) if method == "POST" and order is not None else answer
         except (ValueError, KeyError) as exc:
             return _error(f"{{{exc}=invalid}}")
 
@@ -421,7 +526,7 @@ class Simulator:
             return self._remove(order, int(one("no-of-accounts")))
         if name == "add-email-account":
             if fault == "failed":
-                return _ok(failed_action(order, one("invoice-option")))
+                return _ok(failed_action(order, one("invoice-option"), self._eaqid(order)))
             return self._add(order, int(one("no-of-accounts")), one("invoice-option"), one("discount-amount"))
         return _error(f"Unknown call {name}")
 
@@ -466,12 +571,13 @@ class Simulator:
         order.accounts += count
         invoice_id = str(78000000 + order.order_id % 100000)
         amount = f"{count * 1.5 * 6:.3f}"
-        eaqid = str(469000000 + order.order_id % 100000)
+        eaqid = self._eaqid(order)
         if invoice == "OnlyAdd":  # a short map, no action fields
             return _ok(
                 {"customercost": amount, "eaqid": eaqid, "customerid": str(order.customer_id), "invoiceid": invoice_id}
             )
         action = self._action(order, "AddEmailAccount", f"Addition of {count} email accounts for {order.domain}")
+        action["eaqid"] = eaqid
         if invoice == "NoInvoice":  # the flat action map
             return _ok(action)
         action.update(  # PayInvoice, KeepInvoice: nested one level under the invoice id
@@ -520,12 +626,11 @@ class Simulator:
         )
         return _ok(action)
 
-    @staticmethod
-    def _action(order: SimOrder, kind: str, desc: str) -> dict[str, str]:
+    def _action(self, order: SimOrder, kind: str, desc: str) -> dict[str, str]:
         return {
             "description": order.domain,
             "entityid": str(order.order_id),
-            "eaqid": str(469000000 + order.order_id % 100000),
+            "eaqid": self._eaqid(order),
             "actiontype": kind,
             "actiontypedesc": desc,
             "actionstatus": "Success",
@@ -533,7 +638,7 @@ class Simulator:
         }
 
 
-def failed_action(order: SimOrder, invoice: str) -> dict[str, Any]:
+def failed_action(order: SimOrder, invoice: str, eaqid: str) -> dict[str, Any]:
     """A change LogicBoxes refused inside a 200 answer, nested under the invoice id."""
     invoice_id = str(78000000 + order.order_id % 100000)
     return {
@@ -544,7 +649,7 @@ def failed_action(order: SimOrder, invoice: str) -> dict[str, Any]:
             "actionstatus": "Failed",
             "actionstatusdesc": "Insufficient funds in the customer's account",
             "invoiceid": invoice_id,
-            "eaqid": str(469000000 + order.order_id % 100000),
+            "eaqid": eaqid,
         }
     }
 

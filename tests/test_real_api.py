@@ -248,3 +248,33 @@ def test_prices_served_as_numbers_or_strings_give_the_same_quote(slack_driver, s
         band["add"] = {months: float(price) for months, price in band["add"].items()}
     sim.customer_prices = table
     assert "95.76 USD" in slack_driver.command("price 12 accounts 6mo").text()
+
+
+# ---------------------------------------------------------------- the action queue
+
+
+@pytest.mark.parametrize("style", ["search", "map", "list"])
+def test_the_action_queue_as_the_simulator_serves_it_in_each_nesting(bot, sim, style):
+    """Every change LogicBoxes answers is in its queue, whoever made it; the client reads it by
+    eaqid or order, pending (search-current) or finished (search-archived), in any nesting."""
+    sim.actions_style = style
+    client = bot.bot.deps.service.client
+    client.add_accounts("us", 84372633, 2, "NoInvoice")  # answered Success here: in the archive
+    panel = sim.queue_action(84372633, "Renew", "Renewal for 12 months", "InvoicePaid", "Request will be processed")
+    pending = client.actions(order_ids=[84372633]).actions
+    assert [(a.eaqid, a.kind, a.status, a.finished) for a in pending] == [(panel, "Renew", "InvoicePaid", False)]
+    (added,) = client.actions(finished=True, order_ids=[84372633]).actions
+    assert added.eaqid == "469072633" and added.done and added.kind == "AddEmailAccount"
+    sim.finish_action(panel, "Failed", "Insufficient funds")
+    assert client.actions(eaqids=[panel]).actions == []
+    (failed,) = client.actions(finished=True, eaqids=[panel]).actions
+    assert failed.failed and failed.status_description == "Insufficient funds" and failed.completed is not None
+    call = [c for c in sim.calls if c.name == "search-archived"][-1]
+    assert call.params["eaq-id"] == [panel] and call.method == "GET"
+
+
+def test_only_add_waits_for_payment_in_the_queue(bot, sim):
+    client = bot.bot.deps.service.client
+    result = client.add_accounts("us", 84372632, 3, "OnlyAdd")
+    (waiting,) = client.actions(eaqids=[result.eaqid]).actions
+    assert waiting.waiting_for_payment and f"invoice {result.invoice_id}" in (waiting.status_description or "")

@@ -99,6 +99,35 @@ def test_dns_records_as_documented_carry_no_priority():
     ]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["actions-search-current-search-style.json", "actions-search-current-by-eaqid.json"],
+)
+def test_the_action_queue_in_the_search_style_or_keyed_by_eaqid(name):
+    page = wire.parse_actions(recorded(name))
+    first = page.actions[0]
+    assert (first.eaqid, first.order_id, first.kind) == ("469084237", 84372633, "Renew")
+    assert first.added == datetime.fromtimestamp(1764650000, UTC) and first.completed is None
+    assert not first.finished and not first.done and not first.failed  # InvoicePaid, ExecutionStarted: accepted
+
+
+def test_the_action_queue_as_a_list_with_outcomes_and_payment():
+    page = wire.parse_actions(recorded("actions-search-archived-list.json"))
+    done, failed = page.actions  # the row that is not an object is left out
+    assert done.done and done.finished and done.completed == datetime.fromtimestamp(1764650400, UTC)
+    assert failed.failed and not failed.waiting_for_payment  # Failed is failed, whatever it says of funds
+    assert failed.status_description == "Insufficient funds in the customer's account"
+    current = wire.parse_actions(recorded("actions-search-current-search-style.json"))
+    assert current.total == 2 and current.actions[1].waiting_for_payment  # "Awaiting payment of invoice ..."
+    assert not current.actions[0].waiting_for_payment
+    prefixed = wire.parse_actions({"1": {"action.eaqid": "5", "action.actionstatus": "Success"}, "recsindb": "9"})
+    assert prefixed.actions[0].eaqid == "5" and prefixed.actions[0].done and prefixed.total == 9
+    for nothing in ({}, [], {"recsonpage": "0", "recsindb": "0"}, [{"actionstatus": "Success"}]):
+        assert wire.parse_actions(nothing).actions == []  # no eaqid: not an action the bot can follow
+    with pytest.raises(BadResponse):
+        wire.parse_actions("<<html>>")
+
+
 def test_customer_keeps_name_and_company_only():
     customer = wire.parse_customer(recorded("customers-details-by-id.json"))
     assert customer.display == "Jane Doe, Example Inc" and customer.customer_id == 17824872

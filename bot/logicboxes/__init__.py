@@ -25,6 +25,7 @@ from bot.logicboxes.errors import (
     is_not_found,
 )
 from bot.logicboxes.models import (
+    ActionPage,
     ActionResult,
     Customer,
     DnsRecord,
@@ -32,6 +33,7 @@ from bot.logicboxes.models import (
     OrderSummary,
     PriceBand,
     PriceTable,
+    QueuedAction,
     SearchPage,
 )
 from bot.logicboxes.resilience import CircuitBreaker, Memo
@@ -45,6 +47,7 @@ __all__ = [
     "PRICE_LISTS",
     "WHITELIST_FIX",
     "AccessDenied",
+    "ActionPage",
     "ActionResult",
     "ApiRefused",
     "AuthenticationFailed",
@@ -65,6 +68,7 @@ __all__ = [
     "PriceBand",
     "PriceListMissing",
     "PriceTable",
+    "QueuedAction",
     "SearchPage",
     "UpstreamTimeout",
     "UpstreamUnavailable",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.logicboxes import wire
-from bot.logicboxes.models import ActionResult, Customer, DnsRecord, Order, PriceTable, SearchPage
+from bot.logicboxes.models import ActionPage, ActionResult, Customer, DnsRecord, Order, PriceTable, SearchPage
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig, Transport
 
@@ -22,7 +22,7 @@ PRICE_LISTS = {
 }
 """`reseller-price.json` is what the reseller charges its sub-resellers, never its own cost."""
 
-PRICES, CUSTOMERS = "prices", "customers"  # what answers for calls that belong to no region
+PRICES, CUSTOMERS, ACTIONS = "prices", "customers", "actions"  # what answers calls that belong to no region
 
 
 class LogicBoxes:
@@ -37,7 +37,7 @@ class LogicBoxes:
         self._prices = Memo(256, config.pricing_ttl, name="prices")
         self.breakers = {
             where: CircuitBreaker(where, config.breaker_failures, config.breaker_reset)
-            for where in (*config.regions, PRICES, CUSTOMERS)
+            for where in (*config.regions, PRICES, CUSTOMERS, ACTIONS)
         }
 
     def _call(self, method: str, path: str, params: list[tuple[str, Any]], where: str) -> Any:
@@ -126,6 +126,26 @@ class LogicBoxes:
         )
         list_name = name if customer_id is None else f"{name} for customer {customer_id}"
         return wire.table_for(tables, f"{wire.PRODUCT_PREFIX}{region}", list_name)
+
+    def actions(
+        self,
+        finished: bool = False,
+        *,
+        eaqids: Iterable[str] = (),
+        order_ids: Iterable[int] = (),
+        page: int = 1,
+        per_page: int = 50,
+    ) -> ActionPage:
+        """One page of LogicBoxes' action queue (KB 908): pending actions (search-current), or with
+        `finished` the archive (search-archived); by eaqid and/or order id. Never cached: it is
+        asked exactly when something must be known now."""
+        if not 1 <= per_page <= MAX_RECORDS or page < 1:
+            raise ValueError(f"action pages hold 1..{MAX_RECORDS} rows and start at 1")
+        params: list[tuple[str, Any]] = [("no-of-records", max(per_page, 10)), ("page-no", page)]
+        params += [("eaq-id", eaqid) for eaqid in eaqids]
+        params += [("order-id", order_id) for order_id in order_ids]
+        call = "actions/search-archived" if finished else "actions/search-current"
+        return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
 
     def forget_order(self, order_id: int, domain: str | None = None) -> None:
         """Drop cached reads of one order after a change (this process only)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -115,3 +116,46 @@ class ActionResult:
     def queued(self) -> bool:
         """LogicBoxes accepted the work and will do it later (ExecutionStarted, PendingExecution)."""
         return (self.status or "").lower() in ("executionstarted", "pendingexecution")
+
+
+_PAYMENT = re.compile(r"payment|fund|unpaid|balance", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueuedAction:
+    """One entry of LogicBoxes' action queue (actions/search-current.json, search-archived.json):
+    every change to an order, whoever started it (the bot, the control panel, an integration)."""
+
+    eaqid: str
+    order_id: int | None = None  # entityid
+    kind: str | None = None  # actiontype: Renew, AddEmailAccount...
+    description: str | None = None  # actiontypedesc
+    status: str | None = None  # actionstatus: only Success is done and Failed failed
+    status_description: str | None = None  # actionstatusdesc
+    added: datetime | None = None
+    started: datetime | None = None
+    completed: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return (self.status or "").strip().lower() == "success"
+
+    @property
+    def failed(self) -> bool:
+        return (self.status or "").strip().lower() == "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self.done or self.failed
+
+    @property
+    def waiting_for_payment(self) -> bool:
+        """Unfinished, and its status or description speaks of payment or funds (an unpaid
+        invoice holds it). A Failed action is failed, whatever its description says."""
+        return not self.finished and bool(_PAYMENT.search(f"{self.status or ''} {self.status_description or ''}"))
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    total: int  # every matching action (recsindb where given), not just this page
+    actions: list[QueuedAction]

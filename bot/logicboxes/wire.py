@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.logicboxes.errors import BadResponse, PriceListMissing
 from bot.logicboxes.models import (
+    ActionPage,
     ActionResult,
     Customer,
     DnsRecord,
@@ -24,6 +25,7 @@ from bot.logicboxes.models import (
     OrderSummary,
     PriceBand,
     PriceTable,
+    QueuedAction,
     SearchPage,
 )
 
@@ -204,6 +206,54 @@ def parse_dns(data: Any, where: str) -> list[DnsRecord]:
         for row in rows
         if isinstance(row, dict)
     ]
+
+
+def parse_actions(data: Any, where: str = "actions") -> ActionPage:
+    """actions/search-current.json and search-archived.json. Their nesting is not recorded
+    publicly, so three are accepted: the search style (recsonpage, recsindb, rows under "1",
+    "2"...), a map keyed by eaqid, and a plain list. Field names may carry a table prefix
+    ("action.eaqid"); rows that are not objects, or name no eaqid, are left out."""
+    if isinstance(data, list):
+        rows: list[tuple[str | None, Any]] = [(None, row) for row in data]
+    elif isinstance(data, dict):
+        numbered = sorted(
+            (k for k in data if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 10), key=int
+        )
+        searchy = "recsonpage" in data or "recsindb" in data
+        if searchy or (numbered and all(_row(data[k]).get("eaqid") is None for k in numbered)):
+            rows = [(None, data[k]) for k in numbered]
+        else:
+            rows = [(k, v) for k, v in data.items() if isinstance(k, str)]
+    else:
+        raise BadResponse(where, "action queue answer is neither an object nor a list")
+    actions = []
+    for key, raw in rows:
+        row = _row(raw)
+        eaqid = as_text(row.get("eaqid")) or (key if key and key.isdigit() else None)
+        if not row or eaqid is None:
+            continue
+        actions.append(
+            QueuedAction(
+                eaqid=eaqid,
+                order_id=as_int(row.get("entityid")),
+                kind=as_text(row.get("actiontype")),
+                description=as_text(row.get("actiontypedesc")),
+                status=as_text(row.get("actionstatus")),
+                status_description=as_text(row.get("actionstatusdesc")),
+                added=as_epoch(row.get("actionadded")),
+                started=as_epoch(row.get("actionstarted")),
+                completed=as_epoch(row.get("actioncompleted")),
+            )
+        )
+    total = as_int(data.get("recsindb")) if isinstance(data, dict) else None
+    return ActionPage(total=max(total or 0, len(actions)), actions=actions)
+
+
+def _row(raw: Any) -> dict[str, Any]:
+    """An action's fields with any "table." prefix dropped; {} for anything that is not an object."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k).rsplit(".", 1)[-1].lower(): v for k, v in raw.items()}
 
 
 def parse_customer(data: Any, where: str = "customers") -> Customer:
