@@ -175,7 +175,8 @@ def test_doctor_fails_on_a_missing_scope_an_absent_channel_and_an_unknown_group(
     assert code == 1
     assert (
         "FAIL  Slack scopes: the token lacks usergroups:read, users:read, channels:read, groups:read "
-        "(usergroups:read for approver and cost-viewer user groups; users:read for who is asking: their own workspace, guest and Slack Connect status" in out
+        "(usergroups:read for approver and cost-viewer user groups; users:read for who is asking: their own "
+        "workspace, guest and Slack Connect status" in out
     )
     assert (
         "FAIL  approval channel: the bot is not in C0APPROVALS" in out and "fix: /invite @mailops in C0APPROVALS" in out
