@@ -1,7 +1,13 @@
 """An approval request's states and the only moves between them.
 
-    pending -> executing -> done | failed | unknown
+    pending -> executing -> done | failed | unknown | accepted
+    accepted -> done | failed (when LogicBoxes' action queue says Success or Failed)
     pending -> denied | cancelled | expired | failed (the request could not be posted)
+
+Only LogicBoxes' `Success` is done and `Failed` failed. Any other answer (InvoicePaid,
+ExecutionStarted, PendingExecution, a status not seen yet) means LogicBoxes accepted the work and
+will run it later: the request is *accepted*, and the bot follows the action in LogicBoxes'
+action queue until LogicBoxes says it finished.
 
 A final state is never left: an answer that arrives after "unknown" is recorded beside it
 (the audit's `late-answer` row and the card), never in its place.
@@ -15,6 +21,7 @@ from enum import StrEnum
 class Status(StrEnum):
     PENDING = "pending"
     EXECUTING = "executing"
+    ACCEPTED = "accepted"
     DONE = "done"
     FAILED = "failed"
     UNKNOWN = "unknown"
@@ -24,7 +31,7 @@ class Status(StrEnum):
 
     @property
     def final(self) -> bool:
-        return self not in (Status.PENDING, Status.EXECUTING)
+        return self not in (Status.PENDING, Status.EXECUTING, Status.ACCEPTED)
 
     @property
     def label(self) -> str:
@@ -39,6 +46,7 @@ class Status(StrEnum):
 _LABELS = {
     Status.PENDING: "waiting for approval",
     Status.EXECUTING: "approved, running",
+    Status.ACCEPTED: "accepted by LogicBoxes, being processed",
     Status.DONE: "approved and done",
     Status.FAILED: "approved but failed",
     Status.UNKNOWN: "approved, outcome unknown",
@@ -47,6 +55,7 @@ _LABELS = {
     Status.EXPIRED: "expired",
 }
 _ICONS = {
+    Status.ACCEPTED: ":hourglass_flowing_sand:",
     Status.DONE: ":white_check_mark:",
     Status.FAILED: ":x:",
     Status.UNKNOWN: ":grey_question:",
@@ -57,7 +66,8 @@ _ICONS = {
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PENDING: frozenset({Status.EXECUTING, Status.DENIED, Status.CANCELLED, Status.EXPIRED, Status.FAILED}),
-    Status.EXECUTING: frozenset({Status.DONE, Status.FAILED, Status.UNKNOWN}),
+    Status.EXECUTING: frozenset({Status.DONE, Status.FAILED, Status.UNKNOWN, Status.ACCEPTED}),
+    Status.ACCEPTED: frozenset({Status.DONE, Status.FAILED}),
 }
 
 

@@ -24,13 +24,14 @@ from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
 from bot.changes.base import FormField
 from bot.commands import Audit, Target
-from bot.logicboxes import ActionResult, LogicBoxesError, Order
+from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction
 from bot.service import MailService, UserError
 from bot.store import AuditEntry, Store
 
 log = logging.getLogger(__name__)
 
 REMIND_AT = 0.8  # of APPROVAL_TTL: an untouched request gets one reminder then
+MAX_CHECK_EVERY = 3600.0  # an accepted action is looked at again at most this long after the last look
 APPROVALS_UNAVAILABLE = "Approvals are unavailable: the database cannot be reached; lookups still work."
 
 
@@ -56,6 +57,10 @@ class Approval:
     followup_at: float | None = None
     confirmation: str | None = None  # what a re-read showed after queued work
     reminded_at: float | None = None
+    accepted_at: float | None = None  # when LogicBoxes accepted the work (the bot's record of it)
+    check_every: float | None = None
+    stuck_said_at: float | None = None
+    finished_at: float | None = None  # when LogicBoxes finished it, per its action queue
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Approval:
@@ -137,16 +142,19 @@ class Approvals:
         clock: Callable[[], float] = time.time,
         stuck_after: float = 300,
         followup_after: float = 300,
+        action_stuck_after: float = 86400,
     ):
         self.service, self.store, self.approvers = service, store, list(approvers)
         self.is_member, self.ttl, self.max_add_accounts = is_member, ttl, max_add_accounts
         self.default_invoice, self.clock = default_invoice, clock
         self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
-        self.followup_after = followup_after
+        self.followup_after = followup_after  # the first look at an accepted action's queue entry
+        self.action_stuck_after = action_stuck_after  # then said once in the thread, if still pending
         self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
         self.on_changed: Callable[[int, str | None], None] | None = None  # tells the other instances
         self.on_running: Callable[[Approval], None] | None = None  # ... and shows an approved change running
         self.on_remind: Callable[[Approval], None] | None = None  # ... and nudges the approvers once
+        self.on_stuck: Callable[[Approval, str], None] | None = None  # ... and says an action is still pending
         self.backlog = Backlog()
 
     def now(self) -> datetime:
@@ -230,11 +238,13 @@ class Approvals:
         return approval.change.estimate(order, approval.params, self._context(order, exclude=approval.id), "cost")
 
     def waiting(self, user: str) -> tuple[list[Approval], list[Approval]]:
-        """What waits for `user`: requests they may approve (an approver, not theirs), and their own."""
+        """What waits for `user`: requests they may approve (an approver, not theirs), and their own
+        (pending, or accepted by LogicBoxes and not finished)."""
         pending = [Approval.from_row(row) for row in self.store.pending()]
         now = self.clock()
         pending = [a for a in pending if a.expires_at > now]
-        mine = [a for a in pending if a.requester == user]
+        in_progress = [Approval.from_row(row) for row in self.store.accepted_for(user)]
+        mine = [a for a in pending if a.requester == user] + in_progress  # accepted: in progress at LogicBoxes
         may_approve = self.is_member(self.approvers, user)
         return ([a for a in pending if a.requester != user] if may_approve else []), mine
 
@@ -314,6 +324,8 @@ class Approvals:
         when = (
             f" at {datetime.fromtimestamp(approval.decided_at, UTC):%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
         )
+        if approval.status is Status.ACCEPTED:
+            return f"This request was already approved{who}{when}: {approval.status.label}."
         return f"This request was already {approval.status.label}{who}{when}."
 
     def _reload(self, approval: Approval) -> Approval:
@@ -367,13 +379,16 @@ class Approvals:
             return False
 
     def _settle(self, approval: Approval, user: str, final: Status, outcome: dict[str, Any]) -> None:
-        if self.store.settle(approval.id, Status.EXECUTING, final, outcome):
+        if final is Status.ACCEPTED:
+            settled = self.store.accept(approval.id, outcome, self.clock(), self.followup_after)
+        else:
+            settled = self.store.settle(approval.id, Status.EXECUTING, final, outcome)
+        if settled:
             self.store.audit(
                 "execute", user, _row(approval), {"result": final.value, "reason": approval.reason, **outcome}
             )
-            metrics.APPROVALS.labels(approval.kind, final.value).inc()
-            if final is Status.DONE and outcome.get("queued"):
-                self.store.set_followup(approval.id, self.clock() + self.followup_after)
+            if final.final:  # an accepted change is counted when LogicBoxes finishes it
+                metrics.APPROVALS.labels(approval.kind, final.value).inc()
             return
         current = self._reload(approval)  # settled meanwhile (the sweep gave up on it): keep both
         if current.late_outcome:
@@ -416,13 +431,13 @@ class Approvals:
         outcome = outcome_fields(result)
         if outcome["currency"] is None:  # OnlyAdd names no currency: the reseller's selling currency
             outcome["currency"] = self.service.currency
-        if result.queued:
-            outcome["queued"] = True
         answer = {"raw": result.raw}
         if result.failed:
             reason = result.description or "no reason given"
             return Status.FAILED, {**outcome, "error": f"LogicBoxes reports the change failed: {reason}"}, answer
-        return Status.DONE, outcome, answer
+        if result.done:
+            return Status.DONE, outcome, answer
+        return Status.ACCEPTED, outcome, answer  # InvoicePaid, ExecutionStarted, OnlyAdd...: not done yet
 
     @staticmethod
     def _unknown(why: str, approval: Approval) -> str:
@@ -459,14 +474,110 @@ class Approvals:
         for row in self.store.due_reminders(self.clock() - REMIND_AT * self.ttl):
             if self.store.mark_reminded(row["id"], self.clock()) and self.on_remind:
                 self.on_remind(Approval.from_row(row))
-        for row in self.store.followups_due(self.clock()):
-            confirmed = self._follow_up(Approval.from_row(row))
-            if confirmed is not None:
-                closed.append(confirmed)
+        for row in self.store.followups_due(self.clock()):  # 0.x: done after a queued answer, re-read once
+            if row["status"] != Status.ACCEPTED.value:
+                confirmed = self._follow_up(Approval.from_row(row))
+                if confirmed is not None:
+                    closed.append(confirmed)
+        closed += self.follow_accepted()
         for approval in closed:
             if self.on_closed:
                 self.on_closed(approval)
         return closed
+
+    def follow_accepted(self) -> list[Approval]:
+        """Ask LogicBoxes' action queue about every accepted request that is due: all their eaqids
+        in one search-current call, those no longer current in one search-archived call. Each is
+        claimed first (a conditional update of its next check, doubling up to an hour), so any
+        number of instances share the work and each action is asked about by one. Returns the
+        requests LogicBoxes finished; a still-pending one past ACTION_STUCK_AFTER is said once."""
+        now = self.clock()
+        claimed = []
+        for row in self.store.accepted_due(now):
+            approval = Approval.from_row(row)
+            every = min(2 * (approval.check_every or self.followup_after), MAX_CHECK_EVERY)
+            if self.store.claim_check(approval.id, row["followup_at"], now + every, every):
+                claimed.append(approval)
+        by_eaqid = {str(a.outcome.get("eaqid")): a for a in claimed if a.outcome.get("eaqid")}
+        finished: list[Approval] = []
+        for approval in claimed:
+            if not approval.outcome.get("eaqid"):  # LogicBoxes named no action: the order's re-read decides
+                done = self._confirm_by_reading(approval)
+                if done is not None:
+                    finished.append(done)
+        if not by_eaqid:
+            return finished
+        try:
+            found = {a.eaqid: a for a in self.service.client.actions(eaqids=list(by_eaqid)).actions}
+            gone = [eaqid for eaqid in by_eaqid if eaqid not in found]
+            if gone:
+                found |= {a.eaqid: a for a in self.service.client.actions(True, eaqids=gone).actions}
+        except LogicBoxesError as exc:
+            log.info("action queue unreadable, %d accepted requests asked about later: %s", len(by_eaqid), exc)
+            return finished
+        for eaqid, approval in by_eaqid.items():
+            action = found.get(eaqid)
+            if action is not None and action.finished:
+                done = self._finish(approval, action)
+                if done is not None:
+                    finished.append(done)
+            elif now - (approval.accepted_at or now) >= self.action_stuck_after:
+                self._say_stuck(approval, action, now)
+        return finished
+
+    def _finish(self, approval: Approval, action: QueuedAction) -> Approval | None:
+        status = Status.DONE if action.done else Status.FAILED
+        at = action.completed.timestamp() if action.completed else self.clock()
+        outcome = {
+            **approval.outcome,
+            "final_status": action.status,
+            "final_description": action.status_description,
+            "finished_at": at,
+        }
+        if status is Status.FAILED:
+            outcome["error"] = f"LogicBoxes reports the change failed: {action.status_description or 'no reason given'}"
+        if not self.store.finish(approval.id, status, outcome, at):
+            return None
+        row = self.store.get(approval.id)
+        self.store.audit("finish", "system", row, {"result": status.value, "eaqid": action.eaqid, **outcome})
+        _count_final(row, status)
+        return self._reload(approval)
+
+    def _confirm_by_reading(self, approval: Approval) -> Approval | None:
+        """No eaqid to follow: read the order again, as 0.x did, and take that as done."""
+        try:
+            order = self.service.client.order_details(approval.region, approval.order_id, fresh=True)
+        except LogicBoxesError as exc:
+            log.info("re-read of %s postponed: %s", approval.id, exc)
+            return None
+        text = approval.change.confirmation(approval.details, approval.params, order)
+        outcome = {**approval.outcome, "confirmation": text}
+        if not self.store.finish(approval.id, Status.DONE, outcome, self.clock()):
+            return None
+        self.store.confirm(approval.id, text)
+        row = self.store.get(approval.id)
+        self.store.audit("confirm", "system", row, {"confirmation": text})
+        _count_final(row, Status.DONE)
+        return self._reload(approval)
+
+    def _say_stuck(self, approval: Approval, action: QueuedAction | None, now: float) -> None:
+        if approval.stuck_said_at is not None or not self.store.mark_stuck(approval.id, now):
+            return
+        eaqid = approval.outcome.get("eaqid")
+        if action is None:
+            text = f"LogicBoxes no longer lists action {eaqid}: check `/email order {approval.order_id}`."
+        elif action.waiting_for_payment:
+            text = f"Still waiting for payment of invoice {approval.outcome.get('invoice_id') or 'not given'}: " + (
+                f"LogicBoxes shows action {eaqid} as {action.status} ({action.status_description or 'no description'})."
+            )
+        else:
+            text = (
+                f"Still pending at LogicBoxes: action {eaqid} is {action.status or 'not given'} "
+                f"({action.status_description or 'no description'})."
+            )
+        self.store.audit("stuck", "system", self.store.get(approval.id), {"eaqid": eaqid, "said": text})
+        if self.on_stuck:
+            self.on_stuck(self._reload(approval), text)
 
     def _follow_up(self, approval: Approval) -> Approval | None:
         try:

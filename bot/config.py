@@ -103,7 +103,9 @@ class Settings(BaseSettings):
     approval_ttl: int = Field(1800, gt=0, le=7 * 86400)
     approval_sweep_interval: float = Field(60.0, gt=0, le=3600)
     max_add_accounts: int = Field(500, ge=1, le=10_000)
-    followup_after: float = Field(300.0, gt=0, le=86400)  # re-read an order this long after LogicBoxes queued a change
+    # first look at LogicBoxes' action queue this long after it accepted a change (then doubling to an hour)
+    followup_after: float = Field(300.0, gt=0, le=86400)
+    action_stuck_after: float = Field(86400.0, ge=600, le=30 * 86400)  # still pending then: said once
     slack_retry_base: float = Field(1.0, ge=0, le=60)  # first wait before retrying a failed outcome update (doubles)
     default_invoice_option: str = "NoInvoice"
     database_url: str = "sqlite:///mailops.db"

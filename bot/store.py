@@ -69,6 +69,10 @@ approvals = Table(
     Column("followup_at", Float),
     Column("confirmation", Text),
     Column("reminded_at", Float),
+    Column("accepted_at", Float),  # LogicBoxes accepted the work (the stuck bound counts from here)
+    Column("check_every", Float),  # seconds between looks at its action queue (doubling to an hour)
+    Column("stuck_said_at", Float),  # the thread was told it is still pending past ACTION_STUCK_AFTER
+    Column("finished_at", Float),  # LogicBoxes finished it (its queue's actioncompleted)
 )
 
 audit_log = Table(
@@ -366,6 +370,77 @@ class Store:
                 update(approvals)
                 .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
                 .values(status=str(status), outcome=outcome)
+            )
+        return result.rowcount == 1
+
+    def accept(self, approval_id: str, outcome: dict[str, Any], at: float, first_check: float) -> bool:
+        """Move a running request to accepted, with its first look at the action queue; True for one caller."""
+        check(Status.EXECUTING, Status.ACCEPTED)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == Status.EXECUTING.value)
+                .values(
+                    status=Status.ACCEPTED.value,
+                    outcome=outcome,
+                    accepted_at=at,
+                    followup_at=at + first_check,
+                    check_every=first_check,
+                )
+            )
+        return result.rowcount == 1
+
+    def accepted_for(self, requester: str, limit: int = 50) -> list[dict[str, Any]]:
+        """One person's requests LogicBoxes accepted and has not finished, newest first."""
+        return self._rows(
+            select(approvals)
+            .where(approvals.c.status == Status.ACCEPTED.value, approvals.c.requester == requester)
+            .order_by(approvals.c.accepted_at.desc())
+            .limit(limit)
+        )
+
+    def accepted_due(self, now: float, limit: int = 100) -> list[dict[str, Any]]:
+        """Accepted requests whose next look at the action queue is due, the longest waiting first."""
+        return self._rows(
+            select(approvals)
+            .where(approvals.c.status == Status.ACCEPTED.value, approvals.c.followup_at <= now)
+            .order_by(approvals.c.followup_at)
+            .limit(limit)
+        )
+
+    def claim_check(self, approval_id: str, seen_due: float, next_due: float, every: float) -> bool:
+        """Claim one look at an accepted request's action: the conditional update on its next check
+        time that only one instance wins, however many run the follow-up."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(
+                    approvals.c.id == approval_id,
+                    approvals.c.status == Status.ACCEPTED.value,
+                    approvals.c.followup_at == seen_due,
+                )
+                .values(followup_at=next_due, check_every=every)
+            )
+        return result.rowcount == 1
+
+    def finish(self, approval_id: str, status: Status, outcome: dict[str, Any], finished_at: float) -> bool:
+        """LogicBoxes finished an accepted request: done or failed, once."""
+        check(Status.ACCEPTED, status)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == Status.ACCEPTED.value)
+                .values(status=status.value, outcome=outcome, finished_at=finished_at, followup_at=None)
+            )
+        return result.rowcount == 1
+
+    def mark_stuck(self, approval_id: str, at: float) -> bool:
+        """True for the one process that tells the thread an action is still pending."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.stuck_said_at.is_(None))
+                .values(stuck_said_at=at)
             )
         return result.rowcount == 1
 

@@ -120,6 +120,7 @@ def make_bot(
         # every call (a trickling answer included), plus one connect and one read timeout of slack
         stuck_after=settings.command_deadline + settings.connect_timeout + settings.read_timeout + 30,
         followup_after=settings.followup_after,
+        action_stuck_after=settings.action_stuck_after,
     )
     in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
     workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)

@@ -102,8 +102,13 @@ def mutate(payload: Any, path: tuple, how: Any) -> Any:
 
 
 @pytest.fixture
-def driver(start_bot):
-    return start_bot().driver
+def running(start_bot):
+    return start_bot()
+
+
+@pytest.fixture
+def driver(running):
+    return running.driver
 
 
 _SENT = itertools.count()
@@ -122,13 +127,14 @@ def post(driver: SlackDriver, how: str, payload: Any) -> int:
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_every_listener_survives_mutations_of_every_recorded_payload(driver, caplog, data):
+def test_every_listener_survives_mutations_of_every_recorded_payload(running, driver, caplog, data):
     caplog.set_level(logging.INFO)
     how, base = data.draw(st.sampled_from(bases(driver.slack.url + "/response/boundary")))
     path = data.draw(st.sampled_from(paths(base)))
     mutation = data.draw(st.sampled_from(["missing", *WRONG]))
     payload = mutate(base, path, mutation)
     assert post(driver, how, payload) == 200, (path, mutation)
+    assert running.bot.deps.workers.wait_idle(10)  # work it started has run: a crash there is this example's
     crashed = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
     assert crashed == [], (path, mutation, [r.getMessage() for r in crashed])
 

@@ -201,7 +201,7 @@ def test_the_renewal_form_says_when_the_price_list_cannot_be_read(bot, sim, slac
 # ---------------------------------------------------------------- remove accounts, and the follow-up
 
 
-def test_remove_accounts_queued_then_confirmed_by_a_follow_up(start_bot, sim, clock):
+def test_remove_accounts_accepted_then_completed_per_the_action_queue(start_bot, sim, clock):
     bot = start_bot(clock=clock)
     message, _ = request(bot.driver, "remove-accounts example.com 2")
     text = visible_text(message)
@@ -210,18 +210,25 @@ def test_remove_accounts_queued_then_confirmed_by_a_follow_up(start_bot, sim, cl
     assert "nothing is refunded" in text
     assert buttons(message)["approve"]["style"] == "danger"
     update = visible_text(approve(bot, message))
-    assert "approved and done" in update and "*Action status*\nExecutionStarted" in update
-    assert "will be processed shortly" in update and "will be read again to confirm it" in update
+    assert "accepted by LogicBoxes, being processed" in update and "*Action status*\nExecutionStarted" in update
+    assert "will be processed shortly" in update and "approved and done" not in update
+    assert "follows LogicBoxes' action queue" in update
     (call,) = posted(sim, "delete-email-account")
     assert call.params["no-of-accounts"] == ["2"]
     approvals = bot.bot.deps.approvals
     assert approvals.sweep() == []  # not yet due
     clock.advance(301)
-    (confirmed,) = approvals.sweep()
-    assert confirmed.confirmation == "confirmed: 10 accounts"
+    assert approvals.sweep() == []  # due, asked, still pending at LogicBoxes
+    eaqid = approvals.store.recent(1)[0].detail["eaqid"]
+    sim.finish_action(eaqid, "Success", "Action completed successfully")
+    assert approvals.sweep() == []  # the next look is 600 s after the last one
+    clock.advance(601)
+    (finished,) = approvals.sweep()
+    assert finished.status is Status.DONE
     card = visible_text(bot.driver.slack.outcome_posts()[-1])
-    assert ":mag: confirmed: 10 accounts" in card
-    assert last_audit(bot, "confirm").detail == {"confirmation": "confirmed: 10 accounts"}
+    assert "Remove accounts from example.com: approved and done" in card and "LogicBoxes completed it <!date^" in card
+    assert last_audit(bot, "finish").detail["result"] == "done"
+    clock.advance(7200)
     assert approvals.sweep() == []  # once
 
 
@@ -487,3 +494,110 @@ def test_cost_viewers_see_a_renewals_reseller_cost_privately(bot, sim):
     agent.response()
     assert bot.bot.deps.workers.wait_idle(10)
     assert len(bot.driver.slack.posts(agent.response_path)) == 1  # agents get no cost
+
+
+# ---------------------------------------------------------------- outcomes from LogicBoxes' action queue
+
+
+def accepted(bot, text: str) -> tuple[dict, str]:
+    """Ask, approve, and see it accepted: (the request message, the action's eaqid)."""
+    message, _ = request(bot.driver, text)
+    card = visible_text(approve(bot, message))
+    assert "accepted by LogicBoxes, being processed" in card and "approved and done" not in card
+    return message, bot.bot.deps.approvals.store.get(approval_id(message))["outcome"]["eaqid"]
+
+
+def thread_replies(bot, at_least: int = 0) -> list[str]:
+    """What the bot said in request threads, once there are `at_least` replies (they follow the card)."""
+    said = lambda: [p["text"] for p in bot.driver.slack.posts("/api/chat.postMessage") if p.get("thread_ts")]
+    bot.driver.slack.wait_until(lambda: len(said()) >= at_least, what=f"{at_least} thread replies")
+    return said()
+
+
+def test_a_queued_add_is_accepted_then_completed(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2)
+    _, eaqid = accepted(bot, "add-accounts acme.com 5 invoice:PayInvoice")
+    assert "accepted by LogicBoxes, being processed" in thread_replies(bot, 1)[-1]  # the requester is told at once
+    sim.finish_action(eaqid, "Success")
+    clock.advance(2)
+    (done,) = bot.bot.deps.approvals.sweep()
+    assert done.status is Status.DONE
+    card = visible_text(bot.driver.slack.outcome_posts()[-1])
+    assert "Add accounts to acme.com: approved and done" in card and "LogicBoxes completed it <!date^" in card
+    assert "LogicBoxes completed it" in thread_replies(bot, 2)[-1] and "UTC>" in thread_replies(bot, 2)[-1]
+    asked = [c for c in sim.calls if c.name == "search-current"]
+    assert len(asked) == 1 and asked[0].params["eaq-id"] == [eaqid]  # one call for all that is due
+
+
+def test_a_queued_renewal_that_fails_later_says_why(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2)
+    _, eaqid = accepted(bot, "renew acme.com 12mo invoice:PayInvoice")
+    sim.finish_action(eaqid, "Failed", "Renewal could not be provisioned: domain locked")
+    clock.advance(2)
+    (failed,) = bot.bot.deps.approvals.sweep()
+    assert failed.status is Status.FAILED
+    card = visible_text(bot.driver.slack.outcome_posts()[-1])
+    assert "Renew acme.com: approved but failed" in card
+    assert "LogicBoxes reports it failed: Renewal could not be provisioned: domain locked" in card
+    assert "LogicBoxes reports it failed" in thread_replies(bot, 2)[-1]
+    assert last_audit(bot, "finish").detail["result"] == "failed"
+
+
+def test_an_action_still_pending_past_the_bound_is_said_once(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2, action_stuck_after=600)
+    _, eaqid = accepted(bot, "add-accounts acme.com 5 invoice:PayInvoice")
+    approvals = bot.bot.deps.approvals
+    clock.advance(601)
+    assert approvals.sweep() == []
+    said = thread_replies(bot)[-1]
+    assert f"Still pending at LogicBoxes: action {eaqid} is InvoicePaid" in said
+    clock.advance(3601)
+    assert approvals.sweep() == [] and thread_replies(bot)[-1] == said  # once
+    assert bot.bot.deps.approvals.store.get(approvals.store.recent(1)[0].approval_id or "") is None or True
+
+
+def test_an_eaqid_logicboxes_no_longer_lists(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2, action_stuck_after=600)
+    _, eaqid = accepted(bot, "add-accounts acme.com 5 invoice:PayInvoice")
+    del sim.queue[eaqid]  # in neither list: pending until the bound, then said
+    clock.advance(2)
+    assert bot.bot.deps.approvals.sweep() == [] and not any("no longer lists" in t for t in thread_replies(bot, 1))
+    clock.advance(600)
+    assert bot.bot.deps.approvals.sweep() == []
+    assert f"LogicBoxes no longer lists action {eaqid}" in thread_replies(bot, 2)[-1]
+
+
+def test_waiting_for_payment_is_said_as_such(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2, action_stuck_after=600)
+    message, _ = request(bot.driver, "add-accounts acme.com 5 invoice:OnlyAdd")
+    card = visible_text(approve(bot, message))
+    assert "Waiting for payment of invoice 78072633." in card
+    clock.advance(601)
+    bot.bot.deps.approvals.sweep()
+    assert "Still waiting for payment of invoice 78072633" in thread_replies(bot, 2)[-1]
+
+
+def test_two_instances_follow_one_accepted_request_with_one_query_per_action(start_bot, sim, clock, tmp_path):
+    database_url = f"sqlite:///{tmp_path}/shared.db"
+    first = start_bot(clock=clock, followup_after=2, database_url=database_url)
+    second = start_bot(clock=clock, followup_after=2, database_url=database_url)
+    _, eaqid = accepted(first, "add-accounts acme.com 5 invoice:PayInvoice")
+    clock.advance(2)
+    assert first.bot.deps.approvals.sweep() == [] and second.bot.deps.approvals.sweep() == []
+    assert sim.count("search-current") == 1  # the second found nothing due: the first had claimed it
+    sim.finish_action(eaqid)
+    clock.advance(4)
+    finished = second.bot.deps.approvals.sweep() + first.bot.deps.approvals.sweep()
+    assert [a.status for a in finished] == [Status.DONE] and sim.count("search-current") == 2
+
+
+def test_the_follow_up_survives_a_restart(start_bot, sim, clock, tmp_path):
+    database_url = f"sqlite:///{tmp_path}/restart.db"
+    before = start_bot(clock=clock, followup_after=2, database_url=database_url)
+    _, eaqid = accepted(before, "renew acme.com 12mo invoice:PayInvoice")
+    before.bot.stop.set()  # that process is gone; a new one takes over from the database
+    after = start_bot(clock=clock, followup_after=2, database_url=database_url)
+    sim.finish_action(eaqid)
+    clock.advance(2)
+    (done,) = after.bot.deps.approvals.sweep()
+    assert done.status is Status.DONE and done.finished_at is not None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ConfigError, load_settings
 from tests.conftest import SIGNING_SECRET, bot_process, process_env
 from tests.fakes import ROOT, ForwardProxy, SlackDriver, free_port
 
@@ -56,7 +57,8 @@ DOCUMENTED: dict[str, tuple[str, object]] = {
     "APPROVAL_TTL": ("3600", 3600),
     "APPROVAL_SWEEP_INTERVAL": ("30", 30.0),
     "MAX_ADD_ACCOUNTS": ("50", 50),
-    "FOLLOWUP_AFTER": ("120", 120.0),
+    "FOLLOWUP_AFTER": ("2", 2.0),  # any positive number: the tests use 2
+    "ACTION_STUCK_AFTER": ("3600", 3600.0),
     "SLACK_RETRY_BASE": ("0.5", 0.5),
     "DEFAULT_INVOICE_OPTION": ("KeepInvoice", "KeepInvoice"),
     "DATABASE_URL": (
@@ -106,30 +108,34 @@ def test_every_setting_written_as_documented_is_taken_by_the_real_process(tmp_pa
     ("value", "accepted"),
     [("<!channel>", False), ("usd", False), ("US$", False), ("", False), ("EUR", True), ("₹", True), ("$", True)],
 )
-def test_the_currency_is_a_code_or_one_symbol(tmp_path, value, accepted):
-    env = process_env(RESELLER_CURRENCY=value)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "settings"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
+def test_the_currency_is_a_code_or_one_symbol(value, accepted):
     if accepted:
-        assert done.returncode == 0 and json.loads(done.stdout)["RESELLER_CURRENCY"] == value
+        assert load_settings(_env_file=None, reseller_currency=value).reseller_currency == value
     else:
-        assert done.returncode == 2 and done.stdout == ""
-        (line,) = done.stderr.strip().splitlines()
-        assert "RESELLER_CURRENCY: use a 3-letter currency code like USD" in line and "Traceback" not in line
+        with pytest.raises(ConfigError, match="RESELLER_CURRENCY: use a 3-letter currency code like USD"):
+            load_settings(_env_file=None, reseller_currency=value)
 
 
 @pytest.mark.parametrize(
     "url", ["https://", "http://exa mple.com/api/", "https://slack.com:port/api/", "slack.com/api"]
 )
-def test_a_malformed_slack_api_url_stops_start_up_in_one_line(slack, sim, tmp_path, url):
-    env = process_env(sim, slack, SLACK_API_URL=url, DATABASE_URL=f"sqlite:///{tmp_path}/m.db")
+def test_a_malformed_slack_api_url_is_refused(url):
+    with pytest.raises(ConfigError, match="SLACK_API_URL"):
+        load_settings(_env_file=None, slack_api_url=url)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("RESELLER_CURRENCY", "<!channel>"), ("SLACK_API_URL", "http://exa mple.com/api/")],
+)
+def test_a_bad_setting_stops_the_real_process_in_one_line(slack, sim, tmp_path, setting, value):
+    env = process_env(sim, slack, DATABASE_URL=f"sqlite:///{tmp_path}/m.db", **{setting: value})
     done = subprocess.run(
         [sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == 2
+    assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
-    assert "SLACK_API_URL" in line and "Traceback" not in line
+    assert setting in line and "Traceback" not in line
 
 
 def test_an_unreachable_slack_api_url_at_start_is_one_readable_line(sim, tmp_path):
@@ -174,3 +180,15 @@ def test_the_proxy_password_is_masked_in_debug_logs(sim, slack, tmp_path):
     assert "acme.com · Active" in answer and proxy.seen  # the calls went through the proxy
     assert "HTTP proxy URL has been loaded from an env variable: http://egress:***@" in bot.output
     assert "proxy-pw-123" not in bot.output
+
+
+def test_action_stuck_after_is_ten_minutes_at_least(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "settings"],
+        env=process_env(ACTION_STUCK_AFTER="60"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "ACTION_STUCK_AFTER" in done.stderr and len(done.stderr.strip().splitlines()) == 1

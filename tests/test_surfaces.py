@@ -69,6 +69,17 @@ def test_home_tab_of_someone_who_is_not_an_approver(bot, sim):
     assert sim.count("delete") == 0
 
 
+def test_home_shows_a_request_logicboxes_accepted_as_in_progress(bot, sim):
+    message, _ = request(bot.driver, "add-accounts acme.com 5 invoice:PayInvoice", user="U0AGENT")
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    assert "accepted by LogicBoxes" in visible_text(bot.driver.slack.wait_outcomes(1)[0])
+    event(bot.driver, "event_app_home_opened", user="U0AGENT", tab="home")
+    home = published(bot.driver.slack, "U0AGENT")
+    text = view_text(home)
+    assert "Your open requests (1)" in text and "In progress: accepted by LogicBoxes, being processed" in text
+    assert "cancel" not in {b["action_id"] for b in view_buttons(home)}  # nothing left to cancel
+
+
 def test_home_look_up_form(bot, sim):
     click_in_view(bot.driver, "home_lookup", "lookup", user="U0AGENT")
     form = view_of(bot.driver.slack.wait("/api/views.open", 1)[0])

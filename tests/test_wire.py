@@ -194,7 +194,7 @@ def test_pay_invoice_nested_under_the_invoice_id():
 
 def test_keep_invoice_nested_with_a_currency_symbol():
     result = wire.parse_action(recorded("add-email-account-keepinvoice.json"), "us")
-    assert result.shape == "invoice" and result.status == "PendingExecution" and result.queued
+    assert result.shape == "invoice" and result.status == "PendingExecution" and not result.done
     assert result.description is None  # "" is not given
     assert result.currency == "£" and result.selling_amount == Decimal("-90.540")
 
@@ -216,7 +216,7 @@ def test_other_change_answers():
     assert wire.parse_action(recorded("renew-payinvoice.json"), "us").selling_amount == Decimal("-181.440")
     assert wire.parse_action(recorded("delete.json"), "us").status == "Success"
     queued = wire.parse_action(recorded("delete-email-account.json"), "us")
-    assert queued.queued and "processed shortly" in (queued.description or "")
+    assert not queued.done and "processed shortly" in (queued.description or "")
     assert wire.parse_action(recorded("suspend.json"), "us").action == "Suspension of example.com for Abuse report"
     assert wire.parse_action(recorded("unsuspend.json"), "us").eaqid == "469771030"
 

@@ -113,9 +113,10 @@ class ActionResult:
     raw: Any = field(default=None, compare=False, repr=False)  # the answer as decoded, kept for the audit log
 
     @property
-    def queued(self) -> bool:
-        """LogicBoxes accepted the work and will do it later (ExecutionStarted, PendingExecution)."""
-        return (self.status or "").lower() in ("executionstarted", "pendingexecution")
+    def done(self) -> bool:
+        """Only `Success` is done; InvoicePaid, ExecutionStarted, PendingExecution and statuses not
+        seen yet mean LogicBoxes accepted the work and will run it later (and it may still fail)."""
+        return (self.status or "").strip().lower() == "success" and not self.failed
 
 
 _PAYMENT = re.compile(r"payment|fund|unpaid|balance", re.IGNORECASE)

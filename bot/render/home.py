@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.approval_states import Status
 from bot.approvals import Approval
 from bot.logicboxes import OrderSummary
 from bot.render.messages import (
@@ -39,7 +40,10 @@ def _request_row(approval: Approval, buttons: list[ButtonElement]) -> list[Block
         f"Asked by <@{approval.requester}> {_epoch_date(approval.created_at)}, request `{approval.id}`"
         + (f" · reason: {escape(approval.reason)}" if approval.reason else "")
     )
-    return [SectionBlock(text=MarkdownTextObject(text=clip(text, 3000))), ActionsBlock(elements=buttons)]
+    if approval.status is Status.ACCEPTED:  # in progress at LogicBoxes: nothing left to click
+        text += f"\n{approval.status.icon} In progress: {approval.status.label}"
+    section = SectionBlock(text=MarkdownTextObject(text=clip(text, 3000)))
+    return [section, ActionsBlock(elements=buttons)] if buttons else [section]
 
 
 def _approve(approval: Approval) -> ButtonElement:
@@ -82,7 +86,8 @@ def render_home(
             blocks += _request_row(approval, [_approve(approval), deny])
     blocks.append(_section(f"*Your open requests ({len(mine)})*" if mine else "*Your open requests*: none"))
     for approval in mine[:MAX_ROWS]:
-        blocks += _request_row(approval, [ButtonElement(text="Cancel", action_id="cancel", value=approval.id)])
+        cancel = [ButtonElement(text="Cancel", action_id="cancel", value=approval.id)]
+        blocks += _request_row(approval, cancel if approval.status is Status.PENDING else [])
     blocks.append(DividerBlock())
     if not may_read:
         return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])

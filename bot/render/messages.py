@@ -639,15 +639,51 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
         if late_said:
             blocks.append(_fields(late_said))
         summary += f". Late answer: {escape(late.get('result', '?'))}"
+    finished = _finished_line(approval)
+    if finished:
+        blocks.insert(2, _section(finished))
+        summary += f". {finished}"
     if approval.confirmation:
         blocks.append(_section(f":mag: {escape(approval.confirmation)}"))
         summary += f". {escape(approval.confirmation)}"
+    elif approval.status is Status.ACCEPTED:
+        waiting = waiting_for_payment(approval)
+        if waiting:
+            blocks.insert(2, _section(f":moneybag: {escape(waiting)}"))
+            summary += f". {escape(waiting)}"
+        blocks.append(
+            _context(
+                "LogicBoxes accepted the work and runs it later; this request follows LogicBoxes' action queue "
+                "and says here when it has finished."
+            )
+        )
     elif approval.followup_at and approval.status.value == "done":
         blocks.append(_context("LogicBoxes queued the work; the order will be read again to confirm it."))
     line = outcome_line(approval)
     if line:
         summary += f". {line}"
     return Message(summary, blocks)
+
+
+def _finished_line(approval: Approval) -> str | None:
+    """ "Completed <date>" or "Failed: <why> <date>", once LogicBoxes' action queue says so."""
+    o = approval.outcome or {}
+    if not approval.finished_at or "final_status" not in o:
+        return None
+    when = _epoch_date(approval.finished_at)
+    if approval.status is Status.DONE:
+        return f":white_check_mark: LogicBoxes completed it {when}."
+    return f":x: LogicBoxes reports it failed: {escape(o.get('final_description') or 'no reason given')} ({when})."
+
+
+def waiting_for_payment(approval: Approval) -> str | None:
+    """ "waiting for payment of invoice N" while an accepted change waits on an unpaid invoice:
+    OnlyAdd raises it without executing, and LogicBoxes' status or description may speak of payment."""
+    o = approval.outcome or {}
+    said = f"{o.get('action_status') or ''} {o.get('description') or ''}".lower()
+    if o.get("answer_shape") == "only-add" or "payment" in said or "fund" in said:
+        return f"Waiting for payment of invoice {o.get('invoice_id') or NOT_GIVEN}."
+    return None
 
 
 def render_cost_estimate(approval: Approval, cost: Estimate) -> Message:

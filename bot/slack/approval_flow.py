@@ -96,6 +96,12 @@ def remind(rt: Runtime, approval: Approval) -> None:
     rt.outcomes.post(approval.channel, approval.message_ts, text)
 
 
+def say_in_thread(rt: Runtime, approval: Approval, text: str) -> None:
+    """A note on a request for its requester, in its thread (an action still pending at LogicBoxes)."""
+    if approval.channel and approval.message_ts:
+        rt.outcomes.post(approval.channel, approval.message_ts, f"<@{approval.requester}> {escape(text)}")
+
+
 def show_running(rt: Runtime, approval: Approval) -> None:
     """While an approved change runs, its card says so, with no buttons left to click."""
     if approval.channel and approval.message_ts:

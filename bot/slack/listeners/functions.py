@@ -9,9 +9,12 @@ names nobody (scheduled, webhook) is refused with what its owner must map."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, Complete, Fail
+from slack_sdk.errors import SlackApiError
 
 from bot import commands as c
 from bot.access import UseCase
@@ -19,6 +22,8 @@ from bot.logicboxes import LogicBoxesError
 from bot.parsing import ParseError, parse_target
 from bot.service import UserError
 from bot.slack.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 LOOKUP_STEP = "lookup_order"
 QUOTE_STEP = "quote_enterprise_email"
@@ -34,16 +39,17 @@ def _text(value: Any) -> str:
 
 def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
+    step = _Step(complete, fail)
     raw = _text(_inputs(inputs).get("domain_or_order_id"))
 
     def work() -> None:
         try:
             order = rt.deps.service.find_order(parse_target(raw))
         except (ParseError, UserError, LogicBoxesError) as exc:
-            fail(error=str(exc))
+            step.fail(str(exc))
             return
-        complete(
-            outputs={
+        step.succeed(
+            {
                 "order_id": str(order.order_id),
                 "status": order.status,
                 "accounts": order.accounts,
@@ -53,11 +59,12 @@ def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context
             }
         )
 
-    rt.run("step:lookup_order", context["who"], None, work, use_case=UseCase.LOOKUP, refuse=_failing(fail))
+    rt.run("step:lookup_order", context["who"], None, work, use_case=UseCase.LOOKUP, refuse=step.fail)
 
 
 def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
+    step = _Step(complete, fail)
     given = _inputs(inputs)
     words = ["price", _text(given.get("accounts")), _text(given.get("months")), _text(given.get("action")) or "add"]
 
@@ -68,22 +75,38 @@ def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltC
                 raise UserError("A quote needs accounts, months, and add or renew.")
             priced = rt.deps.service.quote(intent)
         except (ParseError, UserError, LogicBoxesError) as exc:
-            fail(error=str(exc))
+            step.fail(str(exc))
             return
-        complete(
-            outputs={
+        step.succeed(
+            {
                 "unit_price": f"{priced.unit_price}",
                 "total": f"{priced.total:.2f}",
                 "currency": priced.currency,
             }
         )
 
-    rt.run("step:quote", context["who"], None, work, use_case=UseCase.QUOTE, refuse=_failing(fail))
+    rt.run("step:quote", context["who"], None, work, use_case=UseCase.QUOTE, refuse=step.fail)
 
 
-def _failing(fail: Fail):
-    """A refusal ends the step, with the sentence the person would have been shown."""
-    return lambda text: fail(error=text)
+class _Step:
+    """How a step run ends: outputs, or the sentence a person would have been shown (a refusal
+    too). A run Slack named no execution id for cannot be ended: that is logged, never a crash."""
+
+    def __init__(self, complete: Complete, fail: Fail):
+        self._complete, self._fail = complete, fail
+
+    def succeed(self, outputs: dict[str, Any]) -> None:
+        self._end(lambda: self._complete(outputs=outputs))
+
+    def fail(self, text: str) -> None:
+        self._end(lambda: self._fail(error=text))
+
+    @staticmethod
+    def _end(call: Callable[[], Any]) -> None:
+        try:
+            call()
+        except (ValueError, SlackApiError, OSError) as exc:
+            log.warning("could not end a workflow step run: %s", exc)
 
 
 def register(app: App) -> None:
