@@ -61,6 +61,7 @@ class UseCase(StrEnum):
     DNS = "dns"
     CHECK = "check"  # the live DNS check
     SETUP = "setup"
+    HISTORY = "history"  # an order's actions at LogicBoxes, pending and finished
     QUOTE = "quote"
     REQUEST = "request"  # ask for a change (any kind)
     DECIDE = "decide"  # approve or deny a request
@@ -87,6 +88,7 @@ RULES: dict[UseCase, Rule] = {
     UseCase.DNS: Rule(Role.READER, shareable=True),
     UseCase.CHECK: Rule(Role.READER, shareable=True),
     UseCase.SETUP: Rule(Role.READER, shareable=True),
+    UseCase.HISTORY: Rule(Role.READER, shareable=True),
     UseCase.QUOTE: Rule(Role.QUOTER),
     UseCase.REQUEST: Rule(Role.REQUESTER),
     UseCase.DECIDE: Rule(

@@ -24,7 +24,7 @@ from bot.backlog import Backlog
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
 from bot.changes.base import FormField
 from bot.commands import Audit, Target
-from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction
+from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction, describe_action
 from bot.service import MailService, UserError
 from bot.store import AuditEntry, Store
 
@@ -187,7 +187,7 @@ class Approvals:
         self.store.ping()  # the database first: if it cannot take the request, LogicBoxes is asked nothing
         order = self.service.find_order(change.target)
         ctx = self._context(order)
-        refusal = kind.refusal(order, change.params, ctx)
+        refusal = kind.refusal(order, change.params, ctx) or self._pending_at_logicboxes(order)
         if refusal:
             raise UserError(refusal)
         estimate = kind.estimate(order, change.params, ctx)
@@ -228,6 +228,22 @@ class Approvals:
     def form_for(self, kind: str, order: Order) -> tuple[FormField, ...]:
         """The fields a change's form offers for this order (raises FormUnavailable)."""
         return KINDS[kind].form_for(order, self._context(order))
+
+    def _pending_at_logicboxes(self, order: Order) -> str | None:
+        """Why no change may go into this order now: an action LogicBoxes has not finished, whoever
+        started it (a second one would meet "There is already an action pending on this Order.").
+        Asked afresh, at request time and again right before the call."""
+        try:
+            pending = self.service.client.pending_actions(order.order_id, fresh=True)
+        except LogicBoxesError as exc:
+            return f"Could not check LogicBoxes' pending actions for {order.domain} ({exc}); ask again."
+        if not pending:
+            return None
+        names = "; ".join(describe_action(action) for action in pending[:3])
+        return (
+            f"{order.domain} (order {order.order_id}) has an action pending at LogicBoxes: {names}. "
+            f"Ask again once it has finished (`/email order {order.order_id}` shows it)."
+        )
 
     def cost_estimate(self, approval: Approval) -> Estimate | None:
         """The same estimate at the reseller's cost price: for cost viewers only, never stored."""
@@ -415,6 +431,7 @@ class Approvals:
                 None,
             )
         refusal = kind.refusal(order, approval.params, self._context(order, exclude=approval.id))
+        refusal = refusal or self._pending_at_logicboxes(order)
         if refusal:
             return Status.FAILED, {"error": f"{refusal} Nothing was sent."}, None
         try:

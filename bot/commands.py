@@ -97,13 +97,19 @@ class SetupHelp:
 
 
 @dataclass(frozen=True)
+class History:
+    target: Target
+    limit: int = 10
+
+
+@dataclass(frozen=True)
 class Audit:
     target: Target | None = None
     limit: int = 20
     reads: bool = False  # who looked at this customer's orders (the access log), not the approvals
 
 
-Intent = Help | OrderLookup | DnsLookup | DnsCheck | Search | PriceQuote | SetupHelp | Change | Audit
+Intent = Help | OrderLookup | DnsLookup | DnsCheck | Search | PriceQuote | SetupHelp | History | Change | Audit
 
 
 # ---------------------------------------------------------------- parsers
@@ -233,6 +239,17 @@ def _check(args: list[str]) -> DnsCheck:
     return DnsCheck(one_target("check", args))
 
 
+MAX_HISTORY = 50
+
+
+def _history(args: list[str]) -> History:
+    plain, found = options(args, ("limit",), "history")
+    if len(plain) != 1:
+        raise ParseError("`history` needs one domain or order id.", "history")
+    limit = positive(found["limit"][0], "The limit", "history", MAX_HISTORY) if "limit" in found else 10
+    return History(parse_target(plain[0], "history"), limit)
+
+
 def _audit(args: list[str]) -> Audit:
     plain, found = options(args, ("limit",), "audit")
     reads = bool(plain) and plain[-1].lower() == "reads"
@@ -310,6 +327,14 @@ def _registry() -> dict[str, Subcommand]:
             _setup,
             use_case=UseCase.SETUP,
         ),
+        Subcommand(
+            "history",
+            "history <domain | order-id> [limit:<N>]",
+            "history example.com",
+            "The order's actions at LogicBoxes, pending and finished, newest first (10, at most 50)",
+            _history,
+            use_case=UseCase.HISTORY,
+        ),
     ]
     changes = [
         Subcommand(k.name, k.usage, k.example, k.summary, k.parse, mutates=True, use_case=UseCase.REQUEST)
@@ -343,6 +368,7 @@ def use_case_of(intent: Intent) -> UseCase:
         Search: "search",
         PriceQuote: "price",
         SetupHelp: "setup",
+        History: "history",
         Audit: "audit",
     }.get(type(intent), "help")
     return SUBCOMMANDS[name].use_case

@@ -21,6 +21,7 @@ from bot.render import (
     render_dns,
     render_error,
     render_help,
+    render_history,
     render_order,
     render_quote,
     render_search,
@@ -53,6 +54,8 @@ def progress_text(intent: c.Intent) -> str:
     """What the acknowledgement says while LogicBoxes works."""
     if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Change):
         return f"Looking up {intent.target}..."
+    if isinstance(intent, c.History):
+        return f"Reading LogicBoxes' actions on {intent.target}..."
     if isinstance(intent, c.DnsCheck):
         return f"Checking DNS for {intent.target}..."
     if isinstance(intent, c.SetupHelp):
@@ -91,9 +94,8 @@ def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
 
 
 def _order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
-    order = service.find_order(intent.target)
-    customer = service.customer(order.customer_id)
-    card = render_order(order, service.now(), customer)
+    order, customer, pending = service.order_card(intent.target)
+    card = render_order(order, service.now(), customer, pending)
     return [Reply(with_share(card, f"order {order.order_id}", check_order=order.order_id))]
 
 
@@ -122,6 +124,12 @@ def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Rep
     return replies
 
 
+def _history(service: MailService, intent: c.History, asker: Asker) -> list[Reply]:
+    order, actions, more = service.history(intent.target, intent.limit)
+    command = f"history {order.order_id}" + (f" limit:{intent.limit}" if intent.limit != 10 else "")
+    return [Reply(with_share(render_history(order, actions, more), command))]
+
+
 def _setup(service: MailService, intent: c.SetupHelp, asker: Asker) -> list[Reply]:
     return [Reply(with_share(render_setup(service.setup(intent)), f"setup {intent.email}"))]
 
@@ -134,6 +142,7 @@ _HANDLERS: dict[type, Callable[..., list[Reply]]] = {
     c.DnsCheck: _check,
     c.PriceQuote: _price,
     c.SetupHelp: _setup,
+    c.History: _history,
 }
 
 

@@ -37,6 +37,7 @@ from bot.logicboxes import (
     OrderSummary,
     PriceBand,
     PriceTable,
+    QueuedAction,
     SearchPage,
     UpstreamTimeout,
     UpstreamUnavailable,
@@ -152,6 +153,10 @@ def _everywhere(regions: list[str], exc: LogicBoxesError) -> LogicBoxesError:
     return exc
 
 
+HISTORY_PAGE = 50  # actions read per page for /email history
+HISTORY_PAGES = 2  # pages read of each list (pending, finished) before "older actions not shown"
+
+
 class MailService:
     def __init__(
         self,
@@ -245,6 +250,42 @@ class MailService:
             else:
                 raise exc
         return found, failures
+
+    def order_card(self, target: Target) -> tuple[Order, Customer | None, list[QueuedAction] | str]:
+        """An order with its customer and the actions LogicBoxes has not finished, whoever started
+        them. The two are read in parallel (cached with the order), so the card takes no longer;
+        pending actions that cannot be read are a sentence on the card, never a failed lookup."""
+        order = self.find_order(target)
+
+        def extra(what: str) -> object:
+            if what == "actions":
+                return self.client.pending_actions(order.order_id)
+            return self.client.customer(order.customer_id) if order.customer_id else None
+
+        found, failures = self._in_parallel(["actions", "customer"], extra)
+        got = dict(found)
+        for what, exc in failures.items():
+            log.info("order %s shown without its %s: %s", order.order_id, what, exc)
+        pending = got["actions"] if "actions" in got else f"could not be read ({short_reason(failures['actions'])})"
+        return order, got.get("customer"), pending  # type: ignore[return-value]
+
+    def history(self, target: Target, limit: int) -> tuple[Order, list[QueuedAction], bool]:
+        """The order's actions at LogicBoxes, pending and finished, newest first: at most `limit`,
+        from a bounded number of pages of each list; True when older ones were left unread."""
+        order = self.find_order(target)
+        per_page = min(max(limit, 10), HISTORY_PAGE)
+        actions: list[QueuedAction] = []
+        more = False
+        for finished in (False, True):
+            for page in range(1, HISTORY_PAGES + 1):
+                got = self.client.actions(finished, order_ids=[order.order_id], page=page, per_page=per_page)
+                actions += got.actions
+                if page * per_page >= got.total or len(got.actions) < per_page:
+                    break
+            else:
+                more = True  # stopped at the bound with pages left
+        actions.sort(key=lambda a: (a.added.timestamp() if a.added else 0, a.eaqid), reverse=True)
+        return order, actions[:limit], more or len(actions) > limit
 
     # ---- customers
 

@@ -525,7 +525,7 @@ def test_a_queued_add_is_accepted_then_completed(start_bot, sim, clock):
     card = visible_text(bot.driver.slack.outcome_posts()[-1])
     assert "Add accounts to acme.com: approved and done" in card and "LogicBoxes completed it <!date^" in card
     assert "LogicBoxes completed it" in thread_replies(bot, 2)[-1] and "UTC>" in thread_replies(bot, 2)[-1]
-    asked = [c for c in sim.calls if c.name == "search-current"]
+    asked = [c for c in sim.calls if c.name == "search-current" and "eaq-id" in c.params]  # the follow-up's
     assert len(asked) == 1 and asked[0].params["eaq-id"] == [eaqid]  # one call for all that is due
 
 
@@ -583,12 +583,13 @@ def test_two_instances_follow_one_accepted_request_with_one_query_per_action(sta
     second = start_bot(clock=clock, followup_after=2, database_url=database_url)
     _, eaqid = accepted(first, "add-accounts acme.com 5 invoice:PayInvoice")
     clock.advance(2)
+    follow_ups = lambda: len([c for c in sim.calls if c.name == "search-current" and "eaq-id" in c.params])
     assert first.bot.deps.approvals.sweep() == [] and second.bot.deps.approvals.sweep() == []
-    assert sim.count("search-current") == 1  # the second found nothing due: the first had claimed it
+    assert follow_ups() == 1  # the second found nothing due: the first had claimed it
     sim.finish_action(eaqid)
     clock.advance(4)
     finished = second.bot.deps.approvals.sweep() + first.bot.deps.approvals.sweep()
-    assert [a.status for a in finished] == [Status.DONE] and sim.count("search-current") == 2
+    assert [a.status for a in finished] == [Status.DONE] and follow_ups() == 2
 
 
 def test_the_follow_up_survives_a_restart(start_bot, sim, clock, tmp_path):
@@ -601,3 +602,113 @@ def test_the_follow_up_survives_a_restart(start_bot, sim, clock, tmp_path):
     clock.advance(2)
     (done,) = after.bot.deps.approvals.sweep()
     assert done.status is Status.DONE and done.finished_at is not None
+
+
+# ---------------------------------------------------------------- pending actions: on the card, and in the way
+
+
+def test_a_control_panel_action_shows_on_the_card_cached_with_the_order(bot, sim):
+    eaqid = sim.queue_action(
+        84372633, "Renew", "Renewal of Enterprise Email for acme.com for 12 months", "InvoicePaid", "in 5-10 minutes"
+    )
+    card = bot.driver.command("order acme.com").text()
+    assert "*Pending at LogicBoxes*" in card and "Renewal of Enterprise Email for acme.com for 12 months" in card
+    assert "(InvoicePaid since " in card and f"action `{eaqid}`" in card
+    assert "*Pending actions*: none" in bot.driver.command("order example.com").text()
+    assert "Pending at LogicBoxes" in bot.driver.command("order acme.com").text()
+    assert sim.count("search-current") == 2  # acme.com's second card came from the cache, with its order
+
+
+def test_the_card_shows_even_when_pending_actions_cannot_be_read(bot, sim):
+    sim.fail(None, "search-current", "html500", sticky=True)
+    card = bot.driver.command("order example.com").text()
+    assert "example.com · Active" in card and "*Pending actions*: could not be read (" in card
+
+
+def test_a_change_into_an_order_with_a_pending_action_is_refused_naming_it(bot, sim):
+    sim.queue_action(84372633, "Renew", "Renewal of acme.com for 12 months", "PendingExecution", "Awaiting payment")
+    refused = bot.driver.command("add-accounts acme.com 5").text()
+    assert "acme.com (order 84372633) has an action pending at LogicBoxes: Renewal of acme.com for 12 months" in refused
+    assert "waiting for payment (Awaiting payment)" in refused
+    assert approval_requests(bot.driver) == [] and posted(sim, "add-email-account") == []
+
+
+def test_a_pending_action_that_appears_before_the_call_stops_it(bot, sim):
+    message, _ = request(bot.driver, "add-accounts acme.com 5")
+    sim.queue_action(84372633, "Suspend", "Suspension of acme.com", "ExecutionStarted")  # someone in the panel
+    update = visible_text(approve(bot, message))
+    assert "approved but failed" in update and "has an action pending at LogicBoxes: Suspension of acme.com" in update
+    assert "Nothing was sent." in update and posted(sim, "add-email-account") == []
+
+
+def test_when_the_queue_cannot_be_read_no_change_is_asked_or_sent(bot, sim):
+    sim.fail(None, "search-current", "html500", sticky=True)
+    refused = bot.driver.command("add-accounts acme.com 5").text()
+    assert "Could not check LogicBoxes' pending actions for acme.com" in refused and "ask again" in refused
+    assert approval_requests(bot.driver) == []
+    sim.heal()
+    message, _ = request(bot.driver, "add-accounts acme.com 5")
+    sim.fail(None, "search-current", "html500", sticky=True)
+    update = visible_text(approve(bot, message))
+    assert "Could not check LogicBoxes' pending actions" in update and "Nothing was sent." in update
+    assert posted(sim, "add-email-account") == []
+
+
+def test_logicboxes_refusing_with_an_action_pending_is_a_failure_in_its_words(bot, sim, monkeypatch):
+    message, _ = request(bot.driver, "renew example.com 12mo")
+    monkeypatch.setattr(
+        sim,
+        "_renew",
+        lambda *args: (
+            500,
+            "application/json",
+            '{"status": "ERROR", "message": "There is already an action pending on this Order."}',
+        ),
+    )
+    update = visible_text(approve(bot, message))
+    assert "approved but failed" in update and "There is already an action pending on this Order." in update
+    assert "approved and done" not in update
+
+
+# ---------------------------------------------------------------- /email history
+
+
+def test_history_lists_pending_and_finished_actions_newest_first_with_share(bot, sim):
+    bot.driver.click("approve", approval_id(request(bot.driver, "delete acme.com")[0]), user="U0LEAD")
+    bot.driver.slack.wait_outcomes(1)
+    panel = sim.queue_action(84372633, "Renew", "Renewal <b>by the panel</b>", "InvoicePaid", "in 5-10 minutes")
+    reply = bot.driver.command("history acme.com")
+    assert reply.ack["text"] == "Reading LogicBoxes' actions on acme.com..."
+    answer = reply.response()
+    text = visible_text(answer)
+    assert "LogicBoxes actions on acme.com" in text
+    assert text.index(panel) < text.index("469072633")  # newest first
+    assert "*Renewal &lt;b&gt;by the panel&lt;/b&gt;* · `" in text  # LogicBoxes' text is escaped
+    assert "pending · *InvoicePaid*: in 5-10 minutes" in text
+    assert "completed <!date^" in text and "*Success*: Action completed successfully" in text
+    assert answer["response_type"] == "ephemeral" and buttons(answer)["share"]["value"] == "history 84372633"
+    shared = bot.driver.click("share", "history 84372633", user="U0AGENT").response()
+    assert shared["response_type"] == "in_channel" and "LogicBoxes actions on acme.com" in visible_text(shared)
+
+
+def test_history_reads_a_bounded_number_of_pages_and_says_so(bot, sim):
+    for n in range(120):
+        sim.queue_action(84372632, "AddEmailAccount", f"Addition {n}", "Success")
+    text = bot.driver.command("history example.com limit:50").text()
+    assert text.count("Addition ") == 50 and "older actions not shown" in text
+    assert sim.count("search-archived") == 2  # two pages, then it stops
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("history", "`history` needs one domain or order id."),
+        ("history acme.com limit:51", "The limit can be at most 50, not 51."),
+        ("history acme.com example.com", "`history` needs one domain or order id."),
+    ],
+)
+def test_history_bad_input_gets_the_usage_line(bot, text, shown):
+    said = bot.driver.command(text).shown()
+    assert shown in said and "/email history <domain | order-id> [limit:<N>]" in said.replace("&lt;", "<").replace(
+        "&gt;", ">"
+    )

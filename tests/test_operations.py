@@ -253,17 +253,19 @@ def test_json_logs_carry_a_correlation_id_to_upstream_calls(sim, slack, tmp_path
     lines = [json.loads(line) for line in output.splitlines()]  # every line: waitress's and alembic's too
     (command,) = [line for line in lines if line["msg"] == "command"]
     assert command["command"] == "order" and command["user"] == "U0LOGGED" and command["outcome"] == "ok"
-    # orderid in both regions (in: not found), then details in us, then the customer's name
-    assert command["upstream_calls"] == 4 and "ms" in command and command["cache_hits"] == 0
+    # orderid in both regions (in: not found), then details in us, then the customer's name beside
+    # the order's pending actions
+    assert command["upstream_calls"] == 5 and "ms" in command and command["cache_hits"] == 0
     upstream = [line for line in lines if line["msg"] == "upstream"]
-    assert {u["cid"] for u in upstream} == {command["cid"]} and len(upstream) == 4
+    assert {u["cid"] for u in upstream} == {command["cid"]} and len(upstream) == 5
     assert {u["call"] for u in upstream} == {
         "enterpriseemail/us/orderid",
         "enterpriseemail/in/orderid",
         "enterpriseemail/us/details",
         "customers/details-by-id",
+        "actions/search-current",
     }
-    assert {u["where"] for u in upstream} == {"us", "in", "customers"}
+    assert {u["where"] for u in upstream} == {"us", "in", "customers", "actions"}
     assert API_KEY not in output and BOT_TOKEN not in output and SIGNING_SECRET not in output
     assert "api-key=***" in output  # urllib3's debug line, redacted
 

@@ -253,6 +253,7 @@ def test_malformed_fields_are_not_given():
             "Email Account(s) currently in use cannot be deleted through this process.",
         ),
         ("error-access-denied.json", "Access Denied. You are not authorized to perform this action."),
+        ("error-action-pending.json", "There is already an action pending on this Order."),
     ],
 )
 def test_error_spellings(name, message):

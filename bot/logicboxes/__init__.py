@@ -35,6 +35,7 @@ from bot.logicboxes.models import (
     PriceTable,
     QueuedAction,
     SearchPage,
+    describe_action,
 )
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig
@@ -72,6 +73,7 @@ __all__ = [
     "SearchPage",
     "UpstreamTimeout",
     "UpstreamUnavailable",
+    "describe_action",
     "describe_unavailable",
     "is_not_found",
 ]

@@ -8,11 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 from bot.logicboxes import wire
-from bot.logicboxes.models import ActionPage, ActionResult, Customer, DnsRecord, Order, PriceTable, SearchPage
+from bot.logicboxes.models import (
+    ActionPage,
+    ActionResult,
+    Customer,
+    DnsRecord,
+    Order,
+    PriceTable,
+    QueuedAction,
+    SearchPage,
+)
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig, Transport
 
 MAX_RECORDS = 500  # search.json refuses more than 500 rows a page
+MAX_PENDING = 50  # pending actions of one order read for its card and before a change
 
 PRICE_LISTS = {
     # name -> (call, what the list is, shown when it lacks a product)
@@ -146,6 +156,16 @@ class LogicBoxes:
         params += [("order-id", order_id) for order_id in order_ids]
         call = "actions/search-archived" if finished else "actions/search-current"
         return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
+
+    def pending_actions(self, order_id: int, fresh: bool = False) -> list[QueuedAction]:
+        """The order's actions LogicBoxes has not finished, whoever started them; cached with the
+        order (ORDER_CACHE_TTL) for its card, asked afresh (`fresh`) before a change."""
+        return self._orders.get(
+            ("actions", order_id),
+            lambda: self.actions(order_ids=[order_id], per_page=MAX_PENDING).actions,
+            fresh,
+            ACTIONS,
+        )
 
     def forget_order(self, order_id: int, domain: str | None = None) -> None:
         """Drop cached reads of one order after a change (this process only)."""

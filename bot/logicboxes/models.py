@@ -156,6 +156,16 @@ class QueuedAction:
         return not self.finished and bool(_PAYMENT.search(f"{self.status or ''} {self.status_description or ''}"))
 
 
+def describe_action(action: QueuedAction) -> str:
+    """ "Renewal of ... (InvoicePaid since 2026-12-01)", "... waiting for payment (...)": how a
+    pending action is named to people (plain text: the caller escapes it)."""
+    what = action.description or action.kind or f"action {action.eaqid}"
+    since = f" since {action.added:%Y-%m-%d %H:%M} UTC" if action.added else ""
+    if action.waiting_for_payment:
+        return f"{what}, waiting for payment ({action.status_description or action.status}){since}"
+    return f"{what} ({action.status or 'status not given'}{since})"
+
+
 @dataclass(frozen=True)
 class ActionPage:
     total: int  # every matching action (recsindb where given), not just this page

@@ -31,7 +31,15 @@ from bot.changes import Estimate
 from bot.changes.base import on_off_text
 from bot.commands import SUBCOMMANDS, Subcommand
 from bot.dnscheck import Report, State, fqdn
-from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, describe_unavailable
+from bot.logicboxes import (
+    Customer,
+    DnsRecord,
+    Order,
+    OrderSummary,
+    QueuedAction,
+    describe_action,
+    describe_unavailable,
+)
 from bot.money import PRICE_UNIT
 from bot.service import Cost, Quote, SearchResult, SetupInfo
 from bot.store import AuditEntry
@@ -185,7 +193,22 @@ def render_error(message: str, usage: str | None = None) -> Message:
     return Message(escape(message + (f" Usage: {usage}" if usage else "")), blocks)
 
 
-def render_order(order: Order, now: datetime, customer: Customer | None = None) -> Message:
+def _pending_lines(pending: list[QueuedAction] | str | None) -> str | None:
+    """LogicBoxes' unfinished actions on the order, whoever started them (escaped: its text)."""
+    if pending is None:
+        return None
+    if isinstance(pending, str):
+        return f"*Pending actions*: {escape(pending)}"
+    if not pending:
+        return "*Pending actions*: none"
+    lines = [f"• {escape(describe_action(action))}, action `{escape(action.eaqid)}`" for action in pending[:10]]
+    more = f"\n…and {len(pending) - 10} more: `/email history`" if len(pending) > 10 else ""
+    return clip("*Pending at LogicBoxes* (a change waits until these finish)\n" + "\n".join(lines) + more, 3000)
+
+
+def render_order(
+    order: Order, now: datetime, customer: Customer | None = None, pending: list[QueuedAction] | str | None = None
+) -> Message:
     flags = []
     if order.suspended_by_parent:
         flags.append("suspended by parent")
@@ -210,6 +233,9 @@ def render_order(order: Order, now: datetime, customer: Customer | None = None) 
             ]
         ),
     ]
+    pending_text = _pending_lines(pending)
+    if pending_text:
+        blocks.append(_section(pending_text))
     text = (
         f"{escape(order.domain)}: {escape(order.status)}, {order.accounts} accounts, order {order.order_id} "
         f"({escape(order.region)}), {relative_expiry(order.expires, now) or 'expiry unknown'}"
@@ -257,6 +283,29 @@ def zone_line(record: DnsRecord, domain: str) -> str:
     priority = f"{record.priority} " if record.priority is not None else ""
     ttl = f"{record.ttl} " if record.ttl else ""
     return f"{name} {ttl}{record.record_class} {record.type} {priority}{value}"
+
+
+def render_history(order: Order, actions: list[QueuedAction], more: bool) -> Message:
+    """An order's actions at LogicBoxes, newest first: what, when added and completed, and how it
+    ended, in LogicBoxes' words (escaped: its text)."""
+    title = f"LogicBoxes actions on {order.domain}"
+    if not actions:
+        return Message(title, [_header(title), _section(f"LogicBoxes lists no actions on order `{order.order_id}`.")])
+    rows = []
+    for action in actions:
+        done = f"completed {slack_date(action.completed)}" if action.completed and action.finished else "pending"
+        ended = escape(action.status or "status not given")
+        said = f": {escape(action.status_description)}" if action.status_description else ""
+        rows.append(
+            f"*{escape(action.description or action.kind or 'action')}* · `{escape(action.eaqid)}`\n"
+            f"added {slack_date(action.added)} · {done} · *{ended}*{said}"
+        )
+    blocks: list[Block] = [_header(title)]
+    for start in range(0, len(rows), 10):  # sections of 3000 characters at most
+        blocks.append(_section(clip("\n".join(rows[start : start + 10]), MAX_SECTION)))
+    note = f"Order `{order.order_id}` · {escape(order.region)} · newest first"
+    blocks.append(_context(note + (" · older actions not shown" if more else "")))
+    return Message(f"{len(actions)} LogicBoxes actions on {escape(order.domain)}", blocks)
 
 
 def render_dns(order: Order, records: list[DnsRecord]) -> Message:
