@@ -555,6 +555,7 @@ class Approvals:
             outcome["error"] = f"LogicBoxes reports the change failed: {action.status_description or 'no reason given'}"
         if not self.store.finish(approval.id, status, outcome, at):
             return None
+        self._changed(approval)  # LogicBoxes changed the order now: no instance may show it as it was
         row = self.store.get(approval.id)
         self.store.audit("finish", "system", row, {"result": status.value, "eaqid": action.eaqid, **outcome})
         _count_final(row, status)
@@ -568,6 +569,7 @@ class Approvals:
             log.info("re-read of %s postponed: %s", approval.id, exc)
             return None
         text = approval.change.confirmation(approval.details, approval.params, order)
+        self._changed(approval)
         outcome = {**approval.outcome, "confirmation": text}
         if not self.store.finish(approval.id, Status.DONE, outcome, self.clock()):
             return None
@@ -576,6 +578,11 @@ class Approvals:
         self.store.audit("confirm", "system", row, {"confirmation": text})
         _count_final(row, Status.DONE)
         return self._reload(approval)
+
+    def _changed(self, approval: Approval) -> None:
+        self.service.client.forget_order(approval.order_id, approval.domain)
+        if self.on_changed:
+            self.on_changed(approval.order_id, approval.domain)
 
     def _say_stuck(self, approval: Approval, action: QueuedAction | None, now: float) -> None:
         if approval.stuck_said_at is not None or not self.store.mark_stuck(approval.id, now):

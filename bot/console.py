@@ -19,6 +19,9 @@ from bot.service import MailService
 PROMPT = "/email "
 
 
+SANDBOX_FINISH_AFTER = 20.0  # seconds the sandbox's LogicBoxes takes to finish an accepted change
+
+
 def run_console(sandbox: bool, one_command: str = "") -> int:
     from bot.__main__ import load_or_exit
     from bot.wiring import make_service
@@ -29,13 +32,15 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
         from bot.dnsserver import ZoneServer
         from bot.simulator import demo, demo_zones
 
-        simulator = demo().start()
+        simulator = demo()
+        simulator.finish_after = SANDBOX_FINISH_AFTER  # LogicBoxes gets round to accepted work on its own
+        simulator.start()
         zones = ZoneServer(demo_zones()).start()
         settings = load_or_exit(
             reseller_api_url=simulator.base_url,
             reseller_auth_userid=1,
             reseller_api_key=simulator.api_key,
-            dns_resolvers=[zones.address],
+            dns_resolvers=zones.address,
             _env_file=None,
         )
     else:

@@ -17,6 +17,7 @@ import ssl
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -169,6 +170,8 @@ class Simulator:
         self.queue: dict[str, dict[str, str]] = {}  # the action queue, by eaqid
         self._eaqids: dict[int, int] = defaultdict(int)  # actions so far, by order
         self.actions_style = "search"  # how the queue's answers nest (not recorded): search | map | list
+        self._effects: dict[str, Callable[[], None]] = {}  # eaqid -> the work its Success does
+        self.finish_after: float | None = None  # the sandbox finishes accepted actions after this delay
         self.lock = threading.Lock()
         self.release = threading.Event()  # set it to free calls that are hanging
         self.server: ThreadingHTTPServer | None = None
@@ -261,12 +264,39 @@ class Simulator:
         return eaqid
 
     def finish_action(self, eaqid: str, status: str = "Success", description: str = "") -> None:
-        """LogicBoxes finishes a queued action (`Success` or `Failed`), now: tests need no clock."""
+        """LogicBoxes finishes a queued action (`Success` or `Failed`), now: tests need no clock.
+        Success does the work the action stands for (accounts added, expiry moved...)."""
         now = str(int(time.time()))
         with self.lock:
             row = self.queue[eaqid]
             row.update(actionstatus=status, actionstatusdesc=description or row.get("actionstatusdesc", ""))
             row.update(actionstarted=row.get("actionstarted") or now, actioncompleted=now)
+            effect = self._effects.pop(eaqid, None)
+        if effect is not None and status.lower() == "success":
+            effect()
+
+    def finish_all(self, status: str = "Success") -> list[str]:
+        """Finish every pending action (the sandbox does, after its delay); their eaqids."""
+        with self.lock:
+            pending = [e for e, row in self.queue.items() if row["actionstatus"].lower() not in ("success", "failed")]
+        for eaqid in pending:
+            self.finish_action(eaqid, status, "Action completed successfully" if status == "Success" else "")
+        return pending
+
+    def _later(self, eaqid: str, effect: Callable[[], None]) -> None:
+        """What an accepted action does once LogicBoxes finishes it with Success."""
+        with self.lock:
+            self._effects[eaqid] = effect
+        if self.finish_after is not None:  # the sandbox: LogicBoxes gets round to it on its own
+            timer = threading.Timer(self.finish_after, self._finish_if_pending, args=(eaqid,))
+            timer.daemon = True
+            timer.start()
+
+    def _finish_if_pending(self, eaqid: str) -> None:
+        with self.lock:
+            pending = eaqid in self.queue and self.queue[eaqid]["actionstatus"].lower() not in ("success", "failed")
+        if pending:
+            self.finish_action(eaqid, "Success", "Action completed successfully")
 
     def _record(self, action: dict[str, Any]) -> None:
         status = str(action.get("actionstatus") or "PendingExecution")
@@ -520,8 +550,7 @@ class Simulator:
         if name == "renew":
             if one("auto-renew") not in ("true", "false"):
                 return _error("{auto-renew=auto-renew is required}")
-            order.recurring = one("auto-renew") == "true"  # renew.json *sets* auto-renewal (KB 1774)
-            return self._renew(order, int(one("months")), one("invoice-option"))
+            return self._renew(order, int(one("months")), one("invoice-option"), one("auto-renew") == "true")
         if name == "delete-email-account":
             return self._remove(order, int(one("no-of-accounts")))
         if name == "add-email-account":
@@ -568,17 +597,18 @@ class Simulator:
         """The answer's shape follows the invoice option, as recorded (tests/payloads/logicboxes/)."""
         if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
             return _error("{invoice-option=invalid}")
-        order.accounts += count
         invoice_id = str(78000000 + order.order_id % 100000)
         amount = f"{count * 1.5 * 6:.3f}"
         eaqid = self._eaqid(order)
+        self._later(eaqid, lambda: setattr(order, "accounts", order.accounts + count))
         if invoice == "OnlyAdd":  # a short map, no action fields
             return _ok(
                 {"customercost": amount, "eaqid": eaqid, "customerid": str(order.customer_id), "invoiceid": invoice_id}
             )
         action = self._action(order, "AddEmailAccount", f"Addition of {count} email accounts for {order.domain}")
         action["eaqid"] = eaqid
-        if invoice == "NoInvoice":  # the flat action map
+        if invoice == "NoInvoice":  # the flat action map, accepted and not yet done (recorded)
+            action.update(actionstatus="InvoicePaid", actionstatusdesc="Request will be processed in some time.")
             return _ok(action)
         action.update(  # PayInvoice, KeepInvoice: nested one level under the invoice id
             actionstatus="InvoicePaid" if invoice == "PayInvoice" else "PendingExecution",
@@ -591,13 +621,23 @@ class Simulator:
         )
         return _ok({invoice_id: action})
 
-    def _renew(self, order: SimOrder, months: int, invoice: str) -> tuple[int, str, str]:
+    def _renew(self, order: SimOrder, months: int, invoice: str, auto_renew: bool) -> tuple[int, str, str]:
         if invoice not in ("NoInvoice", "PayInvoice", "KeepInvoice", "OnlyAdd"):
             return _error("{invoice-option=invalid}")
         if months not in self.renewal_tenures(order):
             return _error("{months=Invalid tenure}")
-        order.expires += round(months * 30.4375 * DAY)
         action = self._action(order, "Renew", f"Renewal of Enterprise Email for {order.domain} for {months} months")
+
+        def renewed() -> None:
+            order.expires += round(months * 30.4375 * DAY)
+            order.recurring = auto_renew  # renew.json *sets* auto-renewal (KB 1774)
+
+        self._later(action["eaqid"], renewed)
+        action.update(  # accepted, provisioned later (recorded)
+            actionstatus="InvoicePaid",
+            actionstatusdesc="Your Order will be processed by our automatic provisioning system in the next "
+            "5-10 minutes.",
+        )
         if invoice == "NoInvoice":
             return _ok(action)
         invoice_id = str(78000000 + order.order_id % 100000)
@@ -612,14 +652,13 @@ class Simulator:
         return _ok({invoice_id: action})
 
     def _remove(self, order: SimOrder, count: int) -> tuple[int, str, str]:
-        """KB 1776: the deletion is queued (ExecutionStarted); here it is done at once, and the bot's
-        follow-up re-read confirms it."""
+        """KB 1776: the deletion is queued (ExecutionStarted) and done when LogicBoxes finishes it."""
         if count >= order.accounts:
             return _error(AT_LEAST_ONE)
         if order.accounts - count < order.in_use:
             return _error(ACCOUNTS_IN_USE)
-        order.accounts -= count
         action = self._action(order, "DeleteEmailAccount", f"Deletion of {count} Email Accounts for {order.domain}")
+        self._later(action["eaqid"], lambda: setattr(order, "accounts", order.accounts - count))
         action.update(
             actionstatus="ExecutionStarted",
             actionstatusdesc="Your email account deletion request will be processed shortly.",
@@ -757,6 +796,14 @@ def demo() -> Simulator:
                 accounts=i,
             )
         )
+    # a renewal someone started in the control panel, still being processed: on the card, in history
+    sim.queue_action(
+        84380007,
+        "Renew",
+        "Renewal of Enterprise Email for customer07.com for 12 months",
+        "InvoicePaid",
+        "Your Order will be processed by our automatic provisioning system in the next 5-10 minutes.",
+    )
     return sim
 
 
@@ -769,9 +816,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--extra-orders", type=int, default=0, help="add benchNNN.com orders in us")
     parser.add_argument("--api-key", default="sandbox-key")
+    parser.add_argument(
+        "--finish-after", type=float, default=None, help="finish accepted changes after this many seconds"
+    )
     args = parser.parse_args(argv)
     sim = demo()
-    sim.api_key, sim.delay = args.api_key, args.delay
+    sim.api_key, sim.delay, sim.finish_after = args.api_key, args.delay, args.finish_after
     for i in range(args.extra_orders):
         sim.add(SimOrder(90000000 + i, f"bench{i}.com", "us", accounts=5))
     sim.start()

@@ -33,7 +33,8 @@ def posted(sim, name: str):
 # ---------------------------------------------------------------- renew
 
 
-def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, sim):
+def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(start_bot, sim, clock):
+    bot = start_bot(clock=clock, followup_after=2)
     before = sim.orders[84372632].expires
     message, note = request(bot.driver, "renew example.com 1y reason:customer paid invoice 991")
     assert "Approval requested" in note
@@ -47,17 +48,22 @@ def test_renew_request_shows_expiry_accounts_and_estimate_then_renews_once(bot, 
     assert "*Reason:* customer paid invoice 991" in text and "*Expiry now → after*" in text
     assert buttons(message)["approve"]["style"] == "primary"
     update = approve(bot, message)
-    done = visible_text(update)
-    assert "Renew example.com: approved and done" in done and "*Action status*\nSuccess" in done
-    assert "*Reason:* customer paid invoice 991" in done and buttons(update) == {}
+    accepted = visible_text(update)  # LogicBoxes answers a renewal InvoicePaid, as recorded: not done yet
+    assert "Renew example.com: accepted by LogicBoxes, being processed" in accepted
+    assert "*Action status*\nInvoicePaid" in accepted and "automatic provisioning system" in accepted
+    assert "*Reason:* customer paid invoice 991" in accepted and buttons(update) == {}
     (call,) = posted(sim, "renew")
     assert call.params["months"] == ["12"] and call.params["auto-renew"] == ["true"]  # kept, not turned off
     assert call.params["invoice-option"] == ["NoInvoice"] and call.region == "us"
-    assert sim.orders[84372632].expires > before
     execute = last_audit(bot, "execute")
-    assert execute.detail["result"] == "done" and execute.detail["reason"] == "customer paid invoice 991"
+    assert execute.detail["result"] == "accepted" and execute.detail["reason"] == "customer paid invoice 991"
     thread = bot.driver.slack.wait("/api/chat.postMessage", 2)[1]  # after the request itself
-    assert thread["thread_ts"] and "Renew example.com: approved and done" in thread["text"]
+    assert thread["thread_ts"] and "Renew example.com: accepted by LogicBoxes" in thread["text"]
+    sim.finish_action(execute.detail["eaqid"])
+    clock.advance(2)
+    assert [a.status for a in bot.bot.deps.approvals.sweep()] == [Status.DONE]
+    assert "Renew example.com: approved and done" in visible_text(bot.driver.slack.outcome_posts()[-1])
+    assert sim.orders[84372632].expires > before
 
 
 def test_renew_with_options_bills_the_invoice(bot, sim):
@@ -98,9 +104,10 @@ def test_renew_refusals(bot, sim, text, shown):
 def test_a_renewal_sends_the_orders_auto_renew_unless_asked(bot, sim, text, card, sent, after):
     message, _ = request(bot.driver, text)
     assert f"*Auto-renew*\n{card}" in visible_text(message)
-    assert "approved and done" in visible_text(approve(bot, message))
+    assert "accepted by LogicBoxes" in visible_text(approve(bot, message))
     (call,) = posted(sim, "renew")
     assert call.params["auto-renew"] == [sent]
+    sim.finish_all()  # LogicBoxes provisions the renewal, and its auto-renew with it
     assert sim.orders[int(call.params["order-id"][0])].recurring is after
     order = bot.driver.command(f"order {call.params['order-id'][0]}").text()
     assert f"*Auto-renew*\n{'on' if after else 'off'}" in order

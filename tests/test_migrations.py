@@ -58,7 +58,8 @@ def test_the_010_database_upgrades_and_its_pending_requests_still_work(start_bot
     assert "Delete acme.com: approved and done" in visible_text(update) and buttons(update) == {}
     bot.driver.click("approve", PENDING_ADD, user="U0ONCALL")
     added = bot.driver.slack.wait_outcomes(2)[1]
-    assert "Add accounts to example.in: approved and done" in visible_text(added)
+    assert "Add accounts to example.in: accepted by LogicBoxes, being processed" in visible_text(added)  # InvoicePaid
+    sim.finish_all()
     assert sim.count("delete", method="POST") == 1 and sim.orders[84372636].accounts == 30
     verdict = bot.bot.deps.approvals.store.verify_audit()
     assert verdict.ok and verdict.rows == 5 + 6  # 0.1.0's five rows, chained, then approve, answer, execute twice
@@ -117,3 +118,47 @@ def test_no_code_updates_or_deletes_audit_rows():
         source = path.read_text()
         for verb in ("update(audit_log", "delete(audit_log", "UPDATE mailops_audit", "DELETE FROM mailops_audit"):
             assert verb not in source, (path, verb)
+
+
+def test_a_change_0x_called_done_on_invoicepaid_is_followed_once_after_the_upgrade(start_bot, sim, tmp_path):
+    """0.x closed InvoicePaid answers as done; within the last 7 days, the upgrade follows them."""
+    import json as json_
+    import time
+
+    from bot.store import migrate
+
+    url = f"sqlite:///{tmp_path}/upgrade.db"
+    engine = engine_for(url)
+    migrate(engine, "0006")
+    eaqid = sim.queue_action(84372633, "AddEmailAccount", "Addition of 5 accounts", "InvoicePaid")
+    now = time.time()
+    rows = [  # (id, answer's status, decided how long ago, eaqid)
+        ("recentinvoice01", "InvoicePaid", 3600, eaqid),
+        ("oldinvoicepaid1", "InvoicePaid", 8 * 86400, "469099999"),
+        ("recentsuccess01", "Success", 3600, "469099998"),
+    ]
+    with engine.begin() as conn:
+        for ident, status, ago, action in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO mailops_approvals (id, kind, order_id, domain, region, details, requester, channel, "
+                    "message_ts, status, created_at, expires_at, decided_by, decided_at, outcome) VALUES (:id, "
+                    "'add-accounts', 84372633, 'acme.com', 'us', :details, 'U0AGENT', 'C0SUPPORT', '1700000000.1', "
+                    "'done', :at, :exp, 'U0LEAD', :at, :outcome)"
+                ),
+                {
+                    "id": ident,
+                    "details": json_.dumps({"count": 5, "accounts": 40}),
+                    "at": now - ago,
+                    "exp": now - ago + 1800,
+                    "outcome": json_.dumps({"action_status": status, "eaqid": action}),
+                },
+            )
+    bot = start_bot(database_url=url)  # migrates to head
+    store = bot.bot.deps.approvals.store
+    assert [store.get(i)["status"] for i, *_ in rows] == ["accepted", "done", "done"]
+    sim.finish_action(eaqid, "Failed", "Insufficient funds")
+    (followed,) = bot.bot.deps.approvals.sweep()
+    assert followed.id == "recentinvoice01" and followed.status.value == "failed"
+    said = [p["text"] for p in bot.driver.slack.posts("/api/chat.postMessage") if p.get("thread_ts")]
+    assert any("LogicBoxes reports it failed: Insufficient funds" in text for text in said)

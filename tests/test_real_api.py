@@ -88,8 +88,8 @@ ACCEPTED = "accepted by LogicBoxes, being processed"
     [
         (
             "NoInvoice",
-            "approved and done",
-            ["*Action status*\nSuccess", "*Description*\nAction completed successfully"],
+            ACCEPTED,
+            ["*Action status*\nInvoicePaid", "*Description*\nRequest will be processed in some time."],
         ),
         ("PayInvoice", ACCEPTED, ["*Action status*\nInvoicePaid", "*Invoice*\n78072633", "*Amount billed*\n45.00 USD"]),
         (
@@ -117,7 +117,9 @@ def test_each_invoice_options_outcome_card(bot, sim, option, state, expected):
     thread = bot.driver.slack.wait("/api/chat.postMessage", 2)[1]
     assert thread["thread_ts"] and state in thread["text"]
     execute = bot.bot.deps.approvals.store.recent(1)[0]
-    assert execute.action == "execute" and execute.detail["result"] == ("done" if option == "NoInvoice" else "accepted")
+    assert execute.action == "execute" and execute.detail["result"] == "accepted"
+    assert sim.orders[84372633].accounts == 40  # accepted is not done: LogicBoxes adds them when it runs the action
+    sim.finish_action(execute.detail["eaqid"])
     assert sim.orders[84372633].accounts == 45
 
 
@@ -275,12 +277,12 @@ def test_the_action_queue_as_the_simulator_serves_it_in_each_nesting(bot, sim, s
     eaqid or order, pending (search-current) or finished (search-archived), in any nesting."""
     sim.actions_style = style
     client = bot.bot.deps.service.client
-    client.add_accounts("us", 84372633, 2, "NoInvoice")  # answered Success here: in the archive
+    client.suspend("us", 84372633, "test")  # answered Success: in the archive at once
     panel = sim.queue_action(84372633, "Renew", "Renewal for 12 months", "InvoicePaid", "Request will be processed")
     pending = client.actions(order_ids=[84372633]).actions
     assert [(a.eaqid, a.kind, a.status, a.finished) for a in pending] == [(panel, "Renew", "InvoicePaid", False)]
     (added,) = client.actions(finished=True, order_ids=[84372633]).actions
-    assert added.eaqid == "469072633" and added.done and added.kind == "AddEmailAccount"
+    assert added.eaqid == "469072633" and added.done and added.kind == "Suspend"
     sim.finish_action(panel, "Failed", "Insufficient funds")
     assert client.actions(eaqids=[panel]).actions == []
     (failed,) = client.actions(finished=True, eaqids=[panel]).actions
