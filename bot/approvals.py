@@ -563,16 +563,13 @@ class Approvals:
 
     def _confirm_by_reading(self, approval: Approval) -> Approval | None:
         """No eaqid to follow: read the order again, as 0.x did, and take that as done."""
-        try:
-            order = self.service.client.order_details(approval.region, approval.order_id, fresh=True)
-        except LogicBoxesError as exc:
-            log.info("re-read of %s postponed: %s", approval.id, exc)
+        text = self._confirmation(approval)
+        if text is None:
             return None
-        text = approval.change.confirmation(approval.details, approval.params, order)
-        self._changed(approval)
         outcome = {**approval.outcome, "confirmation": text}
         if not self.store.finish(approval.id, Status.DONE, outcome, self.clock()):
             return None
+        self._changed(approval)
         self.store.confirm(approval.id, text)
         row = self.store.get(approval.id)
         self.store.audit("confirm", "system", row, {"confirmation": text})
@@ -603,14 +600,20 @@ class Approvals:
         if self.on_stuck:
             self.on_stuck(self._reload(approval), text)
 
-    def _follow_up(self, approval: Approval) -> Approval | None:
+    def _confirmation(self, approval: Approval) -> str | None:
+        """What a fresh read of the order shows after its change ("confirmed: 10 accounts"); None
+        when LogicBoxes cannot be read now (the next sweep tries again)."""
         try:
             order = self.service.client.order_details(approval.region, approval.order_id, fresh=True)
         except LogicBoxesError as exc:
-            log.info("follow-up of %s postponed: %s", approval.id, exc)
+            log.info("re-read of %s postponed: %s", approval.id, exc)
             return None
-        text = approval.change.confirmation(approval.details, approval.params, order)
-        if not self.store.confirm(approval.id, text):
+        return approval.change.confirmation(approval.details, approval.params, order)
+
+    def _follow_up(self, approval: Approval) -> Approval | None:
+        """A 0.x request closed as done on queued work, with no eaqid: confirmed by a re-read, once."""
+        text = self._confirmation(approval)
+        if text is None or not self.store.confirm(approval.id, text):
             return None
         self.store.audit("confirm", "system", self.store.get(approval.id), {"confirmation": text})
         return self._reload(approval)

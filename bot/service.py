@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -184,14 +184,15 @@ class MailService:
 
     # ---- orders
 
-    def find_order(self, target: Target, fresh: bool = False) -> Order:
-        """The order, from whichever region holds it; raises OrderNotFound or the upstream error."""
+    def find_order(self, target: Target, fresh: bool = False, prefetch: Callable[[int], None] | None = None) -> Order:
+        """The order, from whichever region holds it; raises OrderNotFound or the upstream error.
+        `prefetch` is told the order id as soon as a region knows it, before its details are read."""
         key = target.domain or target.order_id
         with self._region_lock:
             known = self._region_of.get(key)
         if known in self.regions:
             try:
-                order = self._lookup(known, target, fresh)
+                order = self._lookup(known, target, fresh, prefetch)
                 trace.current().touched.append((order.order_id, order.customer_id))
                 return order
             except LogicBoxesError as exc:
@@ -199,7 +200,7 @@ class MailService:
                     raise
                 with self._region_lock:
                     self._region_of.pop(key, None)  # moved or deleted: ask everyone again
-        found, failures = self._ask_regions(self.regions, lambda region: self._lookup(region, target, fresh))
+        found, failures = self._ask_regions(self.regions, lambda region: self._lookup(region, target, fresh, prefetch))
         if found:
             order = found[0][1]
             trace.current().touched.append((order.order_id, order.customer_id))  # for the access log
@@ -209,11 +210,13 @@ class MailService:
             return order
         raise self._not_found(str(target), failures)
 
-    def _lookup(self, region: str, target: Target, fresh: bool) -> Order:
+    def _lookup(self, region: str, target: Target, fresh: bool, prefetch: Callable[[int], None] | None = None) -> Order:
         order_id = target.order_id
         if target.domain is not None:
             order_id = self.client.order_id_for_domain(region, target.domain, fresh)
         assert order_id is not None
+        if prefetch is not None and target.domain is not None:  # this region holds the domain: its id is real
+            prefetch(order_id)
         return self.client.order_details(region, order_id, fresh)
 
     def _ask_regions(
@@ -253,21 +256,31 @@ class MailService:
 
     def order_card(self, target: Target) -> tuple[Order, Customer | None, list[QueuedAction] | str]:
         """An order with its customer and the actions LogicBoxes has not finished, whoever started
-        them. The two are read in parallel (cached with the order), so the card takes no longer;
-        pending actions that cannot be read are a sentence on the card, never a failed lookup."""
-        order = self.find_order(target)
+        them. The pending actions are asked as soon as the order id is known, beside the order's
+        details (cached with the order), so the card takes no longer; if they cannot be read the
+        card says so, never a failed lookup."""
+        early: dict[int, Future] = {}
+        lock = threading.Lock()
 
-        def extra(what: str) -> object:
-            if what == "actions":
-                return self.client.pending_actions(order.order_id)
-            return self.client.customer(order.customer_id) if order.customer_id else None
+        def prefetch(order_id: int) -> None:
+            with lock:
+                if order_id not in early:
+                    early[order_id] = self._probes.submit(trace.bind(self.client.pending_actions), order_id)
 
-        found, failures = self._in_parallel(["actions", "customer"], extra)
-        got = dict(found)
-        for what, exc in failures.items():
-            log.info("order %s shown without its %s: %s", order.order_id, what, exc)
-        pending = got["actions"] if "actions" in got else f"could not be read ({short_reason(failures['actions'])})"
-        return order, got.get("customer"), pending  # type: ignore[return-value]
+        if target.order_id is not None:  # the queue is the account's, not a region's: ask at once
+            prefetch(target.order_id)
+        order = self.find_order(target, prefetch=prefetch)
+        prefetch(order.order_id)  # known already unless the order was found another way
+        customer = self.customer(order.customer_id)
+        remaining = trace.current().remaining()
+        done, _ = wait([early[order.order_id]], timeout=None if remaining is None else max(remaining, 0.01))
+        if not done:
+            return order, customer, "could not be read (timed out)"
+        try:
+            return order, customer, early[order.order_id].result()
+        except LogicBoxesError as exc:
+            log.info("order %s shown without its pending actions: %s", order.order_id, exc)
+            return order, customer, f"could not be read ({short_reason(exc)})"
 
     def history(self, target: Target, limit: int) -> tuple[Order, list[QueuedAction], bool]:
         """The order's actions at LogicBoxes, pending and finished, newest first: at most `limit`,

@@ -313,10 +313,6 @@ class Store:
             )
         return result.rowcount == 1
 
-    def set_followup(self, approval_id: str, at: float) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(followup_at=at))
-
     def followups_due(self, now: float) -> list[dict[str, Any]]:
         return self._rows(select(approvals).where(approvals.c.followup_at.is_not(None), approvals.c.followup_at <= now))
 
