@@ -442,9 +442,7 @@ class Approvals:
                 return Status.FAILED, {"error": f"{exc} Nothing was changed."}, answer
             return Status.UNKNOWN, {"error": self._unknown(str(exc), approval)}, answer  # sent; cannot tell
         finally:
-            client.forget_order(approval.order_id, approval.domain)
-            if self.on_changed:
-                self.on_changed(approval.order_id, approval.domain)
+            self._changed(approval)
         outcome = outcome_fields(result)
         if outcome["currency"] is None:  # OnlyAdd names no currency: the reseller's selling currency
             outcome["currency"] = self.service.currency
@@ -566,8 +564,7 @@ class Approvals:
         text = self._confirmation(approval)
         if text is None:
             return None
-        outcome = {**approval.outcome, "confirmation": text}
-        if not self.store.finish(approval.id, Status.DONE, outcome, self.clock()):
+        if not self.store.finish(approval.id, Status.DONE, approval.outcome, self.clock()):
             return None
         self._changed(approval)
         self.store.confirm(approval.id, text)
@@ -577,6 +574,8 @@ class Approvals:
         return self._reload(approval)
 
     def _changed(self, approval: Approval) -> None:
+        """Drop the order from this process's caches and tell the other instances: after the call,
+        and again when LogicBoxes finishes what it accepted."""
         self.service.client.forget_order(approval.order_id, approval.domain)
         if self.on_changed:
             self.on_changed(approval.order_id, approval.domain)

@@ -36,6 +36,7 @@ from bot.logicboxes.models import (
     QueuedAction,
     SearchPage,
     describe_action,
+    speaks_of_payment,
 )
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig
@@ -76,4 +77,5 @@ __all__ = [
     "describe_action",
     "describe_unavailable",
     "is_not_found",
+    "speaks_of_payment",
 ]

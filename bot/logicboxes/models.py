@@ -122,6 +122,12 @@ class ActionResult:
 _PAYMENT = re.compile(r"payment|fund|unpaid|balance", re.IGNORECASE)
 
 
+def speaks_of_payment(*said: str | None) -> bool:
+    """Does LogicBoxes' status or description of an unfinished action speak of payment or funds?
+    One rule for the action queue and for a change's own answer."""
+    return bool(_PAYMENT.search(" ".join(text or "" for text in said)))
+
+
 @dataclass(frozen=True)
 class QueuedAction:
     """One entry of LogicBoxes' action queue (actions/search-current.json, search-archived.json):
@@ -153,7 +159,7 @@ class QueuedAction:
     def waiting_for_payment(self) -> bool:
         """Unfinished, and its status or description speaks of payment or funds (an unpaid
         invoice holds it). A Failed action is failed, whatever its description says."""
-        return not self.finished and bool(_PAYMENT.search(f"{self.status or ''} {self.status_description or ''}"))
+        return not self.finished and speaks_of_payment(self.status, self.status_description)
 
 
 def describe_action(action: QueuedAction) -> str:

@@ -39,6 +39,7 @@ from bot.logicboxes import (
     QueuedAction,
     describe_action,
     describe_unavailable,
+    speaks_of_payment,
 )
 from bot.money import PRICE_UNIT
 from bot.service import Cost, Quote, SearchResult, SetupInfo
@@ -729,8 +730,7 @@ def waiting_for_payment(approval: Approval) -> str | None:
     """ "waiting for payment of invoice N" while an accepted change waits on an unpaid invoice:
     OnlyAdd raises it without executing, and LogicBoxes' status or description may speak of payment."""
     o = approval.outcome or {}
-    said = f"{o.get('action_status') or ''} {o.get('description') or ''}".lower()
-    if o.get("answer_shape") == "only-add" or "payment" in said or "fund" in said:
+    if o.get("answer_shape") == "only-add" or speaks_of_payment(o.get("action_status"), o.get("description")):
         return f"Waiting for payment of invoice {o.get('invoice_id') or NOT_GIVEN}."
     return None
 
