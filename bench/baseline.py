@@ -9,7 +9,7 @@ import os
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.wiring import probe_app, wsgi_app
+from bot.running.wiring import probe_app, wsgi_app
 
 app = App(
     signing_secret=os.environ["SLACK_SIGNING_SECRET"],

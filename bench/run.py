@@ -180,7 +180,7 @@ def median_of(runs: list[dict]) -> dict:
 
 
 class RemoteSimulator:
-    """bot.simulator in a process of its own, so its threads do not share the load generator's GIL."""
+    """bot.sandbox.simulator in a process of its own, so its threads do not share the load generator's GIL."""
 
     def __init__(self, delay: float, log: Path):
         argv = [

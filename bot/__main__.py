@@ -19,7 +19,7 @@ import re
 import sys
 
 from bot.config import LOGICBOXES, ConfigError, Settings, load_settings, serve_requirements
-from bot.logs import configure_logging, fatal
+from bot.running.logs import configure_logging, fatal
 
 log = logging.getLogger("bot")
 
@@ -36,7 +36,7 @@ def load_or_exit(*required: str, **overrides: object) -> Settings:
 def make_bot_or_exit(settings: Settings):
     """The bot, or one readable line naming why it cannot start and exit status 2 (never a
     traceback): a revoked token, Slack unreachable, a database that cannot be migrated."""
-    from bot.wiring import make_bot
+    from bot.running.wiring import make_bot
 
     try:
         return make_bot(settings)
@@ -49,7 +49,7 @@ def startup_failure(exc: BaseException) -> str:
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.logs import redact
+    from bot.running.logs import redact
 
     text = redact(str(exc))
     refused = re.search(r"'error': '([a-z_]+)'", text)  # Bolt's BoltError carries auth.test's answer
@@ -65,7 +65,7 @@ def startup_failure(exc: BaseException) -> str:
 
 def serve(settings: Settings) -> int:
     """Serve until SIGTERM or Ctrl-C, then stop cleanly: 0 once the work in flight is done."""
-    from bot.serving import Stopper, serve_http, serve_socket_mode
+    from bot.running.serving import Stopper, serve_http, serve_socket_mode
 
     stopper = Stopper()  # before the bot starts: a SIGTERM during start-up is a clean stop too
     bot = make_bot_or_exit(settings)
@@ -82,11 +82,11 @@ def digest(args: argparse.Namespace) -> int:
     """Post the orders expiring soon to a channel; for a daily scheduler."""
     from slack_sdk.errors import SlackApiError
 
-    from bot import trace
     from bot.logicboxes import LogicBoxesError
     from bot.render import render_digest
+    from bot.running import trace
+    from bot.running.wiring import make_service
     from bot.slack import web_client
-    from bot.wiring import make_service
 
     settings = load_or_exit("slack_bot_token", *LOGICBOXES)
     configure_logging(settings.log_level, settings.log_format)
@@ -113,7 +113,7 @@ def digest(args: argparse.Namespace) -> int:
 
 def migrate(args: argparse.Namespace) -> int:
     """Apply the database migrations; serving does it too, this is for a deploy's release step."""
-    from bot.store import engine_for, head_revision, migrate, schema_revision
+    from bot.approvals.store import engine_for, head_revision, migrate, schema_revision
 
     settings = load_or_exit()
     configure_logging(settings.log_level, settings.log_format)
@@ -127,7 +127,7 @@ def migrate(args: argparse.Namespace) -> int:
 
 def audit_verify(args: argparse.Namespace) -> int:
     """Walk the audit log's hash chain; exit 1 naming the first row that does not follow."""
-    from bot.store import Store
+    from bot.approvals.store import Store
 
     settings = load_or_exit()
     verdict = Store(settings.database_url).verify_audit()
@@ -152,7 +152,7 @@ def show_settings(args: argparse.Namespace) -> int:
 
 
 def console(args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.sandbox.console import run_console
 
     return run_console(args.sandbox, " ".join(args.command))
 
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == "console":
         return console(args)
     if args.mode == "doctor":
-        from bot.doctor import run_doctor
+        from bot.running.doctor import run_doctor
 
         return run_doctor()
     if args.mode == "digest":

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.logs import event
+from bot.running.logs import event
 
 log = logging.getLogger("bot.access")
 

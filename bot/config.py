@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     @field_validator("dns_resolvers")
     @classmethod
     def _resolvers(cls, value: list[str]) -> list[str]:
-        from bot.livedns import parse_resolvers
+        from bot.dns.live import parse_resolvers
 
         items = [item.strip() for item in value if item.strip()]
         parse_resolvers(items)  # a ValueError names the item

@@ -1,4 +1,4 @@
-"""Fixtures: the fake LogicBoxes (bot.simulator), the fake Slack, and the real bot served over HTTP."""
+"""Fixtures: the fake LogicBoxes (bot.sandbox.simulator), the fake Slack, and the real bot served over HTTP."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.simulator import Simulator, demo
-from bot.wiring import Bot, make_bot
+from bot.running.wiring import Bot, make_bot
+from bot.sandbox.simulator import Simulator, demo
 from tests.fakes import ROOT, FakeSlack, SlackDriver
 
 SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the shape of a real one: 32 hex digits

@@ -1,5 +1,5 @@
 """Test doubles that sit behind real sockets: a fake Slack Web API and a Slack client that
-signs requests like Slack does. (The fake LogicBoxes is bot.simulator, shared with the sandbox.)"""
+signs requests like Slack does. (The fake LogicBoxes is bot.sandbox.simulator, shared with the sandbox.)"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.approval_states import TRANSITIONS, IllegalTransition, Status, check
+from bot.approvals.states import TRANSITIONS, IllegalTransition, Status, check
 from bot.changes import KINDS
 from bot.changes.base import Context, Facts, add_months
 from bot.changes.renew import auto_renew_change, tenure_choice

@@ -1,12 +1,12 @@
 """`/email check`: the real bot over HTTP, LogicBoxes' records from the simulator, live DNS from a
-real DNS server on loopback (bot.dnsserver, the sandbox's zones) named in DNS_RESOLVERS."""
+real DNS server on loopback (bot.sandbox.dnsserver, the sandbox's zones) named in DNS_RESOLVERS."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.dnsserver import ZoneServer
-from bot.simulator import demo_zones
+from bot.sandbox.dnsserver import ZoneServer
+from bot.sandbox.simulator import demo_zones
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_check_dns_button_on_the_order_and_dns_cards_answers_privately_with_shar
 
 
 def test_live_answers_are_kept_no_longer_than_their_ttl_or_the_cap(zones):
-    from bot.livedns import CACHE_CAP, LiveDns, parse_resolvers
+    from bot.dns.live import CACHE_CAP, LiveDns, parse_resolvers
 
     class Clock:
         now = 0.0
@@ -156,7 +156,7 @@ def test_a_resolver_that_fails_is_named(start_bot):
 
 
 def test_an_order_logicboxes_lists_no_records_for(checker, sim):
-    from bot.simulator import SimOrder
+    from bot.sandbox.simulator import SimOrder
 
     sim.add(SimOrder(84379999, "bare.example", "us", records=[]))
     text = shown(checker, "check bare.example")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dnscheck import DEFAULT_MX_PRIORITY_NOTE, Observed, State, compare, fqdn
+from bot.dns.check import DEFAULT_MX_PRIORITY_NOTE, Observed, State, compare, fqdn
 from bot.logicboxes import DnsRecord
 
 MAIL = "mx.us.enterprise-email.example"

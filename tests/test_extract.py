@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.extract import targets
-from bot.parsing import Target
+from bot.commands.extract import targets
+from bot.commands.words import Target
 
 
 def test_domains_addresses_and_order_ids_in_slacks_escaped_forms():

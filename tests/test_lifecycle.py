@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.approval_states import Status
+from bot.approvals.states import Status
 from tests.fakes import buttons, submit_view, visible_text
 from tests.test_approvals import approval_id, approval_requests, request
 

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from bot.store import Store, engine_for, head_revision, schema_revision
+from bot.approvals.store import Store, engine_for, head_revision, schema_revision
 from tests.conftest import process_env
 from tests.fakes import ROOT, buttons, visible_text
 
@@ -125,7 +125,7 @@ def test_a_change_0x_called_done_on_invoicepaid_is_followed_once_after_the_upgra
     import json as json_
     import time
 
-    from bot.store import migrate
+    from bot.approvals.store import migrate
 
     url = f"sqlite:///{tmp_path}/upgrade.db"
     engine = engine_for(url)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.approvals.store import Store
 from tests.conftest import SIGNING_SECRET, bot_process, process_env
 from tests.fakes import SlackDriver, buttons, free_port, visible_text
 

@@ -15,9 +15,9 @@ import yaml
 from websockets.sync.server import serve
 
 from bot.__main__ import main
-from bot.commands import SUBCOMMANDS
-from bot.simulator import DAY, SimOrder
-from bot.store import head_revision
+from bot.approvals.store import head_revision
+from bot.commands.table import SUBCOMMANDS
+from bot.sandbox.simulator import DAY, SimOrder
 from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
 from tests.fakes import SlackDriver, free_port, visible_text
 
@@ -150,13 +150,13 @@ def test_doctor_warnings_alone_exit_0(in_env, sim, slack, capsys, tmp_path):
     assert ", 3 warnings, 0 failed" in out
     from sqlalchemy import inspect
 
-    from bot.store import engine_for
+    from bot.approvals.store import engine_for
 
     assert inspect(engine_for(f"sqlite:///{tmp_path}/ops.db")).get_table_names() == [], "doctor changed the database"
 
 
 def test_doctor_warns_about_the_vendors_test_server_and_pending_migrations(in_env, slack, capsys, tmp_path):
-    from bot.store import engine_for, migrate
+    from bot.approvals.store import engine_for, migrate
 
     in_env(RESELLER_API_URL="https://test.httpapi.com/api", CONNECT_TIMEOUT="0.2", RETRIES="0")
     migrate(engine_for(f"sqlite:///{tmp_path}/ops.db"), "0004")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import commands as c
-from bot.commands import SUBCOMMANDS
+from bot.commands import table as c
+from bot.commands.table import SUBCOMMANDS
 
 words = st.sampled_from(
     [

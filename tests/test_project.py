@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.commands import SUBCOMMANDS
+from bot.commands.table import SUBCOMMANDS
 from bot.slack.scopes import SCOPES
 from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
 from tests.fakes import SlackDriver, free_port, procfile_web_argv
@@ -29,7 +29,7 @@ def test_manifest_declares_command_urls_and_scopes():
     assert manifest["settings"]["socket_mode_enabled"] is False
     # the scopes the features use, and no others
     assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)  # each with its use, in bot.slack.scopes
-    # the usage hint lists every subcommand (one source: bot.commands.SUBCOMMANDS)
+    # the usage hint lists every subcommand (one source: bot.commands.table.SUBCOMMANDS)
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.simulator import SimOrder, price_table
+from bot.sandbox.simulator import SimOrder, price_table
 from tests.fakes import buttons, free_port, visible_text
 from tests.test_approvals import approval_id, request
 

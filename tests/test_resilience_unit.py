@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from bot import trace
 from bot.logicboxes import BreakerOpen, CircuitBreaker, Memo, UpstreamTimeout, UpstreamUnavailable
+from bot.running import trace
 
 
 class Clock:

@@ -303,7 +303,7 @@ def test_procfile_metrics_add_up_every_worker_and_every_line_is_json(sim, slack,
     assert not_json == []
     entries = [json.loads(line) for line in lines]
     loggers = {entry["logger"] for entry in entries}
-    assert {"gunicorn.error", "gunicorn.access", "bot.commands"} <= loggers
+    assert {"gunicorn.error", "gunicorn.access", "bot.commands.table"} <= loggers
     assert any("POST /slack/events" in entry["msg"] for entry in entries if entry["logger"] == "gunicorn.access")
     assert not [entry for entry in entries if entry["level"] == "warning"], "a warning on a clean start and stop"
 
@@ -365,7 +365,7 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
 
     import trustme
 
-    from bot.simulator import demo
+    from bot.sandbox.simulator import demo
     from tests.conftest import API_KEY
     from tests.fakes import ForwardProxy
 
@@ -406,7 +406,7 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
 def test_sigterm_with_an_approved_change_running_settles_it_then_exits_0(sim, slack, tmp_path):
     """The change LogicBoxes is running when the platform stops the bot: its answer is recorded,
     the card says what happened, and only then does the process exit."""
-    from bot.store import Store
+    from bot.approvals.store import Store
     from tests.fakes import buttons
 
     port = free_port()

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.changes import pricing
 from bot.changes.base import ChangeKind, Context, Estimate, FormField, discount_field, invoice_field
+from bot.commands.words import Target, amount, invoice_option, options, parse_target, positive
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import Target, amount, invoice_option, options, parse_target, positive
 
 DAYS_PER_MONTH = 365.25 / 12
 

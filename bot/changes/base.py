@@ -3,7 +3,7 @@
 A change kind is one module (bot/changes/<kind>.py) holding one ChangeKind: how its words are
 parsed, why it is refused early, what the request says and estimates, which call makes it,
 and how to confirm it later. The usage text, help card and manifest hint come from the same
-declaration; the approval workflow (bot/approvals.py) is the same for all of them.
+declaration; the approval workflow (bot/approvals/workflow.py) is the same for all of them.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from bot.commands.words import MissingValues, ParseError, Target, amount, parse_target, split_reason
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import MissingValues, ParseError, Target, amount, parse_target, split_reason
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,7 @@ from bot.changes.base import (
     invoice_field,
     on_off_text,
 )
-from bot.config import INVOICE_OPTIONS
-from bot.logicboxes import ActionResult, LogicBoxes, Order
-from bot.parsing import (
+from bot.commands.words import (
     Target,
     amount,
     invoice_option,
@@ -32,6 +30,8 @@ from bot.parsing import (
     options,
     parse_target,
 )
+from bot.config import INVOICE_OPTIONS
+from bot.logicboxes import ActionResult, LogicBoxes, Order
 
 
 @dataclass(frozen=True)

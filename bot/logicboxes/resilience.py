@@ -12,8 +12,8 @@ from typing import TypeVar
 
 from cachetools import TTLCache
 
-from bot import metrics, trace
 from bot.logicboxes.errors import BreakerOpen, LogicBoxesError, UpstreamTimeout
+from bot.running import metrics, trace
 
 T = TypeVar("T")
 _MISSING = object()

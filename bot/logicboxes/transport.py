@@ -27,7 +27,6 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from bot import metrics, trace
 from bot.logicboxes.errors import (
     AccessDenied,
     ApiRefused,
@@ -42,7 +41,8 @@ from bot.logicboxes.errors import (
     is_auth_failure,
 )
 from bot.logicboxes.wire import error_message
-from bot.logs import event, protect, redact
+from bot.running import metrics, trace
+from bot.running.logs import event, protect, redact
 
 log = logging.getLogger("bot.logicboxes")
 

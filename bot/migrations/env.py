@@ -1,4 +1,4 @@
-"""Alembic environment: the bot hands over an open connection (see bot.store.migrate), already
+"""Alembic environment: the bot hands over an open connection (see bot.approvals.store.migrate), already
 holding the lock that keeps several workers from migrating at once."""
 
 from alembic import context

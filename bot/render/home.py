@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.approval_states import Status
-from bot.approvals import Approval
+from bot.approvals.states import Status
+from bot.approvals.workflow import Approval
 from bot.logicboxes import OrderSummary
 from bot.render.messages import (
     _context,

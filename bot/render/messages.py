@@ -25,12 +25,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approval_states import Status
-from bot.approvals import Approval
+from bot.approvals.states import Status
+from bot.approvals.store import AuditEntry
+from bot.approvals.workflow import Approval
 from bot.changes import Estimate
 from bot.changes.base import on_off_text
-from bot.commands import SUBCOMMANDS, Subcommand
-from bot.dnscheck import Report, State, fqdn
+from bot.commands.table import SUBCOMMANDS, Subcommand
+from bot.dns.check import Report, State, fqdn
 from bot.logicboxes import (
     Customer,
     DnsRecord,
@@ -42,8 +43,7 @@ from bot.logicboxes import (
     speaks_of_payment,
 )
 from bot.money import PRICE_UNIT
-from bot.service import Cost, Quote, SearchResult, SetupInfo
-from bot.store import AuditEntry
+from bot.usecases.service import Cost, Quote, SearchResult, SetupInfo
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

@@ -20,9 +20,9 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.approvals import APPROVALS_UNAVAILABLE
-from bot.logs import event
+from bot.approvals.workflow import APPROVALS_UNAVAILABLE
 from bot.render.forms import refusal_view
+from bot.running.logs import event
 
 log = logging.getLogger("bot.slack")
 

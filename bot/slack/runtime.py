@@ -18,20 +18,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import metrics, trace
 from bot.access import FRESH_FOR_DECISIONS, RULES, Access, Role, UseCase, Who
-from bot.accesslog import AccessLog
-from bot.approvals import APPROVALS_UNAVAILABLE, Approvals
+from bot.approvals.accesslog import AccessLog
+from bot.approvals.workflow import APPROVALS_UNAVAILABLE, Approvals
+from bot.commands.handlers import Asker, Reply
 from bot.config import Settings
-from bot.directory import PERSON_TTL, Directory
-from bot.dispatch import Asker, Reply
-from bot.logs import event
 from bot.render import Message
-from bot.service import MailService
+from bot.running import metrics, trace
+from bot.running.logs import event
+from bot.running.workers import Workers
+from bot.slack.directory import PERSON_TTL, Directory
 from bot.slack.outcomes import OutcomePublisher
-from bot.workers import Workers
+from bot.usecases.service import MailService
 
-log = logging.getLogger("bot.commands")
+log = logging.getLogger("bot.commands.table")
 
 BUSY = "The bot is answering too many commands right now; try again in a minute."
 OOPS = "Something went wrong on our side (reference `{cid}`); the team can find it in the logs."
@@ -216,7 +216,7 @@ class Runtime:
 
     def record(self, user_id: str, command: str, target: str | None, outcome: str, touched=()) -> None:
         """One access-log row per order looked at (or one without), written off the request's path
-        in batches (bot.accesslog): a database that cannot take it costs a warning, never a lookup."""
+        in batches (bot.approvals.accesslog): a database that cannot take it costs a warning, never a lookup."""
         now = time.time()
         rows = [
             {

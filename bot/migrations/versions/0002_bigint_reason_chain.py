@@ -11,7 +11,7 @@ Create Date: 2026-11-25
 import sqlalchemy as sa
 from alembic import op
 
-from bot.auditchain import GENESIS, row_hash
+from bot.approvals.auditchain import GENESIS, row_hash
 
 revision = "0002"
 down_revision = "0001"

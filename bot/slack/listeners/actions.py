@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import commands as c
 from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
-from bot.approvals import Approval
-from bot.dispatch import Asker, answer
-from bot.parsing import MissingValues
+from bot.approvals.workflow import Approval
+from bot.commands import table as c
+from bot.commands.handlers import Asker, answer
+from bot.commands.words import MissingValues
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS

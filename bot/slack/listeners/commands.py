@@ -7,19 +7,19 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import commands as c
-from bot import metrics, trace
 from bot.access import UseCase, Who
-from bot.dispatch import Reply, answer, is_read_only, progress_text
+from bot.commands import table as c
+from bot.commands.handlers import Reply, answer, is_read_only, progress_text
+from bot.commands.words import MissingValues
 from bot.logicboxes import LogicBoxesError
-from bot.parsing import MissingValues
 from bot.render import render_audit, render_error, render_help, render_reads
-from bot.service import UserError
+from bot.running import metrics, trace
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.runtime import BUSY, OOPS, Runtime, deliver
+from bot.usecases.service import UserError
 
-log = logging.getLogger("bot.commands")
+log = logging.getLogger("bot.commands.table")
 
 
 def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:

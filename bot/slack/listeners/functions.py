@@ -16,12 +16,12 @@ from typing import Any
 from slack_bolt import App, BoltContext, Complete, Fail
 from slack_sdk.errors import SlackApiError
 
-from bot import commands as c
 from bot.access import UseCase
+from bot.commands import table as c
+from bot.commands.words import ParseError, parse_target
 from bot.logicboxes import LogicBoxesError
-from bot.parsing import ParseError, parse_target
-from bot.service import UserError
 from bot.slack.runtime import Runtime
+from bot.usecases.service import UserError
 
 log = logging.getLogger(__name__)
 

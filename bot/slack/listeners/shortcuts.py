@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot import commands as c
 from bot.access import UseCase, Who
-from bot.dispatch import answer
-from bot.extract import targets
+from bot.commands import table as c
+from bot.commands.extract import targets
+from bot.commands.handlers import answer
 from bot.render import render_more
 from bot.slack.runtime import Runtime, deliver, show_privately, tell
 

@@ -7,12 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot import commands as c
 from bot.access import UseCase, Who
 from bot.changes import KINDS
-from bot.dispatch import answer
-from bot.extract import targets
-from bot.parsing import is_number, months
+from bot.commands import table as c
+from bot.commands.extract import targets
+from bot.commands.handlers import answer
+from bot.commands.words import is_number, months
 from bot.render.forms import (
     CHANGE_FORM,
     DENY_FORM,

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError
 
-from bot import trace
 from bot.config import ConfigError, Settings, load_settings, serve_requirements
 from bot.logicboxes import (
     CREDENTIALS_FIX,
@@ -33,6 +32,7 @@ from bot.logicboxes import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
+from bot.running import trace
 from bot.slack.scopes import SCOPES
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
@@ -199,7 +199,7 @@ def _approver_group(client: Any, group: str) -> Check:
 
 
 def _logicboxes(settings: Settings):
-    from bot.wiring import make_client
+    from bot.running.wiring import make_client
 
     client = make_client(settings)
     host = urlsplit(settings.reseller_api_url).hostname or ""
@@ -256,7 +256,7 @@ def _logicboxes(settings: Settings):
 
 def _database(settings: Settings) -> Check:
     """Opened without migrating: doctor reports, the next start (or `python -m bot migrate`) acts."""
-    from bot.store import Store, head_revision, schema_revision
+    from bot.approvals.store import Store, head_revision, schema_revision
 
     try:
         store = Store(settings.database_url, migrate_schema=False)

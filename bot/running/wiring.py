@@ -15,22 +15,22 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
-from bot import metrics
-from bot.accesslog import AccessLog
-from bot.approvals import Approvals
-from bot.changefeed import ChangeFeed
+from bot.approvals.accesslog import AccessLog
+from bot.approvals.store import Store, head_revision, schema_revision
+from bot.approvals.workflow import Approvals
 from bot.config import Settings
-from bot.directory import Directory
-from bot.livedns import LiveDns, parse_resolvers
+from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
-from bot.logs import quiet, register_proxy_secrets, register_secret
-from bot.metrics import metrics_app
-from bot.service import MailService
-from bot.serving import InFlight
+from bot.running import metrics
+from bot.running.changefeed import ChangeFeed
+from bot.running.logs import quiet, register_proxy_secrets, register_secret
+from bot.running.metrics import metrics_app
+from bot.running.serving import InFlight
+from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt
-from bot.store import Store, head_revision, schema_revision
-from bot.workers import Workers
+from bot.slack.directory import Directory
+from bot.usecases.service import MailService
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.wiring import Bot
+    from bot.running.wiring import Bot
 
 log = logging.getLogger("bot")
 

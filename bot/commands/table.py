@@ -14,8 +14,7 @@ from typing import Any
 
 from bot.access import RULES, Role, UseCase
 from bot.changes import KINDS, Change
-from bot.config import REGIONS
-from bot.parsing import (
+from bot.commands.words import (
     SLACK_LINK,
     ParseError,
     Target,
@@ -28,6 +27,7 @@ from bot.parsing import (
     parse_target,
     positive,
 )
+from bot.config import REGIONS
 
 __all__ = ["PAGE_SIZE", "SUBCOMMANDS", "Change", "Intent", "ParseError", "Target", "parse", "parse_target"]
 

@@ -17,8 +17,8 @@ import threading
 import uuid
 from collections.abc import Callable
 
-from bot import metrics
-from bot.store import CHANGES_CHANNEL, Store
+from bot.approvals.store import CHANGES_CHANNEL, Store
+from bot.running import metrics
 
 log = logging.getLogger(__name__)
 

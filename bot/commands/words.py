@@ -22,7 +22,7 @@ class ParseError(ValueError):
 
     @property
     def usage(self) -> str | None:
-        from bot.commands import SUBCOMMANDS  # the registry, built from every declaration
+        from bot.commands.table import SUBCOMMANDS  # the registry, built from every declaration
 
         sub = SUBCOMMANDS.get(self.subcommand or "")
         return f"/email {sub.usage}" if sub else None

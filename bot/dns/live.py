@@ -17,9 +17,9 @@ import dns.exception
 import dns.nameserver
 import dns.resolver
 
-from bot import trace
-from bot.dnscheck import Observed, bare, fqdn
+from bot.dns.check import Observed, bare, fqdn
 from bot.logicboxes import DnsRecord
+from bot.running import trace
 
 CACHE_CAP = 10.0  # seconds
 QUERY_TIMEOUT = 3.0  # seconds per query, within the command's deadline

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from bot import commands as c
-from bot import trace
+from bot.commands import table as c
+from bot.commands.handlers import Asker, answer, is_read_only
 from bot.config import LOGICBOXES
-from bot.dispatch import Asker, answer, is_read_only
 from bot.render import plain_text, render_error, render_help
-from bot.service import MailService
+from bot.running import trace
+from bot.usecases.service import MailService
 
 PROMPT = "/email "
 
@@ -24,13 +24,13 @@ SANDBOX_FINISH_AFTER = 20.0  # seconds the sandbox's LogicBoxes takes to finish 
 
 def run_console(sandbox: bool, one_command: str = "") -> int:
     from bot.__main__ import load_or_exit
-    from bot.wiring import make_service
+    from bot.running.wiring import make_service
 
     logging.basicConfig(level=logging.WARNING)
     simulator = zones = None
     if sandbox:
-        from bot.dnsserver import ZoneServer
-        from bot.simulator import demo, demo_zones
+        from bot.sandbox.dnsserver import ZoneServer
+        from bot.sandbox.simulator import demo, demo_zones
 
         simulator = demo()
         simulator.finish_after = SANDBOX_FINISH_AFTER  # LogicBoxes gets round to accepted work on its own

@@ -39,8 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from bot import auditchain
-from bot.approval_states import Status, check
+from bot.approvals import auditchain
+from bot.approvals.states import Status, check
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ order_changes = Table(
 CHANGES_CHANNEL = "mailops_order_changes"  # PostgreSQL's NOTIFY channel for order_changes rows
 
 _LOCK_KEY = 0x6D61696C6F7073  # "mailops": the PostgreSQL advisory lock for migrations and the audit chain
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"  # bot/migrations
 
 
 @dataclass(frozen=True)
@@ -529,7 +529,7 @@ class Store:
             conn.execute(delete(seen_requests).where(seen_requests.c.at < seen_before))
             conn.execute(delete(order_changes).where(order_changes.c.at < seen_before))
 
-    # ---- orders changed by some instance (bot.changefeed tells the others)
+    # ---- orders changed by some instance (bot.running.changefeed tells the others)
 
     def announce_change(self, order_id: int, domain: str | None, origin: str, at: float) -> None:
         """Record that `origin` changed this order; on PostgreSQL also NOTIFY, delivered at commit."""

@@ -18,15 +18,15 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import metrics
-from bot.approval_states import DECISIONS, Status
-from bot.backlog import Backlog
+from bot.approvals.backlog import Backlog
+from bot.approvals.states import DECISIONS, Status
+from bot.approvals.store import AuditEntry, Store
 from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
 from bot.changes.base import FormField
-from bot.commands import Audit, Target
+from bot.commands.table import Audit, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction, describe_action
-from bot.service import MailService, UserError
-from bot.store import AuditEntry, Store
+from bot.running import metrics
+from bot.usecases.service import MailService, UserError
 
 log = logging.getLogger(__name__)
 

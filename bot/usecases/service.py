@@ -17,10 +17,9 @@ from typing import TypeVar
 
 from cachetools import TTLCache
 
-from bot import trace
-from bot.commands import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
-from bot.dnscheck import Report, compare
-from bot.livedns import LiveDns
+from bot.commands.table import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
+from bot.dns.check import Report, compare
+from bot.dns.live import LiveDns
 from bot.logicboxes import (
     MAX_RECORDS,
     ApiRefused,
@@ -44,6 +43,7 @@ from bot.logicboxes import (
     is_not_found,
 )
 from bot.money import PRICE_UNIT, quote_total
+from bot.running import trace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -403,7 +403,7 @@ class MailService:
         return order, self.client.dns_records(order.region, order.order_id)
 
     def check(self, target: Target) -> tuple[Order, Report]:
-        """The order's required records against live DNS (bot.dnscheck); LogicBoxes' failures and
+        """The order's required records against live DNS (bot.dns.check); LogicBoxes' failures and
         the DNS check's own (DnsCheckError) are raised for the caller to show."""
         order, records = self.dns(target)
         if not records:

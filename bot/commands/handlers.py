@@ -10,9 +10,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot import commands as c
-from bot import trace
-from bot.livedns import DnsCheckError
+from bot.commands import table as c
+from bot.dns.live import DnsCheckError
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
     Message,
@@ -28,7 +27,8 @@ from bot.render import (
     render_setup,
     with_share,
 )
-from bot.service import MailService, UserError
+from bot.running import trace
+from bot.usecases.service import MailService, UserError
 
 log = logging.getLogger(__name__)
 
