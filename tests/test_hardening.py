@@ -45,7 +45,7 @@ def test_a_failure_before_the_ack_is_still_an_answer(slack_driver, monkeypatch):
     def broken(intent):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(commands, "progress_text", broken)  # a bug in the Slack layer itself
+    monkeypatch.setattr(commands, "row_of", broken)  # a bug in the Slack layer itself, before the ack
     reply = slack_driver.command("order example.com")
     assert reply.status == 200 and "Something went wrong on our side (reference" in reply.ack["text"]
 

@@ -76,6 +76,6 @@ def test_only_ascii_digits_make_numbers(command, number):
     try:
         intent = c.parse(f"{command}{'' if command.endswith(':') else ' '}{number}")
     except c.ParseError as exc:
-        assert exc.usage  # refused with the usage line
+        assert c.usage_of(exc)  # refused with the usage line
         return
     raise AssertionError(f"{command} {number} parsed as {intent}")

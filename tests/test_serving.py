@@ -303,7 +303,7 @@ def test_procfile_metrics_add_up_every_worker_and_every_line_is_json(sim, slack,
     assert not_json == []
     entries = [json.loads(line) for line in lines]
     loggers = {entry["logger"] for entry in entries}
-    assert {"gunicorn.error", "gunicorn.access", "bot.commands.table"} <= loggers
+    assert {"gunicorn.error", "gunicorn.access", "bot.slack.runtime"} <= loggers
     assert any("POST /slack/events" in entry["msg"] for entry in entries if entry["logger"] == "gunicorn.access")
     assert not [entry for entry in entries if entry["level"] == "warning"], "a warning on a clean start and stop"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.running.serving import InFlight
+from bot.running.inflight import InFlight
 
 
 class Clock:

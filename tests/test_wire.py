@@ -11,13 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.logicboxes import BadResponse, PriceListMissing, wire
-from bot.logicboxes.errors import (
-    AccessDenied,
-    ApiRefused,
-    AuthenticationFailed,
-    NotWhitelisted,
-    UpstreamUnavailable,
-)
+from bot.logicboxes.errors import AccessDenied, ApiRefused, AuthenticationFailed, NotWhitelisted, UpstreamUnavailable
 from bot.logicboxes.transport import Transport, _Retryable
 
 RECORDED = Path(__file__).parent / "payloads" / "logicboxes"

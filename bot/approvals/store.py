@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.approvals import auditchain
 from bot.approvals.states import Status, check
+from bot.approvals.values import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -124,17 +124,6 @@ CHANGES_CHANNEL = "mailops_order_changes"  # PostgreSQL's NOTIFY channel for ord
 
 _LOCK_KEY = 0x6D61696C6F7073  # "mailops": the PostgreSQL advisory lock for migrations and the audit chain
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"  # bot/migrations
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: float
-    approval_id: str | None
-    action: str
-    actor: str
-    order_id: int | None
-    domain: str | None
-    detail: dict[str, Any]
 
 
 def engine_for(url: str) -> Engine:

@@ -12,7 +12,6 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,93 +19,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.approvals.backlog import Backlog
 from bot.approvals.states import DECISIONS, Status
-from bot.approvals.store import AuditEntry, Store
-from bot.changes import KINDS, Change, ChangeKind, Context, Estimate, Facts
+from bot.approvals.store import Store
+from bot.approvals.values import Approval, AuditEntry, Decision, DuplicateRequest
+from bot.changes import KINDS, Context, Estimate
 from bot.changes.base import FormField
-from bot.commands.table import Audit, Target
+from bot.commands.intents import Audit, Change, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction, describe_action
 from bot.running import metrics
-from bot.usecases.service import MailService, UserError
+from bot.usecases.results import UserError
+from bot.usecases.service import MailService
 
 log = logging.getLogger(__name__)
 
 REMIND_AT = 0.8  # of APPROVAL_TTL: an untouched request gets one reminder then
 MAX_CHECK_EVERY = 3600.0  # an accepted action is looked at again at most this long after the last look
-APPROVALS_UNAVAILABLE = "Approvals are unavailable: the database cannot be reached; lookups still work."
-
-
-@dataclass(frozen=True)
-class Approval:
-    id: str
-    kind: str
-    order_id: int
-    domain: str
-    region: str
-    details: dict[str, Any]
-    requester: str
-    status: Status
-    created_at: float
-    expires_at: float
-    channel: str | None = None
-    message_ts: str | None = None
-    decided_by: str | None = None
-    decided_at: float | None = None
-    outcome: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None  # why the requester asked (`reason:`), on the request, outcome and audit
-    late_outcome: dict[str, Any] = field(default_factory=dict)  # an answer that came after "unknown"
-    followup_at: float | None = None
-    confirmation: str | None = None  # what a re-read showed after queued work
-    reminded_at: float | None = None
-    accepted_at: float | None = None  # when LogicBoxes accepted the work (the bot's record of it)
-    check_every: float | None = None
-    stuck_said_at: float | None = None
-    finished_at: float | None = None  # when LogicBoxes finished it, per its action queue
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Approval:
-        known = set(cls.__dataclass_fields__)
-        values = {key: value for key, value in row.items() if key in known}
-        values.update(
-            status=Status(row["status"]),
-            outcome=row.get("outcome") or {},
-            late_outcome=row.get("late_outcome") or {},
-            details=row.get("details") or {},
-        )
-        return cls(**values)
-
-    @property
-    def change(self) -> ChangeKind:
-        return KINDS[self.kind]
-
-    @property
-    def params(self) -> Any:
-        return self.change.params_from_details(self.details)
-
-    @property
-    def facts(self) -> Facts:
-        return Facts.from_details(self.details)
-
-    @property
-    def estimate(self) -> Estimate | None:
-        return Estimate.from_details(self.details)
-
-
-@dataclass(frozen=True)
-class Decision:
-    approval: Approval | None
-    changed: bool  # the request message must be updated for everyone
-    notice: str | None = None  # said to the person who clicked, and only to them
-
-
-class DuplicateRequest(UserError):
-    """A request of the same kind is already open for the order: the first one is named."""
-
-    def __init__(self, first: Approval):
-        self.first = first
-        super().__init__(
-            f"There is already an open {first.kind} request for {first.domain} (request `{first.id}`): "
-            "approve, deny or cancel that one first."
-        )
 
 
 def _row(approval: Approval) -> dict[str, Any]:

@@ -4,7 +4,8 @@ the approval workflow all read. Adding a kind: write its module, list it here, t
 from __future__ import annotations
 
 from bot.changes import add_accounts, delete, remove_accounts, renew, suspension
-from bot.changes.base import Change, ChangeKind, Context, Estimate, Facts
+from bot.changes.base import ChangeKind, Context, Estimate, Facts
+from bot.commands.intents import Change
 
 KINDS: dict[str, ChangeKind] = {
     kind.name: kind

@@ -15,19 +15,10 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from bot.commands.words import MissingValues, ParseError, Target, amount, parse_target, split_reason
+from bot.commands.intents import Change, Target
+from bot.commands.words import MissingValues, ParseError, amount, parse_target, split_reason
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
-
-
-@dataclass(frozen=True)
-class Change:
-    """A parsed change command: which kind, which order, the kind's own parameters, and why."""
-
-    kind: str
-    target: Target
-    params: Any
-    reason: str | None = None
 
 
 @dataclass(frozen=True)

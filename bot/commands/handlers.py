@@ -1,4 +1,5 @@
-"""Intent -> service call -> rendered replies. Shared by Slack and the console.
+"""Each read-only subcommand's answer: its use case, then its renderer, as replies. Shared by
+Slack and the console (bot.commands.table names which handler serves which subcommand).
 
 Nothing here knows Slack: a Reply says what to show and to whom ("in_channel" or only the
 asker), and the Slack layer (or the console) delivers it.
@@ -9,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from bot.commands import table as c
+from bot.commands import intents as c
 from bot.dns.live import DnsCheckError
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
@@ -19,7 +21,6 @@ from bot.render import (
     render_cost,
     render_dns,
     render_error,
-    render_help,
     render_history,
     render_order,
     render_quote,
@@ -28,7 +29,8 @@ from bot.render import (
     with_share,
 )
 from bot.running import trace
-from bot.usecases.service import MailService, UserError
+from bot.usecases.results import UserError
+from bot.usecases.service import MailService
 
 log = logging.getLogger(__name__)
 
@@ -50,34 +52,13 @@ class Asker:
         return bool(self.cost_check and self.cost_check())
 
 
-def progress_text(intent: c.Intent) -> str:
-    """What the acknowledgement says while LogicBoxes works."""
-    if isinstance(intent, c.OrderLookup | c.DnsLookup | c.Change):
-        return f"Looking up {intent.target}..."
-    if isinstance(intent, c.History):
-        return f"Reading LogicBoxes' actions on {intent.target}..."
-    if isinstance(intent, c.DnsCheck):
-        return f"Checking DNS for {intent.target}..."
-    if isinstance(intent, c.SetupHelp):
-        return f"Looking up {intent.domain}..."
-    if isinstance(intent, c.PriceQuote):
-        whom = (
-            f" for {intent.order}"
-            if intent.order
-            else f" for customer {intent.customer_id}"
-            if intent.customer_id
-            else ""
-        )
-        return f"Pricing {intent.accounts} accounts for {intent.months} months{whom}..."
-    if isinstance(intent, c.Search):
-        return "Searching orders..."
-    return "Working on it..."
+Handler = Callable[[MailService, Any, Asker], list[Reply]]
 
 
-def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
-    """Run a read-only intent; every failure becomes a reply the user can act on."""
+def answer_with(handler: Handler, service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
+    """Run a read-only intent's handler; every failure becomes a reply the user can act on."""
     try:
-        return _HANDLERS[type(intent)](service, intent, asker)
+        return handler(service, intent, asker)
     except UserError as exc:
         trace.current().outcome = "bad_input"
         return [Reply(render_error(str(exc), exc.usage), failed=True)]
@@ -89,31 +70,27 @@ def answer(service: MailService, intent: c.Intent, asker: Asker) -> list[Reply]:
         return [Reply(render_error(str(exc)), failed=True)]
 
 
-def _help(service: MailService, intent: c.Help, asker: Asker) -> list[Reply]:
-    return [Reply(render_help(intent.unknown))]
-
-
-def _order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
+def show_order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
     order, customer, pending = service.order_card(intent.target)
     card = render_order(order, service.now(), customer, pending)
     return [Reply(with_share(card, f"order {order.order_id}", check_order=order.order_id))]
 
 
-def _search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
+def show_search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
     return [Reply(with_share(render_search(service.search(intent), service.now()), intent.to_text()))]
 
 
-def _dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:
+def show_dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:
     order, records = service.dns(intent.target)
     return [Reply(with_share(render_dns(order, records), f"dns {order.order_id}", check_order=order.order_id))]
 
 
-def _check(service: MailService, intent: c.DnsCheck, asker: Asker) -> list[Reply]:
+def show_check(service: MailService, intent: c.DnsCheck, asker: Asker) -> list[Reply]:
     order, report = service.check(intent.target)
     return [Reply(with_share(render_check(order, report), f"check {order.order_id}"))]
 
 
-def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
+def show_price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
     quote = service.quote(intent)
     replies = [Reply(render_quote(quote), in_channel=True)]
     if asker.can_see_cost:
@@ -124,27 +101,11 @@ def _price(service: MailService, intent: c.PriceQuote, asker: Asker) -> list[Rep
     return replies
 
 
-def _history(service: MailService, intent: c.History, asker: Asker) -> list[Reply]:
+def show_history(service: MailService, intent: c.History, asker: Asker) -> list[Reply]:
     order, actions, more = service.history(intent.target, intent.limit)
     command = f"history {order.order_id}" + (f" limit:{intent.limit}" if intent.limit != 10 else "")
     return [Reply(with_share(render_history(order, actions, more), command))]
 
 
-def _setup(service: MailService, intent: c.SetupHelp, asker: Asker) -> list[Reply]:
+def show_setup(service: MailService, intent: c.SetupHelp, asker: Asker) -> list[Reply]:
     return [Reply(with_share(render_setup(service.setup(intent)), f"setup {intent.email}"))]
-
-
-_HANDLERS: dict[type, Callable[..., list[Reply]]] = {
-    c.Help: _help,
-    c.OrderLookup: _order,
-    c.Search: _search,
-    c.DnsLookup: _dns,
-    c.DnsCheck: _check,
-    c.PriceQuote: _price,
-    c.SetupHelp: _setup,
-    c.History: _history,
-}
-
-
-def is_read_only(intent: c.Intent) -> bool:
-    return type(intent) in _HANDLERS

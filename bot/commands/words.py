@@ -1,31 +1,25 @@
 """Words people type -> values, shared by every subcommand and change kind: targets (domain or
 order id, as Slack escapes them), `key:value` options, counts, tenures, amounts, `reason:`.
-Each failure is a ParseError naming what was wrong; its usage line comes from the registry."""
+Each failure is a ParseError naming what was wrong and whose usage line to show."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 import idna
 
+from bot.commands.intents import Target
 from bot.config import INVOICE_OPTIONS
 
 
 class ParseError(ValueError):
-    """Bad input: `str(exc)` says what was wrong, `usage` is the line to show with it."""
+    """Bad input: `str(exc)` says what was wrong; `subcommand` names whose usage line to show with it
+    (bot.commands.table.usage_of)."""
 
     def __init__(self, message: str, subcommand: str | None = None):
         super().__init__(message)
         self.subcommand = subcommand
-
-    @property
-    def usage(self) -> str | None:
-        from bot.commands.table import SUBCOMMANDS  # the registry, built from every declaration
-
-        sub = SUBCOMMANDS.get(self.subcommand or "")
-        return f"/email {sub.usage}" if sub else None
 
 
 class MissingValues(ParseError):
@@ -35,17 +29,6 @@ class MissingValues(ParseError):
     def __init__(self, message: str, subcommand: str, target: Target, reason: str | None = None):
         super().__init__(message, subcommand)
         self.target, self.reason = target, reason
-
-
-@dataclass(frozen=True)
-class Target:
-    """An order named by domain or by order id."""
-
-    domain: str | None = None
-    order_id: int | None = None
-
-    def __str__(self) -> str:
-        return self.domain or str(self.order_id)
 
 
 def is_number(text: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.approvals.workflow import Approval
+from bot.approvals.values import Approval
 from bot.render.messages import MarkdownTextObject, clip, escape
 
 DENY_FORM = "deny_reason"

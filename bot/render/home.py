@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.approvals.states import Status
-from bot.approvals.workflow import Approval
+from bot.approvals.values import Approval
 from bot.logicboxes import OrderSummary
 from bot.render.messages import (
     _context,

@@ -7,11 +7,11 @@ notifications. `plain_text()` turns the same blocks into terminal text for the c
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -26,11 +26,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.approvals.states import Status
-from bot.approvals.store import AuditEntry
-from bot.approvals.workflow import Approval
+from bot.approvals.values import Approval, AuditEntry
 from bot.changes import Estimate
 from bot.changes.base import on_off_text
-from bot.commands.table import SUBCOMMANDS, Subcommand
 from bot.dns.check import Report, State, fqdn
 from bot.logicboxes import (
     Customer,
@@ -43,7 +41,7 @@ from bot.logicboxes import (
     speaks_of_payment,
 )
 from bot.money import PRICE_UNIT
-from bot.usecases.service import Cost, Quote, SearchResult, SetupInfo
+from bot.usecases.results import Cost, Quote, SearchResult, SetupInfo
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -164,19 +162,28 @@ def shared_by(message: Message, user_id: str) -> Message:
 # ---------------------------------------------------------------- answers
 
 
-def render_help(unknown: str | None = None, allowed: Callable[[Subcommand], bool] | None = None) -> Message:
-    """Every subcommand the asker may run (`allowed`), each with its usage and an example."""
+class HelpEntry(Protocol):
+    """A subcommand as the help card shows it (bot.commands.table.Subcommand is one)."""
+
+    name: str
+    usage: str
+    example: str
+    summary: str
+    mutates: bool
+
+
+def render_help(shown: Sequence[HelpEntry], unknown: str | None = None) -> Message:
+    """The subcommands the asker may run, each with its usage and an example."""
     blocks: list[Block] = [_header("Enterprise Email commands")]
     if unknown:
         blocks.insert(0, _section(f":warning: Unknown subcommand `{escape(clip(unknown, 50))}`."))
-    shown = [sub for sub in SUBCOMMANDS.values() if allowed is None or allowed(sub)]
     for sub in shown:
         blocks.append(_section(_help_line(sub)))
     text = "Commands: " + ", ".join(sub.name for sub in shown)
     return Message(f"Unknown subcommand `{unknown}`. {text}" if unknown else text, blocks)
 
 
-def _help_line(sub: Subcommand) -> str:
+def _help_line(sub: HelpEntry) -> str:
     lock = " :lock:" if sub.mutates else ""
     return f"`/email {escape(sub.usage)}`{lock}\n{sub.summary}. Example: `/email {escape(sub.example)}`"
 

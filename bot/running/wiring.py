@@ -23,9 +23,9 @@ from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.running import metrics
 from bot.running.changefeed import ChangeFeed
+from bot.running.inflight import InFlight
 from bot.running.logs import quiet, register_proxy_secrets, register_secret
 from bot.running.metrics import metrics_app
-from bot.running.serving import InFlight
 from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt

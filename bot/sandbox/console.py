@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands import table as c
-from bot.commands.handlers import Asker, answer, is_read_only
+from bot.commands.handlers import Asker
+from bot.commands.intents import Help
+from bot.commands.table import answer, help_for, is_read_only, parse, usage_of
+from bot.commands.words import ParseError
 from bot.config import LOGICBOXES
-from bot.render import plain_text, render_error, render_help
+from bot.render import plain_text, render_error
 from bot.running import trace
 from bot.usecases.service import MailService
 
@@ -23,7 +25,7 @@ SANDBOX_FINISH_AFTER = 20.0  # seconds the sandbox's LogicBoxes takes to finish 
 
 
 def run_console(sandbox: bool, one_command: str = "") -> int:
-    from bot.__main__ import load_or_exit
+    from bot.running.startup import load_or_exit
     from bot.running.wiring import make_service
 
     logging.basicConfig(level=logging.WARNING)
@@ -78,12 +80,12 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
 def run_one(service: MailService, text: str, deadline: float) -> bool:
     """Print the reply to one command; False when it was an error."""
     try:
-        intent = c.parse(text)
-    except c.ParseError as exc:
-        print(plain_text(render_error(str(exc), exc.usage)))
+        intent = parse(text)
+    except ParseError as exc:
+        print(plain_text(render_error(str(exc), usage_of(exc))))
         return False
-    if isinstance(intent, c.Help):
-        print(plain_text(render_help(intent.unknown)))
+    if isinstance(intent, Help):
+        print(plain_text(help_for(intent.unknown)))
         return intent.unknown is None
     if not is_read_only(intent):
         print(plain_text(render_error("Changes need a second person's approval: use this command in Slack.")))

@@ -15,7 +15,10 @@ from bot.render.forms import refusal_view
 from bot.render.home import refused_home
 from bot.slack import boundary, listeners
 from bot.slack.approval_flow import publish_outcome, remind, say_in_thread, show_running
-from bot.slack.runtime import REQUEST_SIGNATURE, Deps, Runtime, claim_of
+from bot.slack.deps import Deps
+from bot.slack.identity import claim_of
+from bot.slack.replays import REQUEST_SIGNATURE
+from bot.slack.runtime import Runtime
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
 

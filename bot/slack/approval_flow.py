@@ -12,9 +12,9 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.access import Who
-from bot.approvals.workflow import Approval, DuplicateRequest
-from bot.changes import Change
+from bot.approvals.values import Approval, DuplicateRequest
 from bot.commands.handlers import Reply
+from bot.commands.intents import Change
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
     escape,
@@ -25,9 +25,10 @@ from bot.render import (
     render_duplicate,
     render_error,
 )
+from bot.slack.delivery import deliver, show_privately, tell
 from bot.slack.home import refresh_homes
-from bot.slack.runtime import Runtime, deliver, show_privately, tell
-from bot.usecases.service import UserError
+from bot.slack.runtime import Runtime
+from bot.usecases.results import UserError
 
 log = logging.getLogger(__name__)
 

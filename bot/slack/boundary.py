@@ -20,7 +20,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.approvals.workflow import APPROVALS_UNAVAILABLE
+from bot.approvals.values import APPROVALS_UNAVAILABLE
 from bot.render.forms import refusal_view
 from bot.running.logs import event
 

@@ -18,7 +18,7 @@ from bot.logicboxes import LogicBoxesError
 from bot.render import customer_text, escape, relative_expiry, slack_date
 from bot.render.forms import REASON_BLOCK, REASON_INPUT, change_form
 from bot.slack.runtime import Runtime
-from bot.usecases.service import UserError
+from bot.usecases.results import UserError
 
 log = logging.getLogger(__name__)
 

@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
 from slack_sdk.errors import SlackApiError
 
 from bot.access import Role, UseCase, Who
 from bot.logicboxes import LogicBoxesError
 from bot.render.home import refused_home, render_home
-from bot.slack.runtime import Claim, Runtime
+from bot.slack.identity import Claim
+from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-FRESH_FOR = 3600  # refresh the tabs of people who opened them in the last hour
 EXPIRING_DAYS = 30
-
-
-class HomeTabs:
-    def __init__(self) -> None:
-        self._viewers: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def opened(self, user_id: str) -> None:
-        with self._lock:
-            self._viewers[user_id] = time.monotonic()
-
-    def recent_viewers(self) -> list[str]:
-        cutoff = time.monotonic() - FRESH_FOR
-        with self._lock:
-            for user, at in list(self._viewers.items()):
-                if at < cutoff:
-                    del self._viewers[user]
-            return list(self._viewers)
 
 
 def publish_home(rt: Runtime, user_id: str) -> None:

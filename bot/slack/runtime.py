@@ -1,148 +1,36 @@
-"""What every Slack listener reaches: the bot's parts, and the few habits all of them share
-(ack first, run slow work on the bounded pool under a trace, never leave a person in silence).
-Bolt hands it to each handler as `context["rt"]`."""
+"""What every Slack listener reaches (Bolt hands it to each as `context["rt"]`): the bot's parts
+(bot.slack.deps), the gate, and the job runner all of them share: ack first, run slow work on the
+bounded pool under a trace, never leave a person in silence."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from cachetools import TTLCache
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.access import FRESH_FOR_DECISIONS, RULES, Access, Role, UseCase, Who
-from bot.approvals.accesslog import AccessLog
-from bot.approvals.workflow import APPROVALS_UNAVAILABLE, Approvals
-from bot.commands.handlers import Asker, Reply
+from bot.approvals.values import APPROVALS_UNAVAILABLE
+from bot.commands.handlers import Asker
 from bot.config import Settings
-from bot.render import Message
 from bot.running import metrics, trace
 from bot.running.logs import event
-from bot.running.workers import Workers
-from bot.slack.directory import PERSON_TTL, Directory
+from bot.slack.delivery import tell
+from bot.slack.deps import Deps
+from bot.slack.directory import PERSON_TTL
+from bot.slack.home_tabs import HomeTabs
+from bot.slack.identity import STEP_NEEDS_A_PERSON, Claim
 from bot.slack.outcomes import OutcomePublisher
-from bot.usecases.service import MailService
+from bot.slack.replays import REQUEST_SIGNATURE, Replays
 
-log = logging.getLogger("bot.commands.table")
+log = logging.getLogger(__name__)
 
 BUSY = "The bot is answering too many commands right now; try again in a minute."
 OOPS = "Something went wrong on our side (reference `{cid}`); the team can find it in the logs."
-
-
-@dataclass
-class Deps:
-    settings: Settings
-    service: MailService
-    approvals: Approvals
-    workers: Workers
-    directory: Directory
-    access_log: AccessLog
-
-
-def send(respond: Respond, **message: Any) -> None:
-    """Post to the response_url; if Slack cannot be reached there is no one left to tell, so log it."""
-    try:
-        respond(**message)
-    except (OSError, SlackApiError, ValueError) as exc:  # ValueError: the payload carried no response_url
-        log.warning("could not deliver a reply to Slack: %s", type(exc).__name__)
-
-
-def tell(respond: Respond, text: str) -> None:
-    """A private note to the person who asked or clicked, leaving their message as it is."""
-    send(respond, text=text, response_type="ephemeral", replace_original=False)
-
-
-def show_privately(respond: Respond, message: Message) -> None:
-    """A card only the person who asked or clicked sees, leaving their message as it is."""
-    send(respond, **message.as_kwargs(), response_type="ephemeral", replace_original=False)
-
-
-def deliver(respond: Respond, replies: list[Reply], replace: bool = False) -> None:
-    for reply in replies:
-        send(
-            respond,
-            **reply.message.as_kwargs(),
-            response_type="in_channel" if reply.in_channel else "ephemeral",
-            replace_original=replace,
-        )
-
-
-STEP_NEEDS_A_PERSON = (
-    "mailops answers a workflow step only for the person who ran it, and this run names nobody (a scheduled "
-    'or webhook workflow has no person). Workflow owner: edit the step and map its "Who is asking" input to '
-    'the person who used the workflow (the trigger\'s interactivity), or its "Asking for" input to a person.'
-)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """Who a payload says is asking, and where: only the user id is used, to ask Slack who they are."""
-
-    user_id: str | None
-    channel_id: str | None = None
-    workflow: bool = False  # a workflow step: the person comes from its inputs
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
-def claim_of(body: dict[str, Any]) -> Claim:
-    """The asker of any payload: a command, an interaction, an event, a workflow step. Malformed
-    payloads give a claim without a user, which the gate refuses."""
-    if not isinstance(body, dict):
-        return Claim(None)
-    if body.get("command"):
-        return Claim(_text(body.get("user_id")), _text(body.get("channel_id")))
-    user, channel = body.get("user"), body.get("channel")
-    if isinstance(user, dict):
-        return Claim(_text(user.get("id")), _text(channel.get("id")) if isinstance(channel, dict) else None)
-    event = body.get("event") if isinstance(body.get("event"), dict) else {}
-    if event.get("type") == "function_executed":
-        inputs = event.get("inputs") if isinstance(event.get("inputs"), dict) else {}
-        interactivity = inputs.get("interactivity") if isinstance(inputs.get("interactivity"), dict) else {}
-        interactor = interactivity.get("interactor") if isinstance(interactivity.get("interactor"), dict) else {}
-        return Claim(_text(interactor.get("id")) or _text(inputs.get("user")), workflow=True)
-    return Claim(_text(event.get("user")), _text(event.get("channel")))
-
-
-class Replays:
-    """Signatures already served: Slack's signature proves origin for 5 minutes but carries no
-    nonce, so a captured request could be sent again. Remembered in this process and in the
-    database (across processes); if the database cannot answer, the process's memory decides."""
-
-    def __init__(self, store: Any, window: float = 300):
-        self.store, self.window = store, window
-        self._seen: TTLCache = TTLCache(200_000, window * 2)
-        self._lock = threading.Lock()
-
-    def first_sight_here(self, signature: str) -> bool:
-        """This process's memory: instant, so it is asked on the request's path, before the ack."""
-        with self._lock:
-            if signature in self._seen:
-                return False
-            self._seen[signature] = True
-            return True
-
-    def first_sight_anywhere(self, signature: str) -> bool:
-        """Every process's memory (the database): asked on the worker, before any work, so that no
-        database write ever stands between a request and its ack."""
-        try:
-            return self.store.first_sight(signature, time.time())
-        except SQLAlchemyError as exc:
-            log.warning("replay memory falls back to this process (%s)", type(exc).__name__)
-            return True
-
-
-REQUEST_SIGNATURE: contextvars.ContextVar[str] = contextvars.ContextVar("mailops_signature", default="")
 
 
 class Runtime:
@@ -164,8 +52,6 @@ class Runtime:
             on_refused=self._refused,
         )
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
-        from bot.slack.home import HomeTabs
-
         self.homes = HomeTabs()
 
     def _refused(self, who: Who, why: str) -> None:

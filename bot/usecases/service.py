@@ -10,14 +10,12 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import TypeVar
 
 from cachetools import TTLCache
 
-from bot.commands.table import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
+from bot.commands.intents import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
 from bot.dns.check import Report, compare
 from bot.dns.live import LiveDns
 from bot.logicboxes import (
@@ -34,7 +32,6 @@ from bot.logicboxes import (
     Order,
     OrderNotFound,
     OrderSummary,
-    PriceBand,
     PriceTable,
     QueuedAction,
     SearchPage,
@@ -44,80 +41,11 @@ from bot.logicboxes import (
 )
 from bot.money import PRICE_UNIT, quote_total
 from bot.running import trace
+from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo, UserError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 K = TypeVar("K")
-
-
-class UserError(Exception):
-    """A request that cannot be served as asked; the message says why and what is allowed."""
-
-    def __init__(self, message: str, usage: str | None = None):
-        super().__init__(message)
-        self.usage = usage
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: Search
-    total: int
-    orders: list[OrderSummary]
-    unavailable: dict[str, str] = field(default_factory=dict)
-    customers: dict[int, Customer] = field(default_factory=dict)
-
-    @property
-    def first(self) -> int:
-        return (self.query.page - 1) * PAGE_SIZE + 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.query.page * PAGE_SIZE < self.total
-
-
-@dataclass(frozen=True)
-class PriceFor:
-    """Whose price a quote uses: the generic customer price list, or one customer's own price
-    (named by id, or through an order of theirs)."""
-
-    customer_id: int | None = None
-    customer: Customer | None = None
-    order: Order | None = None
-
-
-@dataclass(frozen=True)
-class Quote:
-    accounts: int
-    months: int
-    action: str
-    region: str
-    band: PriceBand
-    unit_price: Decimal
-    total: Decimal
-    currency: str
-    unit: str = PRICE_UNIT
-    price_for: PriceFor = field(default_factory=PriceFor)
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What the reseller pays LogicBoxes for the same quote (its cost price list), and the margin."""
-
-    quote: Quote
-    reseller: Quote
-
-    @property
-    def margin(self) -> Decimal:
-        return self.quote.total - self.reseller.total
-
-
-@dataclass(frozen=True)
-class SetupInfo:
-    email: str
-    username: str
-    domain: str
-    server: str
-    order: Order
 
 
 def short_reason(exc: LogicBoxesError) -> str:

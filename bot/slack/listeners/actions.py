@@ -8,16 +8,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
-from bot.approvals.workflow import Approval
-from bot.commands import table as c
-from bot.commands.handlers import Asker, answer
-from bot.commands.words import MissingValues
+from bot.approvals.values import Approval
+from bot.commands.handlers import Asker
+from bot.commands.intents import Change, Help, Intent
+from bot.commands.table import answer, parse, row_of, usage_of
+from bot.commands.words import MissingValues, ParseError
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
-from bot.slack.runtime import Runtime, deliver, send, show_privately, tell
+from bot.slack.delivery import deliver, send, show_privately, tell
+from bot.slack.runtime import Runtime
 
 
 def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:
@@ -37,15 +39,15 @@ def _clicked(body: dict[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _carried(text: str, allowed: Callable[[UseCase], bool]) -> tuple[c.Intent, UseCase] | None:
+def _carried(text: str, allowed: Callable[[UseCase], bool]) -> tuple[Intent, UseCase] | None:
     """The command a Share, Next page or Check DNS button carries, if it is one such a button may
     carry; None for anything else (a change, the audit, a quote, text that does not parse)."""
     try:
-        intent = c.parse(text)
-    except c.ParseError:
+        intent = parse(text)
+    except ParseError:
         return None
-    use_case = c.use_case_of(intent)
-    return (intent, use_case) if not isinstance(intent, c.Help) and allowed(use_case) else None
+    use_case = row_of(intent).use_case
+    return (intent, use_case) if not isinstance(intent, Help) and allowed(use_case) else None
 
 
 def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -114,14 +116,14 @@ def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: Bo
     if refused(rt, context, respond, body, UseCase.REQUEST):
         return
     try:
-        change = c.parse(text)
+        change = parse(text)
     except MissingValues as missing:  # the digest's Renew: the renewal form, 12 months proposed
         open_change_form(rt, missing, body.get("trigger_id") or "", who, channel or who.user_id)
         return
-    except c.ParseError as exc:
-        show_privately(respond, render_error(str(exc), exc.usage))
+    except ParseError as exc:
+        show_privately(respond, render_error(str(exc), usage_of(exc)))
         return
-    if not isinstance(change, c.Change) or not channel:  # a forged value naming a read: not this button's
+    if not isinstance(change, Change) or not channel:  # a forged value naming a read: not this button's
         tell(respond, "This button asks for a change, and its value names none.")
         return
     work = lambda: request_approval(rt, change, who.user_id, channel, respond)

@@ -8,16 +8,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
-from bot.commands import table as c
-from bot.commands.handlers import Reply, answer, is_read_only, progress_text
-from bot.commands.words import MissingValues
+from bot.commands.handlers import Reply
+from bot.commands.intents import Audit, Help
+from bot.commands.table import SUBCOMMANDS, answer, help_for, is_read_only, parse, row_of, usage_of
+from bot.commands.words import MissingValues, ParseError
 from bot.logicboxes import LogicBoxesError
-from bot.render import render_audit, render_error, render_help, render_reads
+from bot.render import render_audit, render_error, render_reads
 from bot.running import metrics, trace
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
-from bot.slack.runtime import BUSY, OOPS, Runtime, deliver
-from bot.usecases.service import UserError
+from bot.slack.delivery import deliver
+from bot.slack.runtime import BUSY, OOPS, Runtime
+from bot.usecases.results import UserError
 
 log = logging.getLogger("bot.commands.table")
 
@@ -37,7 +39,7 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     who: Who = context["who"]
     text, user_id = command.get("text") or "", who.user_id
     try:
-        intent = c.parse(text)
+        intent = parse(text)
     except MissingValues as missing:  # `/email renew example.com`: a form asks for the rest
         refusal = rt.check(who, UseCase.REQUEST)
         if refusal:
@@ -47,19 +49,20 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
             open_change_form(rt, missing, command["trigger_id"], who, command["channel_id"])
             ack()
             return
-        ack(**render_error(str(missing), missing.usage).as_kwargs())
+        ack(**render_error(str(missing), usage_of(missing)).as_kwargs())
         _count(text, "bad_input")
         return
-    except c.ParseError as exc:
-        ack(**render_error(str(exc), exc.usage).as_kwargs())
+    except ParseError as exc:
+        ack(**render_error(str(exc), usage_of(exc)).as_kwargs())
         _count(text, "bad_input")
         return
-    if isinstance(intent, c.Help):
+    if isinstance(intent, Help):
         may = lambda sub: sub.role is None or rt.access.has(who, sub.role)
-        ack(**render_help(intent.unknown, may).as_kwargs())
+        ack(**help_for(intent.unknown, may).as_kwargs())
         _count(text, "bad_input" if intent.unknown else "ok")
         return
-    use_case = c.use_case_of(intent)
+    row = row_of(intent)
+    use_case = row.use_case
     refusal = rt.check(who, use_case)
     if refusal:  # refused in the ack, before LogicBoxes is asked
         ack(text=refusal)
@@ -69,11 +72,11 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         rt.count_busy(name)
         ack(text=BUSY)
         return
-    ack(text=progress_text(intent))
+    ack(text=row.progress(intent))
     target = text.split(maxsplit=1)[1] if len(text.split()) > 1 else None  # what was asked about, for the access log
     if is_read_only(intent):
         work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
-    elif isinstance(intent, c.Audit):
+    elif isinstance(intent, Audit):
         work = lambda: deliver(respond, [Reply(audit(rt, intent))])
     else:
         work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
@@ -84,10 +87,10 @@ def _count(text: str, outcome: str) -> None:
     """A command answered in its ack (help, a parse error): counted under its subcommand, or
     "unknown" for a word that is none (a label must not take whatever people type)."""
     word = text.split()[0].lower() if text.split() else "help"
-    metrics.COMMANDS.labels(word if word in c.SUBCOMMANDS else "unknown", outcome).inc()
+    metrics.COMMANDS.labels(word if word in SUBCOMMANDS else "unknown", outcome).inc()
 
 
-def audit(rt: Runtime, intent: c.Audit):
+def audit(rt: Runtime, intent: Audit):
     try:
         if intent.reads:
             return render_reads(*rt.deps.approvals.reads(intent))

@@ -17,11 +17,11 @@ from slack_bolt import App, BoltContext, Complete, Fail
 from slack_sdk.errors import SlackApiError
 
 from bot.access import UseCase
-from bot.commands import table as c
+from bot.commands.parsers import price_from_fields
 from bot.commands.words import ParseError, parse_target
 from bot.logicboxes import LogicBoxesError
 from bot.slack.runtime import Runtime
-from bot.usecases.service import UserError
+from bot.usecases.results import UserError
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,14 @@ def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltC
     rt: Runtime = context["rt"]
     step = _Step(complete, fail)
     given = _inputs(inputs)
-    words = ["price", _text(given.get("accounts")), _text(given.get("months")), _text(given.get("action")) or "add"]
+    accounts, tenure = _text(given.get("accounts")), _text(given.get("months"))
+    action = _text(given.get("action")) or "add"
 
     def work() -> None:
         try:
-            intent = c.parse(" ".join(words))
-            if not isinstance(intent, c.PriceQuote):
+            if not accounts or not tenure:
                 raise UserError("A quote needs accounts, months, and add or renew.")
-            priced = rt.deps.service.quote(intent)
+            priced = rt.deps.service.quote(price_from_fields(accounts, tenure, action))
         except (ParseError, UserError, LogicBoxesError) as exc:
             step.fail(str(exc))
             return

@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
-from bot.commands import table as c
 from bot.commands.extract import targets
-from bot.commands.handlers import answer
+from bot.commands.intents import OrderLookup
+from bot.commands.table import answer
 from bot.render import render_more
-from bot.slack.runtime import Runtime, deliver, show_privately, tell
+from bot.slack.delivery import deliver, show_privately, tell
+from bot.slack.runtime import Runtime
 
 LOOKUP_MESSAGE = "lookup_message"
 MAX_CARDS = 5
@@ -34,7 +35,7 @@ def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context
 
     def work() -> None:
         for target in found[:MAX_CARDS]:
-            deliver(respond, answer(rt.deps.service, c.OrderLookup(target), rt.asker(who)))
+            deliver(respond, answer(rt.deps.service, OrderLookup(target), rt.asker(who)))
         if len(found) > MAX_CARDS:
             show_privately(respond, render_more([str(t) for t in found[MAX_CARDS:]]))
 

@@ -9,10 +9,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.access import UseCase, Who
 from bot.changes import KINDS
-from bot.commands import table as c
 from bot.commands.extract import targets
-from bot.commands.handlers import answer
-from bot.commands.words import is_number, months
+from bot.commands.intents import OrderLookup
+from bot.commands.parsers import price_from_fields
+from bot.commands.table import answer
+from bot.commands.words import ParseError, is_number, months
 from bot.render.forms import (
     CHANGE_FORM,
     DENY_FORM,
@@ -88,7 +89,7 @@ def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     view_id = view.get("id")
 
     def work() -> None:
-        replies = answer(rt.deps.service, c.OrderLookup(target), rt.asker(who))
+        replies = answer(rt.deps.service, OrderLookup(target), rt.asker(who))
         blocks = [block for reply in replies for block in reply.message.blocks]
         rt.client.views_update(view_id=view_id, view=result_view(str(target), blocks))
 
@@ -112,18 +113,16 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
         errors["accounts"] = "A whole number of accounts, 1 or more."
     try:
         months(fields["months"], "price")
-    except c.ParseError as exc:
+    except ParseError as exc:
         errors["months"] = str(exc).replace("`", "")
-    words = ["price", fields["accounts"], fields["months"], action.get("value") or "add", fields["region"]]
-    if fields["whom"]:
-        words += ["for", fields["whom"]]
     intent = None
     if not errors:
         try:
-            intent = c.parse(" ".join(w for w in words if w))
-        except c.ParseError as exc:
+            kind = action.get("value") or "add"
+            intent = price_from_fields(fields["accounts"], fields["months"], kind, fields["region"], fields["whom"])
+        except ParseError as exc:
             errors["whom" if fields["whom"] else "region"] = str(exc).replace("`", "")
-    if errors or not isinstance(intent, c.PriceQuote) or not channel:
+    if errors or intent is None or not channel:
         ack(response_action="errors", errors=errors or {"channel": "Choose where to post the quote."})
         return
     ack()
@@ -160,7 +159,7 @@ def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
     if not errors:
         try:
             change = kind.parse(words)
-        except c.ParseError as exc:
+        except ParseError as exc:
             errors = {(kind.form[0].name if kind.form else REASON_BLOCK): str(exc).replace("`", "")}
     if errors or change is None:
         ack(response_action="errors", errors=errors)
