@@ -8,6 +8,7 @@ python -m bot digest --channel C..  post the orders expiring soon
 python -m bot migrate               bring the database schema up to date (also done at start)
 python -m bot audit verify          check the audit log's hash chain
 python -m bot settings              print the effective settings as JSON (secrets masked)
+python -m bot manifest [--socket-mode]   print the Slack app manifest (manifest.yml, manifest.socket-mode.yml)
 """
 
 from __future__ import annotations
@@ -112,6 +113,14 @@ def show_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_manifest(args: argparse.Namespace) -> int:
+    """The app manifest generated from the bot's declarations: needs no settings, touches nothing."""
+    from bot.slack.manifest import manifest_text
+
+    sys.stdout.write(manifest_text(args.socket_mode))
+    return 0
+
+
 def console(args: argparse.Namespace) -> int:
     from bot.sandbox.console import run_console
 
@@ -131,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
     sub.add_parser("migrate", help="bring the database schema up to date (serving does it too)")
     sub.add_parser("settings", help="print the effective settings as JSON (secrets masked)")
+    p_manifest = sub.add_parser("manifest", help="print the Slack app manifest (manifest.yml)")
+    p_manifest.add_argument("--socket-mode", action="store_true", help="the Socket Mode app (manifest.socket-mode.yml)")
     p_audit = sub.add_parser("audit", help="audit log tools")
     p_audit.add_argument("action", choices=["verify"], help="verify: check the hash chain of every row")
     args = parser.parse_args(argv)
@@ -149,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return audit_verify(args)
     if args.mode == "settings":
         return show_settings(args)
+    if args.mode == "manifest":
+        return print_manifest(args)
     settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
     return serve(settings)

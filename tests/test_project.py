@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.commands.table import SUBCOMMANDS
@@ -31,6 +32,16 @@ def test_manifest_declares_command_urls_and_scopes():
     assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)  # each with its use, in bot.slack.scopes
     # the usage hint lists every subcommand (one source: bot.commands.table.SUBCOMMANDS)
     assert command["usage_hint"].split(" | ") == list(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize(("argv", "name"), [((), "manifest.yml"), (("--socket-mode",), "manifest.socket-mode.yml")])
+def test_committed_manifests_are_what_python_m_bot_manifest_prints(argv, name, tmp_path):
+    """One source: the declarations. A subcommand, scope or step added without regenerating fails here."""
+    result = run_bot("manifest", *argv, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / name).read_text(), (
+        f"regenerate with: python -m bot manifest {' '.join(argv)} > {name}"
+    )
 
 
 def test_manifests_declare_every_surface_the_code_listens_for():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App, BoltContext, Complete, Fail
@@ -27,6 +28,59 @@ log = logging.getLogger(__name__)
 
 LOOKUP_STEP = "lookup_order"
 QUOTE_STEP = "quote_enterprise_email"
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step as the manifest declares it (bot.slack.manifest): its own inputs and outputs;
+    the person inputs and the role sentence are added from `use_case`, which the gate enforces."""
+
+    title: str
+    description: str
+    use_case: UseCase
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _param(kind: str, title: str, description: str, required: bool = False) -> dict[str, Any]:
+    return {"type": kind, "title": title, "description": description, **({"is_required": True} if required else {})}
+
+
+STEPS: dict[str, Step] = {
+    LOOKUP_STEP: Step(
+        "Look up an Enterprise Email order",
+        "The order of a domain or order id, from LogicBoxes",
+        UseCase.LOOKUP,
+        {
+            "domain_or_order_id": _param(
+                "string", "Domain or order id", "example.com, or an order id such as 84372632", True
+            )
+        },
+        {
+            "order_id": _param("string", "Order id", "The LogicBoxes order id"),
+            "status": _param("string", "Status", "Active, Suspended, InActive and so on"),
+            "accounts": _param("number", "Email accounts", "Mailboxes in the order"),
+            "expiry_date": _param("string", "Expiry date", "YYYY-MM-DD (UTC)"),
+            "customer_id": _param("string", "Customer id", "The order's customer"),
+            "region": _param("string", "Region", "us or in"),
+        },
+    ),
+    QUOTE_STEP: Step(
+        "Quote Enterprise Email",
+        "A price for N accounts over M months, new or renewed",
+        UseCase.QUOTE,
+        {
+            "accounts": _param("number", "Accounts", "How many mailboxes", True),
+            "months": _param("number", "Months", "1, 3, 6 or 12", True),
+            "action": _param("string", "Add or renew", "add (default) or renew"),
+        },
+        {
+            "unit_price": _param("string", "Unit price", "Per account per month"),
+            "total": _param("string", "Total", "Unit price x accounts x months, two decimals"),
+            "currency": _param("string", "Currency", "RESELLER_CURRENCY"),
+        },
+    ),
+}
 
 
 def _inputs(inputs: Any) -> dict[str, Any]:
@@ -59,7 +113,7 @@ def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context
             }
         )
 
-    rt.run("step:lookup_order", context["who"], None, work, use_case=UseCase.LOOKUP, refuse=step.fail)
+    rt.run("step:lookup_order", context["who"], None, work, use_case=STEPS[LOOKUP_STEP].use_case, refuse=step.fail)
 
 
 def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
@@ -85,7 +139,7 @@ def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltC
             }
         )
 
-    rt.run("step:quote", context["who"], None, work, use_case=UseCase.QUOTE, refuse=step.fail)
+    rt.run("step:quote", context["who"], None, work, use_case=STEPS[QUOTE_STEP].use_case, refuse=step.fail)
 
 
 class _Step:

@@ -1,0 +1,161 @@
+"""The import graph of bot/ runs one way: no circles, counting imports inside functions and under
+TYPE_CHECKING, and the layers import only downwards (use cases and renderers never import the
+text parser; renderers take values, not the workflow, the store or the use cases)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in BOT.rglob("*.py"):
+        parts = path.relative_to(BOT.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _resolve(name: str) -> str | None:
+    """The module of bot/ an imported name belongs to (`bot.x.y.Name` -> `bot.x.y`)."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str) -> set[str]:
+    """Every module of bot/ this module imports, wherever the import statement stands."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(filter(None, (_resolve(alias.name) for alias in node.names)))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                resolved = full if full in MODULES else _resolve(base)
+                if resolved:
+                    found.add(resolved)
+    found.discard(module)
+    return found
+
+
+GRAPH = {module: _imports(module) for module in MODULES}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_checker_sees_a_circle_and_imports_inside_functions():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert "bot.running.wiring" in GRAPH["bot.running.serving"]  # under TYPE_CHECKING
+    assert "bot.running.wiring" in GRAPH["bot.running.startup"]  # inside a function
+
+
+def test_no_import_circles_in_bot():
+    assert _cycles(GRAPH) == []
+
+
+def _under(module: str, *packages: str) -> bool:
+    return any(module == package or module.startswith(package + ".") for package in packages)
+
+
+TEXT_PARSER = ("bot.commands.table", "bot.commands.parsers", "bot.commands.words", "bot.commands.text")
+LAYER_RULES = [
+    # (who, must not import, why)
+    (("bot.usecases", "bot.approvals"), TEXT_PARSER, "use cases take intents (bot.commands.intents), not text"),
+    (("bot.render",), TEXT_PARSER, "renderers take values"),
+    (
+        ("bot.render",),
+        ("bot.approvals.workflow", "bot.approvals.store", "bot.usecases.service"),
+        "renderers take values",
+    ),
+    (("bot.commands.intents",), ("bot",), "intents are plain values with no imports from the bot"),
+    (
+        ("bot.logicboxes", "bot.dns", "bot.changes", "bot.usecases", "bot.approvals", "bot.render", "bot.commands"),
+        ("bot.slack", "slack_bolt"),
+        "no Slack below the Slack layer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("who", "banned", "why"), LAYER_RULES, ids=[rule[2] for rule in LAYER_RULES])
+def test_layers_import_downwards(who, banned, why):
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        if _under(module, *who)
+        for target in targets
+        if _under(target, *banned) and not _under(target, *who)
+    )
+    assert wrong == [], why
+
+
+def test_no_slack_sdk_below_the_slack_layer():
+    """Slack's packages appear only in bot/slack/ and the running code (and Block Kit in bot/render/)."""
+    low = ("bot.logicboxes", "bot.dns", "bot.changes", "bot.usecases", "bot.approvals", "bot.commands")
+    wrong = []
+    for module, path in MODULES.items():
+        if not _under(module, *low):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            wrong += [f"{module} -> {name}" for name in names if name.split(".")[0] in ("slack_bolt", "slack_sdk")]
+    assert wrong == []
