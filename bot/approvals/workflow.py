@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.approvals.backlog import Backlog
+from bot.approvals.notices import Notifier
 from bot.approvals.states import DECISIONS, Status
 from bot.approvals.store import Store
 from bot.approvals.values import Approval, AuditEntry, Decision, DuplicateRequest
@@ -69,6 +70,7 @@ class Approvals:
         stuck_after: float = 300,
         followup_after: float = 300,
         action_stuck_after: float = 86400,
+        notifier: Notifier | None = None,
     ):
         self.service, self.store, self.approvers = service, store, list(approvers)
         self.is_member, self.ttl, self.max_add_accounts = is_member, ttl, max_add_accounts
@@ -76,11 +78,7 @@ class Approvals:
         self.stuck_after = stuck_after  # longer than any call can still answer (timeouts and retries)
         self.followup_after = followup_after  # the first look at an accepted action's queue entry
         self.action_stuck_after = action_stuck_after  # then said once in the thread, if still pending
-        self.on_closed: Callable[[Approval], None] | None = None  # the Slack layer updates the message
-        self.on_changed: Callable[[int, str | None], None] | None = None  # tells the other instances
-        self.on_running: Callable[[Approval], None] | None = None  # ... and shows an approved change running
-        self.on_remind: Callable[[Approval], None] | None = None  # ... and nudges the approvers once
-        self.on_stuck: Callable[[Approval, str], None] | None = None  # ... and says an action is still pending
+        self.notifier = notifier or Notifier()  # the Slack layer and the change feed (bot.approvals.notices)
         self.backlog = Backlog()
 
     def now(self) -> datetime:
@@ -238,9 +236,9 @@ class Approvals:
         self.store.audit(decision, user, row, {"reason": reason} if reason else None)
         if DECISIONS[decision].final:
             _count_final(row, DECISIONS[decision])
-        if decision == "approve" and self.on_running:
+        if decision == "approve":
             try:
-                self.on_running(self._reload(approval))
+                self.notifier.running(self._reload(approval))
             except Exception:  # showing it is a courtesy: the change runs whatever Slack says
                 log.exception("could not show request %s as running", approval.id)
         if decision == "approve" and not self._run(approval, user):
@@ -314,8 +312,7 @@ class Approvals:
 
             def record_then_publish() -> None:
                 record()
-                if self.on_closed:
-                    self.on_closed(self._reload(approval))
+                self.notifier.closed(self._reload(approval))
 
             self.backlog.add(f"outcome of {approval.id}", record_then_publish)
             return False
@@ -413,8 +410,8 @@ class Approvals:
                 _count_final(row, Status.UNKNOWN)
                 closed.append(self._reload(approval))
         for row in self.store.due_reminders(self.clock() - REMIND_AT * self.ttl):
-            if self.store.mark_reminded(row["id"], self.clock()) and self.on_remind:
-                self.on_remind(Approval.from_row(row))
+            if self.store.mark_reminded(row["id"], self.clock()):
+                self.notifier.remind(Approval.from_row(row))
         for row in self.store.followups_due(self.clock()):  # 0.x: done after a queued answer, re-read once
             if row["status"] != Status.ACCEPTED.value:
                 confirmed = self._follow_up(Approval.from_row(row))
@@ -422,8 +419,7 @@ class Approvals:
                     closed.append(confirmed)
         closed += self.follow_accepted()
         for approval in closed:
-            if self.on_closed:
-                self.on_closed(approval)
+            self.notifier.closed(approval)
         return closed
 
     def follow_accepted(self) -> list[Approval]:
@@ -503,8 +499,7 @@ class Approvals:
         """Drop the order from this process's caches and tell the other instances: after the call,
         and again when LogicBoxes finishes what it accepted."""
         self.service.client.forget_order(approval.order_id, approval.domain)
-        if self.on_changed:
-            self.on_changed(approval.order_id, approval.domain)
+        self.notifier.changed(approval.order_id, approval.domain)
 
     def _say_stuck(self, approval: Approval, action: QueuedAction | None, now: float) -> None:
         if approval.stuck_said_at is not None or not self.store.mark_stuck(approval.id, now):
@@ -522,8 +517,7 @@ class Approvals:
                 f"({action.status_description or 'no description'})."
             )
         self.store.audit("stuck", "system", self.store.get(approval.id), {"eaqid": eaqid, "said": text})
-        if self.on_stuck:
-            self.on_stuck(self._reload(approval), text)
+        self.notifier.stuck(self._reload(approval), text)
 
     def _confirmation(self, approval: Approval) -> str | None:
         """What a fresh read of the order shows after its change ("confirmed: 10 accounts"); None

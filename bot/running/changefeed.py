@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
+from bot.approvals.notices import Notifier
 from bot.approvals.store import CHANGES_CHANNEL, Store
 from bot.running import metrics
 
@@ -88,3 +90,13 @@ class ChangeFeed:
                 log.debug("change feed: database not readable now (%s)", type(exc).__name__)
             if self.stop.wait(POLL_SECONDS):
                 return
+
+
+class FeedNotifier(Notifier):
+    """Orders the approval workflow changed, announced to the other instances through the feed."""
+
+    def __init__(self, feed: ChangeFeed, clock: Callable[[], float] = time.time):
+        self.feed, self.clock = feed, clock
+
+    def changed(self, order_id: int, domain: str | None) -> None:
+        self.feed.announce(order_id, domain, self.clock())

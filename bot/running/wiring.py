@@ -16,13 +16,14 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.approvals.accesslog import AccessLog
+from bot.approvals.notices import Notifiers
 from bot.approvals.store import Store, head_revision, schema_revision
 from bot.approvals.workflow import Approvals
 from bot.config import Settings
 from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.running import metrics
-from bot.running.changefeed import ChangeFeed
+from bot.running.changefeed import ChangeFeed, FeedNotifier
 from bot.running.inflight import InFlight
 from bot.running.logs import quiet, register_proxy_secrets, register_secret
 from bot.running.metrics import metrics_app
@@ -107,6 +108,7 @@ def make_bot(
     client = web_client(settings)
     service = make_service(settings)
     directory = Directory(client, ttl=GROUP_FRESHNESS, clock=clock)
+    notices = Notifiers()  # the Slack layer and the change feed join it as they are built
     approvals = Approvals(
         service,
         Store(settings.database_url, tolerate_outage=True),
@@ -121,15 +123,16 @@ def make_bot(
         stuck_after=settings.command_deadline + settings.connect_timeout + settings.read_timeout + 30,
         followup_after=settings.followup_after,
         action_stuck_after=settings.action_stuck_after,
+        notifier=notices,
     )
     in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
     workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
-    deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access))
+    deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access), notices)
     with quiet("slack_sdk", "slack_bolt"):  # auth.test: if Slack cannot be reached, the caller says so once
         app = create_app(deps, client, token_verification)
     stop = threading.Event()
     feed = ChangeFeed(approvals.store, service.client.forget_order, service.client.forget_all_orders, stop)
-    approvals.on_changed = lambda order_id, domain: feed.announce(order_id, domain, time.time())
+    notices.join(FeedNotifier(feed))
     feed.start()
     if sweep:
         threading.Thread(

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.render.forms import refusal_view
 from bot.render.home import refused_home
 from bot.slack import boundary, listeners
-from bot.slack.approval_flow import publish_outcome, remind, say_in_thread, show_running
+from bot.slack.approval_flow import SlackNotifier
 from bot.slack.deps import Deps
 from bot.slack.identity import claim_of
 from bot.slack.replays import REQUEST_SIGNATURE
@@ -97,10 +97,7 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         return response
 
     listeners.register(app)
-    deps.approvals.on_closed = lambda approval: publish_outcome(rt, approval)
-    deps.approvals.on_running = lambda approval: show_running(rt, approval)
-    deps.approvals.on_remind = lambda approval: remind(rt, approval)
-    deps.approvals.on_stuck = lambda approval, text: say_in_thread(rt, approval, text)
+    deps.notices.join(SlackNotifier(rt))  # the approval workflow's news, said in Slack
     return app
 
 

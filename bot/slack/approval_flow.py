@@ -12,6 +12,7 @@ from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.access import Who
+from bot.approvals.notices import Notifier
 from bot.approvals.values import Approval, DuplicateRequest
 from bot.commands.handlers import Reply
 from bot.commands.intents import Change
@@ -127,3 +128,23 @@ def publish_outcome(rt: Runtime, approval: Approval) -> None:
         text += " (the request message was gone, so this is a new one)"
     rt.outcomes.post(approval.channel, thread, text)
     refresh_homes(rt)
+
+
+class SlackNotifier(Notifier):
+    """The approval workflow's news, said in Slack: the request message updated, the approvers
+    nudged, a pending action named in the request's thread."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+
+    def running(self, approval: Approval) -> None:
+        show_running(self.rt, approval)
+
+    def closed(self, approval: Approval) -> None:
+        publish_outcome(self.rt, approval)
+
+    def remind(self, approval: Approval) -> None:
+        remind(self.rt, approval)
+
+    def stuck(self, approval: Approval, text: str) -> None:
+        say_in_thread(self.rt, approval, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.approvals.accesslog import AccessLog
+from bot.approvals.notices import Notifiers
 from bot.approvals.workflow import Approvals
 from bot.config import Settings
 from bot.running.workers import Workers
@@ -20,3 +21,4 @@ class Deps:
     workers: Workers
     directory: Directory
     access_log: AccessLog
+    notices: Notifiers  # the approval workflow's notifier: the Slack layer joins it
