@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
 import pytest
 
-from bot.config import Settings, load_settings
-from bot.running.wiring import Bot, make_bot
+from bot.running.wiring import make_bot
 from bot.sandbox.simulator import Simulator, demo
-from tests.fakes import ROOT, FakeSlack, SlackDriver
-
-SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the shape of a real one: 32 hex digits
-BOT_TOKEN = "xoxb-test-0000-token"
-API_KEY = "lb-api-key-SECRET-42"
-APPROVERS = "U0ONCALL,U0LEAD,S0ONCALL"
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.support import (
+    API_KEY,
+    PG_ADMIN,
+    SIGNING_SECRET,
+    FakeClock,
+    FakeSlack,
+    QuietHandler,
+    Running,
+    SlackDriver,
+    ThreadedWSGIServer,
+    bot_settings,
+    in_ci,
+    postgres_available,
+)
 
 
 @pytest.fixture
@@ -53,35 +44,6 @@ def slack() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-def bot_settings(sim: Simulator, slack: FakeSlack, database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = dict(
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.url + "/api/",
-        reseller_auth_userid=1,
-        reseller_api_key=API_KEY,
-        reseller_api_url=sim.base_url,
-        read_timeout=1.0,
-        connect_timeout=1.0,
-        command_deadline=5.0,
-        approvers=APPROVERS,
-        database_url=database_url,
-        approval_sweep_interval=3600,
-        _env_file=None,
-    )
-    values.update(overrides)
-    return load_settings(**values)
-
-
-@dataclass
-class Running:
-    bot: Bot
-    url: str
-    driver: SlackDriver
-    settings: Settings
-    server: WSGIServer
-
-
 @pytest.fixture
 def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[..., Running]]:
     servers: list[Running] = []
@@ -91,7 +53,7 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
         clock = overrides.pop("clock", time.time)
         settings = bot_settings(sim, slack, database_url, **overrides)
         bot = make_bot(settings, sweep=False, clock=clock)
-        server = make_server("127.0.0.1", 0, bot.wsgi, _Server, _Quiet)
+        server = make_server("127.0.0.1", 0, bot.wsgi, ThreadedWSGIServer, QuietHandler)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}"
         running = Running(bot, url, SlackDriver(url, slack, SIGNING_SECRET), settings, server)
@@ -107,19 +69,6 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
         running.bot.deps.workers.shutdown(wait=True)
 
 
-class FakeClock:
-    """Time for the approvals (expiry, stuck runs, follow-ups) that a test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -133,23 +82,6 @@ def bot(start_bot) -> Running:
 @pytest.fixture
 def slack_driver(bot: Running) -> SlackDriver:
     return bot.driver
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN.replace("postgresql://", "postgresql://"), connect_timeout=2):
-            return True
-    except Exception:
-        return False
 
 
 @pytest.fixture
@@ -171,53 +103,3 @@ def pg_url() -> Iterator[str]:
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def process_env(sim: Simulator | None = None, slack: FakeSlack | None = None, **extra: str) -> dict[str, str]:
-    """The environment for a bot process: this one's without any bot settings, plus the test's."""
-    prefixes = ("SLACK_", "RESELLER_", "APPROVERS", "LOG_", "DATABASE_URL", "PORT")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env["PYTHONPATH"] = str(ROOT)
-    if sim is not None and slack is not None:
-        env.update(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            SLACK_API_URL=slack.url + "/api/",
-            RESELLER_AUTH_USERID="1",
-            RESELLER_API_KEY=API_KEY,
-            RESELLER_API_URL=sim.base_url,
-            APPROVERS=APPROVERS,
-        )
-    env.update(extra)
-    return env
-
-
-@dataclass
-class BotProcess:
-    process: subprocess.Popen
-    url: str = ""
-    output: str = ""  # everything it printed, once it has stopped
-
-
-@contextmanager
-def bot_process(argv: list[str], env: dict[str, str], cwd: Path, port: int | None = None) -> Iterator[BotProcess]:
-    """Run a bot entry point as its own process; with `port`, wait until /healthz answers."""
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    running = BotProcess(process)
-    try:
-        if port is not None:
-            running.url = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(running.url + "/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        pytest.fail(f"the bot exited: {process.stdout.read()}")
-                    time.sleep(0.05)
-            else:
-                pytest.fail("the bot did not answer /healthz")
-        yield running
-    finally:
-        process.terminate()
-        running.output = process.communicate(timeout=20)[0]

@@ -159,3 +159,15 @@ def test_no_slack_sdk_below_the_slack_layer():
             )
             wrong += [f"{module} -> {name}" for name in names if name.split(".")[0] in ("slack_bolt", "slack_sdk")]
     assert wrong == []
+
+
+def test_the_unit_layer_refuses_sockets_and_processes():
+    """tests/unit/conftest.py keeps this layer pure: it fails a test that reaches for the network."""
+    import socket
+    import subprocess
+    import sys
+
+    with pytest.raises(AssertionError, match="move it to tests/e2e"):
+        socket.create_connection(("127.0.0.1", 9))
+    with pytest.raises(AssertionError, match="move it to tests/e2e"):
+        subprocess.run([sys.executable, "-c", "pass"])

@@ -11,32 +11,30 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from websockets.sync.server import serve
 
-from tests.conftest import SIGNING_SECRET, BotProcess, bot_process, process_env
-from tests.fakes import SlackDriver, free_port, procfile_web_argv, visible_text
+from tests.support import (
+    SIGNING_SECRET,
+    BotProcess,
+    SlackDriver,
+    bot_process,
+    eventually,
+    free_port,
+    process_env,
+    procfile_web_argv,
+    visible_text,
+)
 
 APP_TOKEN = "xapp-1-A1-test-app-token"
 
 
 def bot_env(sim, slack, tmp_path: Path, **extra: str) -> dict[str, str]:
     return process_env(sim, slack, **{"DATABASE_URL": f"sqlite:///{tmp_path}/serving.db", **extra})
-
-
-def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    """Wait for a condition another process brings about (polled: it has no event to wait on)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def refuses_connections(port: int) -> bool:
@@ -62,9 +60,9 @@ def stop_with_a_slow_lookup_in_flight(bot: BotProcess, sim, slack, port: int) ->
     sim.fail("us", "details", "slow")
     reply = SlackDriver(bot.url, slack, SIGNING_SECRET).command("order acme.com")
     assert reply.status == 200
-    until(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
+    eventually(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
     bot.process.send_signal(signal.SIGTERM)
-    until(lambda: refuses_connections(port), "the bot to stop listening")
+    eventually(lambda: refuses_connections(port), "the bot to stop listening")
     sim.release.set()
     answer = reply.text(timeout=20)
     return answer, bot.process.wait(timeout=30)
@@ -98,7 +96,7 @@ def test_a_sigterm_past_the_grace_exits_1_naming_what_was_left(sim, slack, tmp_p
     sim.fail("us", "details", "slow")
     with bot_process([sys.executable, "-m", "bot"], env, tmp_path, port) as bot:
         SlackDriver(bot.url, slack, SIGNING_SECRET).command("order acme.com")
-        until(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
+        eventually(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
         bot.process.send_signal(signal.SIGTERM)
         status = bot.process.wait(timeout=30)
         sim.release.set()
@@ -186,7 +184,7 @@ def test_socket_mode_serves_probes_on_port_and_stops_cleanly(sim, slack, tmp_pat
             sim.fail("us", "details", "slow")
             socket_mode.send_command("order acme.com", slack.url + "/response/socket", "env-1")
             assert socket_mode.wait_ack("env-1")["payload"]["text"] == "Looking up acme.com..."
-            until(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
+            eventually(lambda: sim.count("details", "us") == 1, "the lookup to reach LogicBoxes")
             bot.process.send_signal(signal.SIGTERM)
             assert socket_mode.closed.wait(15), "the bot kept its Socket Mode connection open"
             sim.release.set()
@@ -251,7 +249,9 @@ def test_metrics_after_a_few_commands(sim, slack, tmp_path):
         assert "Unknown subcommand" in driver.command("stauts").ack["text"]  # answered in the ack
         driver.command("delete acme.com")
         slack.wait("/api/chat.postMessage", 1)  # the approval request: one pending
-        until(lambda: metric(get(bot.url + "/metrics")[1], "mailops_commands_total") >= 5, "the last command's count")
+        eventually(
+            lambda: metric(get(bot.url + "/metrics")[1], "mailops_commands_total") >= 5, "the last command's count"
+        )
         status, text = get(bot.url + "/metrics")
     assert status == 200
     assert metric(text, "mailops_commands_total", command="order", outcome="ok") == 2
@@ -282,7 +282,7 @@ def test_procfile_metrics_add_up_every_worker_and_every_line_is_json(sim, slack,
         driver = SlackDriver(bot.url, slack, SIGNING_SECRET)
         replies = [driver.command(f"order {domain}") for domain in ["acme.com", "example.com", "example.in"] * 3]
         assert all("· Active" in reply.text() for reply in replies)
-        until(
+        eventually(
             lambda: metric(get(bot.url + "/metrics")[1], "mailops_commands_total", command="order", outcome="ok") == 9,
             "the nine lookups to be counted, whichever worker served them",
         )
@@ -351,7 +351,7 @@ def test_at_peak_a_process_runs_at_most_100_threads(sim, slack, tmp_path):
             replies = list(pool.map(lambda i: driver.command(f"order {91000000 + i}"), range(150)))
         assert all(reply.status == 200 for reply in replies)
         # 40 commands ask their first region on their own thread, 40 probes ask the other: 80 held calls
-        until(lambda: sim.count("details") == 80, "every work and probe thread to wait on LogicBoxes")
+        eventually(lambda: sim.count("details") == 80, "every work and probe thread to wait on LogicBoxes")
         peak = threads_of(bot.process.pid)
         sim.release.set()
         sim.heal()
@@ -366,8 +366,7 @@ def test_logicboxes_calls_leave_through_the_https_proxy(slack, tmp_path):
     import trustme
 
     from bot.sandbox.simulator import demo
-    from tests.conftest import API_KEY
-    from tests.fakes import ForwardProxy
+    from tests.support import API_KEY, ForwardProxy
 
     ca = trustme.CA()
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -407,7 +406,7 @@ def test_sigterm_with_an_approved_change_running_settles_it_then_exits_0(sim, sl
     """The change LogicBoxes is running when the platform stops the bot: its answer is recorded,
     the card says what happened, and only then does the process exit."""
     from bot.approvals.store import Store
-    from tests.fakes import buttons
+    from tests.support import buttons
 
     port = free_port()
     env = bot_env(sim, slack, tmp_path, PORT=str(port))
@@ -418,9 +417,9 @@ def test_sigterm_with_an_approved_change_running_settles_it_then_exits_0(sim, sl
         sim.release.clear()
         sim.fail("us", "add-email-account", "slow")
         driver.click("approve", ident, user="U0ONCALL")
-        until(lambda: sim.count("add-email-account", "us", "POST") == 1, "the change to reach LogicBoxes")
+        eventually(lambda: sim.count("add-email-account", "us", "POST") == 1, "the change to reach LogicBoxes")
         bot.process.send_signal(signal.SIGTERM)
-        until(lambda: refuses_connections(port), "the bot to stop listening")
+        eventually(lambda: refuses_connections(port), "the bot to stop listening")
         sim.release.set()
         assert "accepted by LogicBoxes, being processed" in visible_text(slack.wait_outcomes(1, timeout=20)[0])
         assert bot.process.wait(timeout=30) == 0

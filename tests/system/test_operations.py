@@ -8,7 +8,6 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,10 +17,18 @@ from bot.__main__ import main
 from bot.approvals.store import head_revision
 from bot.commands.table import SUBCOMMANDS
 from bot.sandbox.simulator import DAY, SimOrder
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
-from tests.fakes import SlackDriver, free_port, visible_text
+from tests.support import (
+    API_KEY,
+    BOT_TOKEN,
+    ROOT,
+    SIGNING_SECRET,
+    SlackDriver,
+    bot_process,
+    free_port,
+    process_env,
+    visible_text,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 APP_TOKEN = "xapp-1-A1-test-app-token"
 
 
@@ -53,6 +60,7 @@ def in_env(monkeypatch, tmp_path, sim, slack):
 def test_socket_mode_answers_a_slash_command(sim, slack, tmp_path):
     envelopes: list[dict] = []
     got_ack = threading.Event()
+    answered = threading.Event()  # the session stays open until the answer has arrived
 
     def session(ws) -> None:
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "test"}}))
@@ -78,7 +86,7 @@ def test_socket_mode_answers_a_slash_command(sim, slack, tmp_path):
             envelopes.append(message)
             if message.get("envelope_id") == "env-1":
                 got_ack.set()
-        time.sleep(1)
+        answered.wait(30)
 
     with serve(session, "127.0.0.1", 0) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -90,6 +98,7 @@ def test_socket_mode_answers_a_slash_command(sim, slack, tmp_path):
             (ack,) = [e for e in envelopes if e.get("envelope_id") == "env-1"]
             assert ack["payload"]["text"] == "Looking up acme.com..."
             answer = slack.wait("/response/socket", 1, timeout=15)[0]
+            answered.set()
             assert "acme.com · Active" in visible_text(answer)
     assert APP_TOKEN not in bot.output and BOT_TOKEN not in bot.output
     opened = slack.posts("/api/apps.connections.open")

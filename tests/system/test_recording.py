@@ -7,29 +7,20 @@ import logging
 import os
 import signal
 import sys
-import time
 
-import psycopg
-
-from tests.conftest import PG_ADMIN, SIGNING_SECRET, bot_process, process_env
-from tests.fakes import SlackDriver, buttons, free_port, visible_text
-from tests.test_approvals import approval_id, request
-
-
-def wait_for(condition, timeout: float = 15, what: str = "the condition") -> None:
-    """Poll for something the test cannot be notified of (a call reaching the fake, a log line)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
-def database_down(name: str, down: bool) -> None:
-    """Refuse (or allow again) every connection to one PostgreSQL database, as an outage would."""
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if down else "true"}')
-        if down:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+from tests.support import (
+    SIGNING_SECRET,
+    SlackDriver,
+    approval_id,
+    bot_process,
+    buttons,
+    database_down,
+    eventually,
+    free_port,
+    process_env,
+    request,
+    visible_text,
+)
 
 
 def test_an_answer_during_a_database_outage_is_logged_then_recorded(start_bot, sim, pg_url, caplog):
@@ -40,11 +31,11 @@ def test_an_answer_during_a_database_outage_is_logged_then_recorded(start_bot, s
     sim.fail("us", "delete", "slow")
     sim.release.clear()
     click = bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    wait_for(lambda: sim.count("delete", method="POST") == 1, what="the call to reach LogicBoxes")
+    eventually(lambda: sim.count("delete", method="POST") == 1, what="the call to reach LogicBoxes")
     database_down(name, True)
     try:
         sim.release.set()  # LogicBoxes answers while the database is down
-        wait_for(lambda: "could not record LogicBoxes' answer" in caplog.text, what="the ERROR log line")
+        eventually(lambda: "could not record LogicBoxes' answer" in caplog.text, what="the ERROR log line")
         error = next(r for r in caplog.records if "could not record LogicBoxes' answer" in r.getMessage())
         assert error.levelname == "ERROR" and approval_id(message) in error.getMessage()
         assert '"action_status": "Success"' in error.getMessage()  # the answer itself is in the log
@@ -70,7 +61,7 @@ def test_a_process_killed_between_the_call_and_the_record(start_bot, sim, slack,
         sim.fail("us", "delete", "slow")
         sim.release.clear()
         driver.click("approve", approval_id(message), user="U0LEAD")
-        wait_for(lambda: sim.count("delete", method="POST") == 1, what="the call to reach LogicBoxes")
+        eventually(lambda: sim.count("delete", method="POST") == 1, what="the call to reach LogicBoxes")
         os.kill(first.process.pid, signal.SIGKILL)  # dies with the call in flight
         first.process.wait(10)
     sim.release.set()  # LogicBoxes acts, and nobody hears it

@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.conftest import process_env
-from tests.fakes import free_port, visible_text
+from tests.support import free_port, process_env, visible_text
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from tests.fakes import click_in_view, event, shortcut, submit_view, visible_text
+from tests.support import click_in_view, event, shortcut, submit_view, visible_text
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_guests_refused_unless_allowed(start_bot, sim, slack):
 def test_people_of_another_workspace_are_refused_on_every_surface_whatever_the_payload_says(
     bot, sim, slack, slack_says
 ):
-    from tests.test_approvals import approval_id, request
+    from tests.support import approval_id, request
 
     message, _ = request(bot.driver, "delete acme.com")
     calls = len(sim.calls)
@@ -104,7 +104,7 @@ def test_when_slack_cannot_say_who_someone_is_they_are_refused_on_every_surface(
 
 
 def test_what_slack_says_of_someone_is_kept_minutes_for_lookups_and_seconds_for_decisions(start_bot, sim, slack, clock):
-    from tests.test_approvals import approval_id, request
+    from tests.support import approval_id, request
 
     bot = start_bot(clock=clock)
     asked = lambda user: len([p for p in slack.posts("/api/users.info") if p.get("user") == user])
@@ -151,8 +151,7 @@ def test_a_replayed_request_is_refused_across_processes(sim, slack, tmp_path):
     from contextlib import ExitStack
     from urllib.parse import urlencode
 
-    from tests.conftest import SIGNING_SECRET, bot_process, process_env
-    from tests.fakes import SlackDriver, free_port
+    from tests.support import SIGNING_SECRET, SlackDriver, bot_process, free_port, process_env
 
     database_url = f"sqlite:///{tmp_path}/shared.db"
     with ExitStack() as stack:
@@ -185,7 +184,7 @@ def test_a_replayed_request_is_refused_across_processes(sim, slack, tmp_path):
 
 
 def test_lookups_go_on_when_the_database_is_down(start_bot, sim, pg_url, caplog):
-    from tests.test_recording import database_down
+    from tests.support import database_down
 
     caplog.set_level(logging.WARNING)
     bot = start_bot(database_url=pg_url)
@@ -201,8 +200,7 @@ def test_lookups_go_on_when_the_database_is_down(start_bot, sim, pg_url, caplog)
 
 
 def test_a_database_down_at_start_is_not_fatal(start_bot, sim, pg_url):
-    from tests.test_approvals import request
-    from tests.test_recording import database_down
+    from tests.support import database_down, request
 
     name = pg_url.rsplit("/", 1)[1]
     database_down(name, True)
@@ -235,7 +233,7 @@ def test_readiness_names_what_is_wrong_and_liveness_stays_up(start_bot, sim, pg_
     import urllib.error
     import urllib.request
 
-    from tests.test_recording import database_down
+    from tests.support import database_down
 
     def get(bot, path: str) -> tuple[int, str]:
         try:
@@ -288,8 +286,7 @@ def test_share_and_next_page_need_the_role_of_the_command_they_carry(guarded, si
 
 
 def test_an_unreachable_database_is_named_and_nothing_is_sent(start_bot, sim, pg_url):
-    from tests.test_approvals import approval_id, request
-    from tests.test_recording import database_down
+    from tests.support import approval_id, database_down, request
 
     bot = start_bot(database_url=pg_url)
     message, _ = request(bot.driver, "add-accounts acme.com 5")

@@ -6,8 +6,7 @@ import logging
 import time
 from urllib.parse import urlencode
 
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET
-from tests.fakes import free_port
+from tests.support import API_KEY, BOT_TOKEN, SIGNING_SECRET, free_port
 
 
 def _command_body(slack_driver, text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.fakes import buttons, shortcut, visible_text
+from tests.support import buttons, shortcut, visible_text
 
 
 def test_order_by_domain_shows_the_card(slack_driver, sim):

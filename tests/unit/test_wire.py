@@ -13,8 +13,9 @@ import pytest
 from bot.logicboxes import BadResponse, PriceListMissing, wire
 from bot.logicboxes.errors import AccessDenied, ApiRefused, AuthenticationFailed, NotWhitelisted, UpstreamUnavailable
 from bot.logicboxes.transport import Transport, _Retryable
+from tests.support import PAYLOADS
 
-RECORDED = Path(__file__).parent / "payloads" / "logicboxes"
+RECORDED = PAYLOADS / "logicboxes"
 
 
 def recorded(name: str):

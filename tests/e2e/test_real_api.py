@@ -8,8 +8,7 @@ import json
 import pytest
 
 from bot.sandbox.simulator import SimOrder, price_table
-from tests.fakes import buttons, free_port, visible_text
-from tests.test_approvals import approval_id, request
+from tests.support import approval_id, buttons, free_port, request, visible_text
 
 # ---------------------------------------------------------------- money: cost, margin, own prices
 

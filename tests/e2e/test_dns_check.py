@@ -100,7 +100,7 @@ def test_bad_input_gets_the_usage_line(checker):
 
 
 def test_check_dns_button_on_the_order_and_dns_cards_answers_privately_with_share(checker):
-    from tests.fakes import buttons, visible_text
+    from tests.support import buttons, visible_text
 
     for command in ("order acme.com", "dns acme.com"):
         card = checker.command(command).response()

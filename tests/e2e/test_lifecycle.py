@@ -9,8 +9,7 @@ import time
 import pytest
 
 from bot.approvals.states import Status
-from tests.fakes import buttons, submit_view, visible_text
-from tests.test_approvals import approval_id, approval_requests, request
+from tests.support import approval_id, approval_requests, buttons, eventually, request, submit_view, visible_text
 
 DAY = 86400
 
@@ -408,9 +407,7 @@ def test_a_late_answer_never_overwrites_unknown(start_bot, sim, clock):
     sim.fail("us", "delete", "slow")
     sim.release.clear()
     bot.driver.click("approve", approval_id(message), user="U0LEAD")
-    deadline = time.monotonic() + 10
-    while not posted(sim, "delete") and time.monotonic() < deadline:  # wait for the call to reach LogicBoxes
-        time.sleep(0.02)
+    eventually(lambda: posted(sim, "delete"), "the call to reach LogicBoxes", 10)
     clock.advance(approvals.stuck_after - 1)
     assert approvals.sweep() == []  # the call can still answer: not given up on
     clock.advance(2)

@@ -12,10 +12,17 @@ import yaml
 
 from bot.commands.table import SUBCOMMANDS
 from bot.slack.scopes import SCOPES
-from tests.conftest import API_KEY, BOT_TOKEN, SIGNING_SECRET, bot_process, process_env
-from tests.fakes import SlackDriver, free_port, procfile_web_argv
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import (
+    API_KEY,
+    BOT_TOKEN,
+    ROOT,
+    SIGNING_SECRET,
+    SlackDriver,
+    bot_process,
+    free_port,
+    process_env,
+    procfile_web_argv,
+)
 
 
 def test_manifest_declares_command_urls_and_scopes():

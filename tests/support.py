@@ -1,5 +1,8 @@
-"""Test doubles that sit behind real sockets: a fake Slack Web API and a Slack client that
-signs requests like Slack does. (The fake LogicBoxes is bot.sandbox.simulator, shared with the sandbox.)"""
+"""What tests share, in one place: the fake Slack Web API and a Slack client that signs requests
+like Slack does (both behind real sockets), the settings and processes of a bot under test, the
+one helper that waits for something without an event, and the approval requests tests make.
+(The fake LogicBoxes is bot.sandbox.simulator, shared with the sandbox.) Fixtures are in conftest.py;
+no test module imports another."""
 
 from __future__ import annotations
 
@@ -7,20 +10,31 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
 import re
 import shlex
 import socket
 import socketserver
+import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.running.wiring import Bot
+from bot.sandbox.simulator import Simulator
 from bot.slack.scopes import SCOPES
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -455,3 +469,175 @@ def _pipe(a: socket.socket, b: socket.socket) -> None:
                 if not data:
                     return
                 key.data.sendall(data)
+
+
+# ---------------------------------------------------------------- the bot under test
+
+SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"  # the shape of a real one: 32 hex digits
+BOT_TOKEN = "xoxb-test-0000-token"
+API_KEY = "lb-api-key-SECRET-42"
+APPROVERS = "U0ONCALL,U0LEAD,S0ONCALL"
+
+
+class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def bot_settings(sim: Simulator, slack: FakeSlack, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.url + "/api/",
+        reseller_auth_userid=1,
+        reseller_api_key=API_KEY,
+        reseller_api_url=sim.base_url,
+        read_timeout=1.0,
+        connect_timeout=1.0,
+        command_deadline=5.0,
+        approvers=APPROVERS,
+        database_url=database_url,
+        approval_sweep_interval=3600,
+        _env_file=None,
+    )
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class Running:
+    bot: Bot
+    url: str
+    driver: SlackDriver
+    settings: Settings
+    server: WSGIServer
+
+
+class FakeClock:
+    """Time for the approvals (expiry, stuck runs, follow-ups) that a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN.replace("postgresql://", "postgresql://"), connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def process_env(sim: Simulator | None = None, slack: FakeSlack | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a bot process: this one's without any bot settings, plus the test's."""
+    prefixes = ("SLACK_", "RESELLER_", "APPROVERS", "LOG_", "DATABASE_URL", "PORT")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    env["PYTHONPATH"] = str(ROOT)
+    if sim is not None and slack is not None:
+        env.update(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.url + "/api/",
+            RESELLER_AUTH_USERID="1",
+            RESELLER_API_KEY=API_KEY,
+            RESELLER_API_URL=sim.base_url,
+            APPROVERS=APPROVERS,
+        )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BotProcess:
+    process: subprocess.Popen
+    url: str = ""
+    output: str = ""  # everything it printed, once it has stopped
+
+
+@contextmanager
+def bot_process(argv: list[str], env: dict[str, str], cwd: Path, port: int | None = None) -> Iterator[BotProcess]:
+    """Run a bot entry point as its own process; with `port`, wait until /healthz answers."""
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    running = BotProcess(process)
+    try:
+        if port is not None:
+            running.url = f"http://127.0.0.1:{port}"
+
+            def up() -> bool:
+                if process.poll() is not None:
+                    pytest.fail(f"the bot exited: {process.stdout.read()}")
+                try:
+                    urllib.request.urlopen(running.url + "/healthz", timeout=1).close()
+                    return True
+                except OSError:
+                    return False
+
+            eventually(up, "the bot to answer /healthz", 30)
+        yield running
+    finally:
+        process.terminate()
+        running.output = process.communicate(timeout=20)[0]
+
+
+def eventually(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
+    """Wait for something that sends no event this test can wait on (another process, a call
+    reaching the fake LogicBoxes, a log line): re-checked every 20 ms until `timeout`. Whatever
+    the fake Slack records has an event of its own: FakeSlack.wait_until."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+# ---------------------------------------------------------------- approval requests, as tests ask for them
+
+REQUESTER = "U0AGENT"
+
+
+def approval_requests(driver: SlackDriver) -> list[dict[str, Any]]:
+    """The approval requests the bot posted, oldest first."""
+    return [p for p in driver.slack.posts("/api/chat.postMessage") if "approve" in buttons(p)]
+
+
+def request(driver: SlackDriver, text: str, user: str = REQUESTER, channel: str = "C0SUPPORT"):
+    """Ask for a change; return (the approval message as posted, the requester's ephemeral note)."""
+    before = len(approval_requests(driver))
+    reply = driver.command(text, user=user, channel=channel)
+    assert reply.ack["text"].startswith("Looking up")
+    note = reply.text()
+    driver.slack.wait_until(lambda: len(approval_requests(driver)) > before, 10, f"the approval request for {text}")
+    return approval_requests(driver)[before], note
+
+
+def approval_id(message: dict[str, Any]) -> str:
+    return buttons(message)["approve"]["value"]
+
+
+def database_down(name: str, down: bool) -> None:
+    """Refuse (or allow again) every connection to one PostgreSQL database, as an outage would."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if down else "true"}')
+        if down:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))

@@ -14,8 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SIGNING_SECRET
-from tests.fakes import PAYLOADS, SlackDriver
+from tests.support import PAYLOADS, SIGNING_SECRET, SlackDriver
 
 # Each recorded payload, aimed at each listener it can reach (action ids, form callback ids, steps).
 ACTIONS = [

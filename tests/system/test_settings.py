@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.conftest import SIGNING_SECRET, bot_process, process_env
-from tests.fakes import ROOT, ForwardProxy, SlackDriver, free_port
+from tests.support import ROOT, SIGNING_SECRET, ForwardProxy, SlackDriver, bot_process, free_port, process_env
 
 # Every row of the README's settings table: (as written in the environment, as the bot uses it).
 DOCUMENTED: dict[str, tuple[str, object]] = {

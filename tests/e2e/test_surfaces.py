@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import json
 
-from tests.fakes import buttons, click_in_view, event, submit_view, visible_text
-from tests.test_approvals import approval_id, approval_requests, request
+from tests.support import (
+    approval_id,
+    approval_requests,
+    buttons,
+    click_in_view,
+    event,
+    request,
+    submit_view,
+    visible_text,
+)
 
 
 def view_of(post: dict) -> dict:

@@ -4,15 +4,15 @@ LogicBoxesError, never another exception (which would crash a card after money h
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.logicboxes import LogicBoxesError, wire
 from bot.logicboxes.transport import Transport, _Retryable
+from tests.support import PAYLOADS
 
-RECORDED = sorted((Path(__file__).parent / "payloads" / "logicboxes").glob("*.json"))
+RECORDED = sorted((PAYLOADS / "logicboxes").glob("*.json"))
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20)
 keys = st.sampled_from(

@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.fakes import buttons, submit_view, visible_text
-
-REQUESTER = "U0AGENT"
-
-
-def request(driver, text: str, user: str = REQUESTER, channel: str = "C0SUPPORT"):
-    """Ask for a change; return (the approval message as posted, the requester's ephemeral note)."""
-    before = len(approval_requests(driver))
-    reply = driver.command(text, user=user, channel=channel)
-    assert reply.ack["text"].startswith("Looking up")
-    note = reply.text()
-    deadline = time.monotonic() + 10
-    while len(approval_requests(driver)) <= before and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return approval_requests(driver)[before], note
-
-
-def approval_requests(driver) -> list[dict]:
-    return [p for p in driver.slack.posts("/api/chat.postMessage") if "approve" in buttons(p)]
-
-
-def approval_id(message) -> str:
-    return buttons(message)["approve"]["value"]
+from tests.support import REQUESTER, approval_id, buttons, request, submit_view, visible_text
 
 
 def updates(driver) -> list[dict]:

@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.approvals.store import Store, engine_for, head_revision, schema_revision
-from tests.conftest import process_env
-from tests.fakes import ROOT, buttons, visible_text
+from tests.support import PAYLOADS, ROOT, buttons, process_env, visible_text
 
-DB = Path(__file__).parent / "payloads" / "db"
+DB = PAYLOADS / "db"
 PENDING_DELETE, PENDING_ADD = "0a1b2c3d4e5f6071", "1b2c3d4e5f607182"  # written by 0.1.0, still pending
 
 
