@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import itertools
 import json
 import os
@@ -31,8 +32,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 import pytest
+import requests
+import requests.adapters
+import urllib3
 
 from bot.config import Settings, load_settings
+from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.running.wiring import Bot
 from bot.sandbox.simulator import Simulator
 from bot.slack.scopes import SCOPES
@@ -641,3 +646,44 @@ def database_down(name: str, down: bool) -> None:
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if down else "true"}')
         if down:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+
+# ---------------------------------------------------------------- the unit layer's LogicBoxes
+
+
+class InProcessSimulator(requests.adapters.BaseAdapter):
+    """requests' transport answered by the simulator in this process (Simulator.handle), so that
+    unit tests run the real client (URLs, auth, typed errors, wire parsing, caching) with no socket.
+    The fault shapes that need a connection (dropped, trickled, huge) are the e2e layer's."""
+
+    def __init__(self, simulator: Simulator):
+        super().__init__()
+        self.simulator = simulator
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        url = urlsplit(request.url)
+        params = parse_qs(url.query, keep_blank_values=True)
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body or ""
+        for key, values in parse_qs(body, keep_blank_values=True).items():
+            params.setdefault(key, []).extend(values)
+        status, kind, text = self.simulator.handle(request.method, url.path, params)
+        if status == 0 or kind in ("trickle", "huge"):
+            raise AssertionError(f"fault {kind or 'dropped'} needs a real connection: test it in tests/e2e")
+        data = text.encode()
+        response = requests.Response()
+        response.status_code, response.url, response.request = status, request.url, request
+        response.headers["Content-Type"] = kind
+        response.headers["Content-Length"] = str(len(data))
+        response.raw = urllib3.HTTPResponse(body=io.BytesIO(data), status=status, preload_content=False)
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def in_process_client(simulator: Simulator, **config: Any) -> LogicBoxes:
+    """The real LogicBoxes client, talking to `simulator` in this process (see InProcessSimulator)."""
+    settings = {"auth_userid": 1, "api_key": simulator.api_key, "retries": 0, **config}
+    client = LogicBoxes(ClientConfig(base_url="http://logicboxes.invalid/api", **settings))
+    client.transport.session.mount("http://", InProcessSimulator(simulator))
+    return client

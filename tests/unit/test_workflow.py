@@ -1,0 +1,188 @@
+"""The approval workflow as plain Python: an in-memory SQLite store, the real client over the
+simulator in this process, and a clock the test moves. No Slack, no sockets: what each decision
+does to the request, to LogicBoxes (exactly one call) and to what the rest of the bot is told."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.approvals.notices import Notifier
+from bot.approvals.states import Status
+from bot.approvals.store import Store
+from bot.approvals.values import Approval, DuplicateRequest
+from bot.approvals.workflow import Approvals
+from bot.commands.table import parse
+from bot.sandbox.simulator import demo
+from bot.usecases.results import UserError
+from bot.usecases.service import MailService
+from tests.support import FakeClock, in_process_client
+
+APPROVER, LEAD, REQUESTER = "U0ONCALL", "U0LEAD", "U0AGENT"
+
+
+class Told(Notifier):
+    """What the workflow told the rest of the bot, in order."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, object]] = []
+
+    def running(self, approval: Approval) -> None:
+        self.said.append(("running", approval.status))
+
+    def closed(self, approval: Approval) -> None:
+        self.said.append(("closed", approval.status))
+
+    def remind(self, approval: Approval) -> None:
+        self.said.append(("remind", approval.id))
+
+    def stuck(self, approval: Approval, text: str) -> None:
+        self.said.append(("stuck", text))
+
+    def changed(self, order_id: int, domain: str | None) -> None:
+        self.said.append(("changed", order_id))
+
+
+@pytest.fixture
+def sim():
+    return demo()
+
+
+@pytest.fixture
+def told() -> Told:
+    return Told()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def workflow(sim, told, clock) -> Approvals:
+    service = MailService(in_process_client(sim), ["us", "in"], probe_threads=2)
+    return Approvals(
+        service,
+        Store("sqlite://"),
+        [APPROVER, LEAD],
+        lambda members, user: user in members,
+        ttl=1800,
+        clock=clock,
+        followup_after=60,
+        action_stuck_after=3600,
+        notifier=told,
+    )
+
+
+def ask(workflow: Approvals, text: str, who: str = REQUESTER) -> Approval:
+    return workflow.prepare(parse(text), who, "C0SUPPORT")
+
+
+def posts(sim, name: str) -> int:
+    return sim.count(name, method="POST")
+
+
+def test_a_request_is_pending_with_its_facts_and_estimate_and_nothing_is_sent(workflow, sim):
+    approval = ask(workflow, "add-accounts example.com 5")
+    assert approval.status is Status.PENDING and approval.requester == REQUESTER
+    assert approval.facts.accounts == 12 and approval.facts.status == "Active"
+    assert approval.estimate is not None and approval.estimate.amount > Decimal(0)
+    assert posts(sim, "add-email-account") == 0
+    assert [entry.action for entry in workflow.store.recent(5)] == ["request"]
+
+
+def test_approval_by_another_person_makes_exactly_one_call_and_follows_the_queue_to_done(workflow, sim, told, clock):
+    approval = ask(workflow, "add-accounts example.com 5")
+    decision = workflow.decide(approval.id, APPROVER, "approve")
+    assert decision.changed and decision.approval.status is Status.ACCEPTED  # InvoicePaid is not done
+    assert posts(sim, "add-email-account") == 1
+    assert told.said[:2] == [("running", Status.EXECUTING), ("changed", 84372632)]
+    clock.advance(61)
+    assert workflow.follow_accepted() == []  # LogicBoxes has not finished it yet
+    sim.finish_all()
+    clock.advance(200)
+    (done,) = workflow.follow_accepted()
+    assert done.status is Status.DONE and done.finished_at is not None
+    assert sim.orders[84372632].accounts == 17
+    assert workflow.decide(approval.id, LEAD, "approve").notice.startswith("This request was already approved")
+    assert posts(sim, "add-email-account") == 1  # a second click never calls again
+
+
+def test_a_failed_action_at_logicboxes_fails_the_request(workflow, sim, clock):
+    approval = ask(workflow, "renew acme.com 12mo autorenew:on")
+    workflow.decide(approval.id, APPROVER, "approve")
+    sim.finish_all("Failed")
+    clock.advance(61)
+    (failed,) = workflow.follow_accepted()
+    assert failed.status is Status.FAILED
+
+
+def test_an_action_pending_too_long_is_said_once(workflow, sim, told, clock):
+    approval = ask(workflow, "add-accounts example.com 1")
+    workflow.decide(approval.id, APPROVER, "approve")
+    for _ in range(3):
+        clock.advance(3601)
+        workflow.follow_accepted()
+    stuck = [text for what, text in told.said if what == "stuck"]
+    assert len(stuck) == 1
+    assert stuck[0].startswith("Still pending at LogicBoxes: action ") and "is InvoicePaid (" in stuck[0]
+
+
+def test_four_eyes_the_requester_cannot_approve_but_can_cancel(workflow, sim):
+    approval = ask(workflow, "delete example.com", who=APPROVER)
+    refused = workflow.decide(approval.id, APPROVER, "approve")
+    assert not refused.changed and "another approver must approve" in refused.notice
+    assert "Only <@U0ONCALL>, who asked" in workflow.decide(approval.id, LEAD, "cancel").notice
+    cancelled = workflow.decide(approval.id, APPROVER, "cancel")
+    assert cancelled.approval.status is Status.CANCELLED
+    assert posts(sim, "delete") == 0
+
+
+def test_deny_records_the_reason_and_sends_nothing(workflow, sim):
+    approval = ask(workflow, "suspend acme.com reason:unpaid")
+    denied = workflow.decide(approval.id, LEAD, "deny", reason="talk to billing first")
+    assert denied.approval.status is Status.DENIED and denied.approval.outcome["reason"] == "talk to billing first"
+    assert posts(sim, "suspend") == 0
+
+
+def test_an_expired_request_is_not_run(workflow, sim, clock):
+    approval = ask(workflow, "delete example.com")
+    clock.advance(1801)
+    late = workflow.decide(approval.id, APPROVER, "approve")
+    assert late.approval.status is Status.EXPIRED and "expired" in late.notice
+    assert posts(sim, "delete") == 0
+
+
+def test_a_second_request_of_the_same_kind_names_the_first(workflow):
+    first = ask(workflow, "add-accounts example.com 5")
+    with pytest.raises(DuplicateRequest) as raised:
+        ask(workflow, "add-accounts example.com 6")
+    assert raised.value.first.id == first.id and first.id in str(raised.value)
+
+
+def test_a_changed_order_is_not_touched(workflow, sim):
+    approval = ask(workflow, "add-accounts example.com 5")
+    sim.orders[84372632].accounts = 20  # someone changed it in the control panel meanwhile
+    decided = workflow.decide(approval.id, APPROVER, "approve")
+    assert decided.approval.status is Status.FAILED and "12 -> 20 accounts" in str(decided.approval.outcome)
+    assert posts(sim, "add-email-account") == 0
+
+
+def test_refusals_before_anything_is_stored(workflow):
+    with pytest.raises(UserError, match="does not allow deleting"):
+        ask(workflow, "delete initech.com")
+    with pytest.raises(UserError, match=r"is not suspended \(it is Active\)"):
+        ask(workflow, "unsuspend example.com")
+    assert workflow.store.recent(5) == []
+
+
+def test_an_untouched_request_is_reminded_once_then_expires(workflow, told, clock):
+    approval = ask(workflow, "delete example.com")
+    clock.advance(0.8 * 1800 + 1)
+    workflow.sweep()
+    workflow.sweep()
+    assert told.said.count(("remind", approval.id)) == 1
+    clock.advance(1800)
+    (expired,) = workflow.sweep()
+    assert expired.status is Status.EXPIRED and told.said[-1] == ("closed", Status.EXPIRED)
