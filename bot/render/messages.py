@@ -666,7 +666,7 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     if approval.status is Status.EXECUTING:
         headline = f":hourglass_flowing_sand: *Approved*{who} {_epoch_date(approval.decided_at)}, running..."
     else:
-        headline = f"{approval.status.icon} *{state.capitalize()}*{who} {_epoch_date(approval.decided_at)}"
+        headline = f"{approval.status.icon} *{state[:1].upper() + state[1:]}*{who} {_epoch_date(approval.decided_at)}"
     blocks: list[Block] = [
         _header(clip(f"{verb} {approval.domain}: {state}", MAX_HEADER)),
         _section(f"{headline}\n{_what(approval)}."),

@@ -21,7 +21,7 @@ from bot.slack.delivery import deliver
 from bot.slack.runtime import BUSY, OOPS, Runtime
 from bot.usecases.results import UserError
 
-log = logging.getLogger("bot.commands.table")
+log = logging.getLogger(__name__)
 
 
 def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
