@@ -40,9 +40,7 @@ class AddAccounts(ChangeKind):
     verb = "Add accounts to"
     options = ("invoice", "discount")
     form = (
-        FormField(
-            "count", "Accounts to add", "{}", "number", check=lambda v: positive(v, "The number", "add-accounts")
-        ),
+        FormField("count", "Accounts to add", "number", check=lambda v: positive(v, "The number", "add-accounts")),
         invoice_field(),
         discount_field("add-accounts"),
     )
@@ -56,6 +54,11 @@ class AddAccounts(ChangeKind):
         invoice = invoice_option(found["invoice"][0], self.name) if "invoice" in found else None
         discount = amount(found["discount"][0], "discount", self.name) if "discount" in found else None
         return target, Params(count, invoice, discount)
+
+    def params_from_fields(self, values: dict[str, str]) -> Params:
+        invoice = invoice_option(values["invoice"], self.name) if values.get("invoice") else None
+        discount = amount(values["discount"], "discount", self.name) if values.get("discount") else None
+        return Params(positive(values.get("count", ""), "The number of accounts", self.name), invoice, discount)
 
     def params_to_details(self, params: Params) -> dict[str, Any]:
         return {

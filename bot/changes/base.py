@@ -131,12 +131,11 @@ class Estimate:
 
 @dataclass(frozen=True)
 class FormField:
-    """One value a change's form asks for, described without Slack: the Slack layer draws it.
-    `word` turns the value into the words the command takes (`{}` is the value)."""
+    """One value a change's form asks for, described without Slack: the Slack layer draws it, and
+    the kind's `params_from_fields` reads what was entered (no words joined and parsed again)."""
 
     name: str
     label: str
-    word: str  # "{}", "{}mo", "invoice:{}", "discount:{}", "autorenew:{}"
     kind: str = "text"  # text | number | choice
     choices: tuple[str, ...] = ()
     initial: str | None = None
@@ -147,7 +146,7 @@ class FormField:
 
 def invoice_field() -> FormField:
     """The invoice option, as the `invoice:` word takes it (left out: DEFAULT_INVOICE_OPTION)."""
-    return FormField("invoice", "Invoice option", "invoice:{}", "choice", INVOICE_OPTIONS, optional=True)
+    return FormField("invoice", "Invoice option", "choice", INVOICE_OPTIONS, optional=True)
 
 
 def discount_field(kind: str) -> FormField:
@@ -155,7 +154,6 @@ def discount_field(kind: str) -> FormField:
     return FormField(
         "discount",
         "Discount",
-        "discount:{}",
         optional=True,
         hint="An amount like 10 or 12.50",
         check=lambda value: amount(value, "discount", kind),
@@ -205,6 +203,17 @@ class ChangeKind:
                 f"`{self.name}` needs a reason: add `reason:<text>` at the end.", self.name, target, reason
             )
         return Change(self.name, target, params, reason)
+
+    def from_fields(self, target: Target, values: dict[str, str], reason: str | None) -> Change:
+        """The change a form describes, built from its fields' values (by field name; an empty
+        optional field is left out): the same Change the typed command makes, checked the same way."""
+        if self.reason_required and not reason:
+            raise ParseError(f"`{self.name}` needs a reason.", self.name)
+        return Change(self.name, target, self.params_from_fields(values), reason)
+
+    def params_from_fields(self, values: dict[str, str]) -> Any:
+        """The kind's parameters from its form's values; kinds without fields have none."""
+        return None
 
     def missing(self, plain: list[str], needs: str) -> MissingValues | ParseError:
         """Only an order was given: a form can ask for the rest. Anything else is an error."""

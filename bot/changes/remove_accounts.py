@@ -39,7 +39,6 @@ class RemoveAccounts(ChangeKind):
         FormField(
             "count",
             "Accounts to remove",
-            "{}",
             "number",
             hint="Unused accounts only (delete mailboxes in use in Email Administration first); no refund; "
             "the order keeps at least one",
@@ -52,6 +51,9 @@ class RemoveAccounts(ChangeKind):
         if len(plain) != 2:
             raise self.missing(plain, "a number of accounts")
         return parse_target(plain[0], self.name), Params(positive(plain[1], "The number of accounts", self.name))
+
+    def params_from_fields(self, values: dict[str, str]) -> Params:
+        return Params(positive(values.get("count", ""), "The number of accounts", self.name))
 
     def params_from_details(self, details: dict[str, Any]) -> Params:
         return Params(int(details["count"]))

@@ -67,10 +67,10 @@ class Renew(ChangeKind):
     verb = "Renew"
     options = ("invoice", "discount", "autorenew")
     form = (
-        FormField("months", "Renew for (months)", "{}mo", "choice"),  # choices: the order's price list
+        FormField("months", "Renew for (months)", "choice"),  # choices: the order's price list
         invoice_field(),
         discount_field("renew"),
-        FormField("autorenew", "Auto-renew after this renewal", "autorenew:{}", "choice", ("on", "off")),
+        FormField("autorenew", "Auto-renew after this renewal", "choice", ("on", "off")),
     )
     form_waits_for_order = True
 
@@ -85,6 +85,12 @@ class Renew(ChangeKind):
         discount = amount(found["discount"][0], "discount", self.name) if "discount" in found else None
         auto = on_off(found["autorenew"][0], "autorenew", self.name) if "autorenew" in found else None
         return target, Params(tenure, invoice, discount, auto)
+
+    def params_from_fields(self, values: dict[str, str]) -> Params:
+        invoice = invoice_option(values["invoice"], self.name) if values.get("invoice") else None
+        discount = amount(values["discount"], "discount", self.name) if values.get("discount") else None
+        auto = on_off(values["autorenew"], "autorenew", self.name) if values.get("autorenew") else None
+        return Params(months(values.get("months", ""), self.name), invoice, discount, auto)
 
     def form_for(self, order: Order, ctx: Context) -> tuple[FormField, ...]:
         """Exactly the tenures the order's price list sells in its region, 12 months proposed when

@@ -69,12 +69,13 @@ def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, who: 
     rt.run(f"form:{kind.name}", who, None, prefill, use_case=UseCase.REQUEST)
 
 
-def read_change_form(view: dict[str, Any]) -> tuple[dict[str, Any], list[str], dict[str, str]]:
-    """The metadata, the command's words built from the fields, and errors by field."""
+def read_change_form(view: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], str | None, dict[str, str]]:
+    """The metadata, the fields' values by name, the reason, and errors by field."""
     meta = json.loads(view.get("private_metadata") or "{}")
     kind = KINDS[meta["kind"]]
     values = view.get("state", {}).get("values", {})
-    words, errors = [meta["target"]], {}
+    given: dict[str, str] = {}
+    errors: dict[str, str] = {}
     for field in kind.form:
         entry = (values.get(field.name) or {}).get("value") or {}
         raw = (entry.get("selected_option") or {}).get("value") if field.kind == "choice" else entry.get("value")
@@ -93,10 +94,8 @@ def read_change_form(view: dict[str, Any]) -> tuple[dict[str, Any], list[str], d
         if keeps_one and int(raw) >= int(meta["accounts"]):
             errors[field.name] = f"The order has {meta['accounts']} accounts and keeps at least one."
             continue
-        words.append(field.word.format(raw))
-    reason = ((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value")
-    if reason and reason.strip():
-        words.append(f"reason:{reason.strip()}")
-    elif kind.reason_required:
+        given[field.name] = raw
+    reason = (((values.get(REASON_BLOCK) or {}).get(REASON_INPUT) or {}).get("value") or "").strip() or None
+    if reason is None and kind.reason_required:
         errors[REASON_BLOCK] = "A reason is needed."
-    return meta, words, errors
+    return meta, given, reason, errors

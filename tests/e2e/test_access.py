@@ -146,75 +146,6 @@ def test_the_access_log_and_audit_reads(bot, sim):
     assert "example.com" not in text  # customer 20001's order is not theirs
 
 
-def test_a_replayed_request_is_refused_across_processes(sim, slack, tmp_path):
-    import sys
-    from contextlib import ExitStack
-    from urllib.parse import urlencode
-
-    from tests.support import SIGNING_SECRET, SlackDriver, bot_process, free_port, process_env
-
-    database_url = f"sqlite:///{tmp_path}/shared.db"
-    with ExitStack() as stack:
-        drivers = []
-        for _ in range(2):
-            port = free_port()
-            env = process_env(sim, slack, PORT=str(port), DATABASE_URL=database_url, LOG_LEVEL="WARNING")
-            running = stack.enter_context(bot_process([sys.executable, "-m", "bot"], env, tmp_path, port))
-            drivers.append(SlackDriver(running.url, slack, SIGNING_SECRET))
-        fields = {
-            "command": "/email",
-            "text": "order example.com",
-            "user_id": "U0AGENT",
-            "team_id": "T1",
-            "channel_id": "C1",
-            "response_url": slack.url + "/response/replayed",
-        }
-        body = urlencode(fields)
-        headers = drivers[0].sign(body)
-        assert drivers[0].post(body, headers)[0] == 200
-        slack.wait("/response/replayed", 1)
-        assert drivers[0].post(body, headers)[0] == 401  # the same process: refused before the ack
-        # another process acks at once (no database write before an ack) and refuses to work
-        assert drivers[1].post(body, headers)[0] == 200
-        marker = urlencode({**fields, "text": "order acme.com", "response_url": slack.url + "/response/marker"})
-        drivers[1].post(marker, drivers[1].sign(marker))
-        slack.wait("/response/marker", 1)  # a later command of that process is answered...
-    assert len(slack.posts("/response/replayed")) == 1  # ... but the replay never was
-    assert "refused a replayed request (another process served its signature)" in running.output
-
-
-def test_lookups_go_on_when_the_database_is_down(start_bot, sim, pg_url, caplog):
-    from tests.support import database_down
-
-    caplog.set_level(logging.WARNING)
-    bot = start_bot(database_url=pg_url)
-    name = pg_url.rsplit("/", 1)[1]
-    database_down(name, True)
-    try:
-        reply = bot.driver.command("order example.com")
-        assert reply.status == 200 and "example.com · Active" in reply.text()
-        assert bot.bot.deps.workers.wait_idle(10)
-    finally:
-        database_down(name, False)
-    assert "replay memory falls back to this process" in caplog.text
-
-
-def test_a_database_down_at_start_is_not_fatal(start_bot, sim, pg_url):
-    from tests.support import database_down, request
-
-    name = pg_url.rsplit("/", 1)[1]
-    database_down(name, True)
-    try:
-        bot = start_bot(database_url=pg_url)  # starts, and serves lookups
-        assert "example.com · Active" in bot.driver.command("order example.com").text()
-        assert bot.bot.deps.approvals.store.ensure_ready() is False
-    finally:
-        database_down(name, False)
-    assert bot.bot.deps.approvals.store.ensure_ready() is True  # what the sweep does every interval
-    _, note = request(bot.driver, "delete acme.com")
-    assert "Approval requested" in note
-
-
 def test_roles_hold_on_buttons_forms_and_the_shortcut(guarded, sim):
     calls = len(sim.calls)
     share = guarded.driver.click("share", "order 84372633", user="U0PASSERBY", channel="C0OTHER")
@@ -227,32 +158,6 @@ def test_roles_hold_on_buttons_forms_and_the_shortcut(guarded, sim):
     assert "REQUESTERS role" in json.dumps(ack["view"])
     assert "You need the READERS role" in shortcut(guarded.driver, "acme.com", user="U0SALES").text()
     assert len(sim.calls) == calls  # LogicBoxes asked nothing
-
-
-def test_readiness_names_what_is_wrong_and_liveness_stays_up(start_bot, sim, pg_url):
-    import urllib.error
-    import urllib.request
-
-    from tests.support import database_down
-
-    def get(bot, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(bot.url + path, timeout=10) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
-
-    bot = start_bot(database_url=pg_url)
-    assert get(bot, "/readyz") == (200, "ready\n")
-    name = pg_url.rsplit("/", 1)[1]
-    database_down(name, True)
-    try:
-        status, body = get(bot, "/readyz")
-        assert status == 503 and body.startswith("database unreachable (")
-        assert get(bot, "/healthz") == (200, "ok\n")  # alive, just not ready
-    finally:
-        database_down(name, False)
-    assert get(bot, "/readyz") == (200, "ready\n")
 
 
 @pytest.mark.parametrize(
@@ -283,22 +188,3 @@ def test_share_and_next_page_need_the_role_of_the_command_they_carry(guarded, si
     assert sim.calls == []
     shared = guarded.driver.click("share", "order 84372633", user="U0AGENT")
     assert "acme.com · Active" in visible_text(shared.response())  # a reader shares a lookup
-
-
-def test_an_unreachable_database_is_named_and_nothing_is_sent(start_bot, sim, pg_url):
-    from tests.support import approval_id, database_down, request
-
-    bot = start_bot(database_url=pg_url)
-    message, _ = request(bot.driver, "add-accounts acme.com 5")
-    name = pg_url.rsplit("/", 1)[1]
-    calls = len(sim.calls)
-    database_down(name, True)
-    try:
-        unavailable = "Approvals are unavailable: the database cannot be reached; lookups still work."
-        assert bot.driver.command("renew example.com 12mo").text() == unavailable
-        assert unavailable in bot.driver.click("approve", approval_id(message), user="U0LEAD").text()
-        assert len(sim.calls) == calls  # LogicBoxes was asked nothing
-        assert "example.com · Active" in bot.driver.command("order example.com").text()  # lookups still work
-    finally:
-        database_down(name, False)
-    assert sim.count("add-email-account", method="POST") == 0

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.support import free_port, process_env, visible_text
+from tests.support import visible_text
 
 
 @pytest.mark.parametrize(
@@ -94,14 +92,3 @@ def test_good_edge_settings_are_kept():
         _env_file=None, order_cache_ttl=0, dns_cache_ttl=1, reseller_api_url="http://localhost:9/api"
     )
     assert settings.order_cache_ttl == 0 and settings.dns_cache_ttl == 1
-
-
-def test_a_revoked_token_at_start_is_one_line_and_exit_2(slack, sim, tmp_path):
-    slack.valid_tokens = {"xoxb-some-other-token"}
-    env = process_env(sim, slack, PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp_path}/m.db")
-    done = subprocess.run(
-        [sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 2
-    assert "mailops cannot start: Slack refused the bot token (invalid_auth)" in done.stderr
-    assert "Traceback" not in done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,20 @@ def test_the_python_version_platforms_use_is_one_the_project_supports():
     assert python == "3.11" and ">=3.11" in (ROOT / "pyproject.toml").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "Python 3.11 or newer" in readme
+
+
+def test_python_m_bot_simulator_still_serves_the_demo_book(tmp_path):
+    """The README's `python -m bot.simulator`: the sandbox's LogicBoxes moved into bot/sandbox/, the
+    command did not. It prints its URL, and the URL answers like LogicBoxes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.simulator"], env=process_env(), cwd=tmp_path, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/api"), url
+        query = "auth-userid=1&api-key=sandbox-key&domain-name=example.com"
+        with urllib.request.urlopen(f"{url}/enterpriseemail/us/orderid.json?{query}", timeout=10) as answer:
+            assert answer.read().decode().strip() == "84372632"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -171,3 +171,23 @@ def test_the_unit_layer_refuses_sockets_and_processes():
         socket.create_connection(("127.0.0.1", 9))
     with pytest.raises(AssertionError, match="move it to tests/e2e"):
         subprocess.run([sys.executable, "-c", "pass"])
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/support.py and fixtures in conftest.py: a test module that
+    imports another test module ties the two together and runs the other's module code twice."""
+    tests = Path(__file__).resolve().parents[1]
+    wrong = []
+    for path in tests.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.startswith("tests.") and name.split(".")[-1].startswith("test_") for name in names):
+                wrong.append(f"{path.relative_to(tests)} imports {names[0]}")
+            if any(name in ("tests.conftest", "tests.fakes") for name in names):
+                wrong.append(f"{path.relative_to(tests)} imports {names[0]}: use tests.support")
+    assert wrong == []

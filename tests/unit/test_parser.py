@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.changes import KINDS
 from bot.commands.intents import (
     Audit,
     Change,
@@ -113,3 +114,31 @@ def test_a_change_missing_its_values_asks_for_them_in_a_form():
     with pytest.raises(MissingValues) as missing:
         parse("renew example.com")
     assert missing.value.target == EXAMPLE and usage_of(missing.value).startswith("/email renew")
+
+
+FORMS = [
+    (
+        "add-accounts example.com 5 invoice:PayInvoice discount:2.50",
+        {"count": "5", "invoice": "PayInvoice", "discount": "2.50"},
+        None,
+    ),
+    ("add-accounts example.com 5", {"count": "5"}, None),
+    ("renew example.com 12mo autorenew:off", {"months": "12", "autorenew": "off"}, None),
+    ("remove-accounts example.com 2 reason:downsizing", {"count": "2"}, "downsizing"),
+    ("suspend example.com reason:unpaid", {}, "unpaid"),
+    ("unsuspend example.com", {}, None),
+    ("delete example.com", {}, None),
+]
+
+
+@pytest.mark.parametrize(("text", "values", "reason"), FORMS, ids=[text for text, _, _ in FORMS])
+def test_a_form_builds_the_same_change_as_the_typed_command(text, values, reason):
+    typed = parse(text)
+    assert KINDS[typed.kind].from_fields(EXAMPLE, values, reason) == typed
+
+
+def test_a_forms_bad_value_is_refused_like_the_typed_one():
+    with pytest.raises(ParseError, match="must be a whole number of 1 or more, not `0`"):
+        KINDS["add-accounts"].from_fields(EXAMPLE, {"count": "0"}, None)
+    with pytest.raises(ParseError, match="needs a reason"):
+        KINDS["suspend"].from_fields(EXAMPLE, {}, None)

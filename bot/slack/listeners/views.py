@@ -13,7 +13,7 @@ from bot.commands.extract import targets
 from bot.commands.intents import OrderLookup
 from bot.commands.parsers import price_from_fields
 from bot.commands.table import answer
-from bot.commands.words import ParseError, is_number, months
+from bot.commands.words import ParseError, is_number, months, parse_target
 from bot.render.forms import (
     CHANGE_FORM,
     DENY_FORM,
@@ -153,12 +153,12 @@ def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         return
     who: Who = context["who"]
     user_id = who.user_id
-    meta, words, errors = read_change_form(view)
+    meta, values, reason, errors = read_change_form(view)
     kind = KINDS[meta["kind"]]
     change = None
     if not errors:
         try:
-            change = kind.parse(words)
+            change = kind.from_fields(parse_target(meta["target"], kind.name), values, reason)
         except ParseError as exc:
             errors = {(kind.form[0].name if kind.form else REASON_BLOCK): str(exc).replace("`", "")}
     if errors or change is None:
