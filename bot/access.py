@@ -62,6 +62,7 @@ class UseCase(StrEnum):
     CHECK = "check"  # the live DNS check
     SETUP = "setup"
     HISTORY = "history"  # an order's actions at LogicBoxes, pending and finished
+    CUSTOMER = "customer"  # a customer and all their orders
     QUOTE = "quote"
     REQUEST = "request"  # ask for a change (any kind)
     DECIDE = "decide"  # approve or deny a request
@@ -89,6 +90,7 @@ RULES: dict[UseCase, Rule] = {
     UseCase.CHECK: Rule(Role.READER, shareable=True),
     UseCase.SETUP: Rule(Role.READER, shareable=True),
     UseCase.HISTORY: Rule(Role.READER, shareable=True),
+    UseCase.CUSTOMER: Rule(Role.READER, shareable=True, pageable=True),
     UseCase.QUOTE: Rule(Role.QUOTER),
     UseCase.REQUEST: Rule(Role.REQUESTER),
     UseCase.DECIDE: Rule(

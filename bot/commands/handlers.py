@@ -28,7 +28,9 @@ from bot.render import (
     render_setup,
     with_share,
 )
+from bot.render.customers import render_balance, render_customer, render_customer_matches
 from bot.running import trace
+from bot.usecases.customers import CustomerMatches, Customers
 from bot.usecases.results import UserError
 from bot.usecases.service import MailService
 
@@ -73,7 +75,8 @@ def answer_with(handler: Handler, service: MailService, intent: c.Intent, asker:
 def show_order(service: MailService, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
     order, customer, pending = service.order_card(intent.target)
     card = render_order(order, service.now(), customer, pending)
-    return [Reply(with_share(card, f"order {order.order_id}", check_order=order.order_id))]
+    command = f"order {order.order_id}"
+    return [Reply(with_share(card, command, check_order=order.order_id, customer_id=order.customer_id))]
 
 
 def show_search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
@@ -109,3 +112,18 @@ def show_history(service: MailService, intent: c.History, asker: Asker) -> list[
 
 def show_setup(service: MailService, intent: c.SetupHelp, asker: Asker) -> list[Reply]:
     return [Reply(with_share(render_setup(service.setup(intent)), f"setup {intent.email}"))]
+
+
+def show_customer(service: MailService, intent: c.CustomerLookup, asker: Asker) -> list[Reply]:
+    """The customer's card (or the customers a name matches); the balance privately to cost viewers."""
+    customers = Customers(service)
+    found = customers.lookup(intent)
+    if isinstance(found, CustomerMatches):
+        return [Reply(render_customer_matches(found))]
+    replies = [Reply(render_customer(found, service.now()))]
+    if asker.can_see_cost:
+        try:
+            replies.append(Reply(render_balance(customers.balance(found.customer.customer_id), service.currency)))
+        except LogicBoxesError as exc:  # the card still stands
+            replies.append(Reply(render_error(f"Balance unavailable: {exc}")))
+    return replies

@@ -103,4 +103,35 @@ class Audit:
     reads: bool = False  # who looked at this customer's orders (the access log), not the approvals
 
 
-Intent = Help | OrderLookup | DnsLookup | DnsCheck | Search | PriceQuote | SetupHelp | History | Change | Audit
+@dataclass(frozen=True)
+class CustomerLookup:
+    """A customer and all their orders: by login (an email address), by id, or by name or company."""
+
+    login: str | None = None
+    customer_id: int | None = None
+    text: str | None = None  # part of a name or company, 3 characters at least
+    page: int = 1
+
+    def __str__(self) -> str:
+        return self.login or (f"customer {self.customer_id}" if self.customer_id else f"“{self.text}”")
+
+    def to_text(self, page: int | None = None) -> str:
+        """The command text that reproduces this lookup (carried by Share and Next page)."""
+        what = self.login or (str(self.customer_id) if self.customer_id else self.text or "")
+        wanted = page or self.page
+        return f"customer {what}" + (f" page:{wanted}" if wanted != 1 else "")
+
+
+Intent = (
+    Help
+    | OrderLookup
+    | DnsLookup
+    | DnsCheck
+    | Search
+    | PriceQuote
+    | SetupHelp
+    | History
+    | CustomerLookup
+    | Change
+    | Audit
+)

@@ -8,6 +8,7 @@ import re
 
 from bot.commands.intents import (
     Audit,
+    CustomerLookup,
     DnsCheck,
     DnsLookup,
     History,
@@ -159,7 +160,7 @@ def email_address(word: str, subcommand: str) -> tuple[str, str]:
         raw = link.group(2) or link.group(1)
     raw = raw.removeprefix("mailto:")
     user, at, host = raw.rpartition("@")
-    if not at or not user or not re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+", user):
+    if not at or not user or not host or not re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+", user):
         raise ParseError(f"`{word}` is not an email address.", subcommand)
     return user, normalize_domain(host, subcommand)
 
@@ -179,6 +180,29 @@ def parse_history(args: list[str]) -> History:
         raise ParseError("`history` needs one domain or order id.", "history")
     limit = positive(found["limit"][0], "The limit", "history", MAX_HISTORY) if "limit" in found else 10
     return History(parse_target(plain[0], "history"), limit)
+
+
+MIN_CUSTOMER_TEXT = 3
+
+
+def parse_customer(args: list[str]) -> CustomerLookup:
+    """`customer <login email | customer id | name or company> [page:<N>]`."""
+    plain, found = options(args, ("page",), "customer")
+    page = positive(found["page"][0], "The page", "customer", 1_000_000) if "page" in found else 1
+    if len(plain) == 1 and is_number(plain[0]):
+        return CustomerLookup(customer_id=positive(plain[0], "A customer id", "customer"), page=page)
+    if len(plain) == 1 and "@" in plain[0]:
+        user, domain = email_address(plain[0], "customer")
+        return CustomerLookup(login=f"{user}@{domain}".lower(), page=page)
+    text = " ".join(plain).strip()
+    if len(text) < MIN_CUSTOMER_TEXT:
+        what = f"`{text}` is too short: " if text else ""
+        raise ParseError(
+            f"{what}`customer` needs a login email, a customer id, or at least {MIN_CUSTOMER_TEXT} characters "
+            "of a name or company.",
+            "customer",
+        )
+    return CustomerLookup(text=text[:100], page=page)
 
 
 def parse_audit(args: list[str]) -> Audit:

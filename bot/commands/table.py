@@ -23,6 +23,7 @@ from bot.commands.handlers import (
     Reply,
     answer_with,
     show_check,
+    show_customer,
     show_dns,
     show_history,
     show_order,
@@ -33,6 +34,7 @@ from bot.commands.handlers import (
 from bot.commands.intents import (
     Audit,
     Change,
+    CustomerLookup,
     DnsCheck,
     DnsLookup,
     Help,
@@ -68,6 +70,7 @@ class Subcommand:
     progress: Callable[[Any], str] = _working  # the acknowledgement while LogicBoxes works
     handler: Handler | None = None  # a read-only answer; None: the Slack layer's own flow (a request, the audit)
     mutates: bool = False  # asks for a change: a second person approves it
+    logs_target: bool = True  # the access log keeps what was asked about (not for a customer's name or login)
 
     @property
     def role(self) -> Role | None:
@@ -168,6 +171,18 @@ def _registry() -> dict[str, Subcommand]:
             parsers.parse_history,
             lambda intent: f"Reading LogicBoxes' actions on {intent.target}...",
             show_history,
+        ),
+        Subcommand(
+            "customer",
+            "customer <login email | customer id | name or company> [page:<N>]",
+            "customer jane@example.com",
+            "The customer and every Enterprise Email order they hold, in both regions; their balance to cost viewers",
+            CustomerLookup,
+            UseCase.CUSTOMER,
+            parsers.parse_customer,
+            lambda intent: f"Looking up {intent}...",
+            show_customer,
+            logs_target=False,
         ),
     ]
     changes = [

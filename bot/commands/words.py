@@ -77,7 +77,7 @@ def options(args: list[str], allowed: tuple[str, ...], name: str) -> tuple[list[
     plain, found = [], {}
     for word in args:
         key, sep, value = word.partition(":")
-        if not sep or "//" in value or key.lower() == "mailto":
+        if not sep or "//" in value or key.lower().lstrip("<") == "mailto":  # a link, not an option
             plain.append(word)
             continue
         key = key.lower()

@@ -8,10 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from bot.logicboxes import wire
+from bot.logicboxes.errors import ApiRefused, CustomerNotFound
 from bot.logicboxes.models import (
     ActionPage,
     ActionResult,
+    Balance,
     Customer,
+    CustomerPage,
     DnsRecord,
     Order,
     PriceTable,
@@ -120,6 +123,44 @@ class LogicBoxes:
             customer_id,
             lambda: wire.parse_customer(
                 self._call("GET", "customers/details-by-id", [("customer-id", customer_id)], CUSTOMERS)
+            ),
+            where=CUSTOMERS,
+        )
+
+    def customer_by_login(self, username: str) -> Customer:
+        """The customer whose login (username) this email address is (customers/details.json); an
+        ERROR answer means no such login (its text is not recorded): CustomerNotFound."""
+
+        def read() -> Customer:
+            try:
+                data = self._call("GET", "customers/details", [("username", username)], CUSTOMERS)
+            except ApiRefused:
+                raise CustomerNotFound(f"with the login {username}") from None
+            return wire.parse_customer(data)
+
+        return self._customers.get(("login", username.lower()), read, where=CUSTOMERS)
+
+    def find_customers(
+        self, *, name: str | None = None, company: str | None = None, page: int = 1, per_page: int = 10
+    ) -> CustomerPage:
+        """customers/search.json by name or by company (KB 1270): one page of at most 500."""
+        if not 1 <= per_page <= MAX_RECORDS or page < 1:
+            raise ValueError(f"search pages hold 1..{MAX_RECORDS} rows and start at 1")
+        params: list[tuple[str, Any]] = [("no-of-records", max(per_page, 10)), ("page-no", page)]
+        params += [("name", name)] if name else []
+        params += [("company", company)] if company else []
+        return self._customers.get(
+            ("search", tuple(params)),
+            lambda: wire.parse_customer_search(self._call("GET", "customers/search", params, CUSTOMERS)),
+            where=CUSTOMERS,
+        )
+
+    def customer_balance(self, customer_id: int) -> Balance:
+        """What the customer has available (billing/customer-balance.json, KB 872); cached like orders."""
+        return self._customers.get(
+            ("balance", customer_id),
+            lambda: wire.parse_balance(
+                self._call("GET", "billing/customer-balance", [("customer-id", customer_id)], CUSTOMERS)
             ),
             where=CUSTOMERS,
         )

@@ -61,6 +61,16 @@ class OrderNotFound(LogicBoxesError):
         super().__init__(text)
 
 
+class CustomerNotFound(LogicBoxesError):
+    """No customer has this login, this id, or this name or company."""
+
+    metric = "not_found"
+
+    def __init__(self, what: str):
+        self.what = what
+        super().__init__(f"No customer {what} at LogicBoxes.")
+
+
 class ApiRefused(LogicBoxesError):
     """LogicBoxes answered, and the answer was an error: its own message is shown."""
 

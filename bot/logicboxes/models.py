@@ -54,12 +54,31 @@ class DnsRecord:
 
 
 @dataclass(frozen=True)
+class CustomerPage:
+    """One page of customers/search.json: `total` is every match (recsindb), not just this page."""
+
+    total: int
+    customers: list[Customer]
+
+
+@dataclass(frozen=True)
+class Balance:
+    """billing/customer-balance.json: what the customer has available to spend, in their selling
+    currency (documented, not recorded). `symbol` is LogicBoxes' currencysymbol when it gives one."""
+
+    available: Decimal
+    symbol: str | None = None
+
+
+@dataclass(frozen=True)
 class Customer:
     """Who a customer is to support and sales. Address, phone and email are never kept."""
 
     customer_id: int
     name: str
     company: str
+    status: str | None = None  # customerstatus: Active, Suspended, Deleted
+    since: datetime | None = None  # creationdt: a customer since
 
     @property
     def display(self) -> str:

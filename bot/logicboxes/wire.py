@@ -19,7 +19,9 @@ from bot.logicboxes.errors import BadResponse, PriceListMissing
 from bot.logicboxes.models import (
     ActionPage,
     ActionResult,
+    Balance,
     Customer,
+    CustomerPage,
     DnsRecord,
     Order,
     OrderSummary,
@@ -257,11 +259,49 @@ def _row(raw: Any) -> dict[str, Any]:
 
 
 def parse_customer(data: Any, where: str = "customers") -> Customer:
-    """customers/details-by-id.json: only the id, name and company are kept (no personal data)."""
+    """customers/details.json and details-by-id.json (the same flat map): the id, name, company,
+    status and creation date are kept; the login, address, phone and email never are."""
     customer_id = as_int(data.get("customerid")) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not customer_id:
         raise BadResponse(where, "customer details without a customer id")
-    return Customer(customer_id, as_text(data.get("name")) or "", as_text(data.get("company")) or "")
+    return Customer(
+        customer_id,
+        as_text(data.get("name")) or "",
+        as_text(data.get("company")) or "",
+        as_text(data.get("customerstatus")),
+        as_epoch(data.get("creationdt")),
+    )
+
+
+def parse_customer_search(data: Any, where: str = "customers") -> CustomerPage:
+    """customers/search.json: rows under "1", "2"... with dotted keys (`customer.customerid`...);
+    recsindb is the total. Rows without an id are skipped; personal fields are not read."""
+    if not isinstance(data, dict):
+        raise BadResponse(where, "customer search answer is not an object")
+    keys = sorted((k for k in data if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 10), key=int)
+    customers = []
+    for row in (data[key] for key in keys):
+        customer_id = as_int(row.get("customer.customerid")) if isinstance(row, dict) else None
+        if customer_id:
+            customers.append(
+                Customer(
+                    customer_id,
+                    as_text(row.get("customer.name")) or "",
+                    as_text(row.get("customer.company")) or "",
+                    as_text(row.get("customer.customerstatus")),
+                )
+            )
+    total = as_int(data.get("recsindb"))
+    return CustomerPage(total=max(total if total is not None else 0, len(customers)), customers=customers)
+
+
+def parse_balance(data: Any, where: str = "customers") -> Balance:
+    """billing/customer-balance.json (documented, not recorded): sellingcurrencybalance is what the
+    customer has available; currencysymbol names its currency when given."""
+    available = as_decimal(data.get("sellingcurrencybalance")) if isinstance(data, dict) else None
+    if available is None:
+        raise BadResponse(where, "customer balance without sellingcurrencybalance")
+    return Balance(available, as_text(data.get("currencysymbol")))
 
 
 _BAND = re.compile(r"\s*(\d{1,9})\s*-\s*(\d{1,9})\s*")

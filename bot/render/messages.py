@@ -46,6 +46,8 @@ from bot.usecases.results import Cost, Quote, SearchResult, SetupInfo
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 CHECK_DNS = "check_dns"  # the button's action id
+LOOK_UP = "look_up"  # the button that shows one order's card
+CUSTOMER_CARD = "customer_card"  # the button that shows one customer's card
 MAX_FIELD = 2000
 MAX_FIELDS = 10
 MAX_HEADER = 150
@@ -140,17 +142,22 @@ def request_button(label: str, command: str) -> ButtonElement:
     return ButtonElement(text=label, action_id="request_change", value=clip(command, 2000))
 
 
-def share_button(command: str, check_order: int | None = None) -> ActionsBlock:
+def share_button(command: str, check_order: int | None = None, customer_id: int | None = None) -> ActionsBlock:
     """Lookups are private first; Share posts the same card for everyone (rebuilt from `command`).
-    Order and DNS cards also offer Check DNS: live DNS against what that order needs."""
+    Order and DNS cards also offer Check DNS: live DNS against what that order needs; order cards
+    a Customer button: the customer's card with all their orders."""
     elements = [ButtonElement(text="Share in channel", action_id="share", value=clip(command, 2000))]
     if check_order is not None:
         elements.append(ButtonElement(text="Check DNS", action_id=CHECK_DNS, value=f"check {check_order}"))
+    if customer_id:
+        elements.append(ButtonElement(text="Customer", action_id=CUSTOMER_CARD, value=f"customer {customer_id}"))
     return ActionsBlock(block_id="share", elements=elements)
 
 
-def with_share(message: Message, command: str, check_order: int | None = None) -> Message:
-    return Message(message.text, [*message.blocks, share_button(command, check_order)])
+def with_share(
+    message: Message, command: str, check_order: int | None = None, customer_id: int | None = None
+) -> Message:
+    return Message(message.text, [*message.blocks, share_button(command, check_order, customer_id)])
 
 
 def shared_by(message: Message, user_id: str) -> Message:

@@ -167,6 +167,7 @@ class Simulator:
         self.cost_prices = price_table(margin=0.6)  # reseller-cost-price.json: the reseller's own cost
         self.subreseller_prices = price_table(margin=0.8)  # reseller-price.json: what sub-resellers pay
         self.customers: dict[int, dict[str, Any]] = {}
+        self.balances: dict[int, dict[str, Any]] = {}  # billing/customer-balance.json, by customer
         self.queue: dict[str, dict[str, str]] = {}  # the action queue, by eaqid
         self._eaqids: dict[int, int] = defaultdict(int)  # actions so far, by order
         self.actions_style = "search"  # how the queue's answers nest (not recorded): search | map | list
@@ -183,15 +184,35 @@ class Simulator:
         self.orders[order.order_id] = order
         return order
 
-    def add_customer(self, customer_id: int, name: str, company: str) -> None:
-        """A customer as details-by-id.json answers it, personal data included (the bot must not show it)."""
+    def add_customer(
+        self,
+        customer_id: int,
+        name: str,
+        company: str,
+        username: str | None = None,
+        status: str = "Active",
+        balance: str | None = None,
+    ) -> None:
+        """A customer as details.json and details-by-id.json answer it, personal data included (the
+        bot must not show it); `username` is their login (an email address), `balance` what
+        billing/customer-balance.json says they have available."""
+        login = username or f"c{customer_id}@mail.example"
+        if balance is not None:
+            self.balances[customer_id] = {
+                "currencysymbol": "$",
+                "sellingcurrencybalance": balance,
+                "sellingcurrencylockedbalance": "0.00",
+                "totalsellingbalance": balance,
+                "accountingcurrencybalance": balance,
+                "accountingcurrencylockedbalance": "0.00",
+            }
         self.customers[customer_id] = {
             "customerid": str(customer_id),
-            "username": f"c{customer_id}@mail.example",
+            "username": login,
             "resellerid": "465229",
             "name": name,
             "company": company,
-            "useremail": f"c{customer_id}@mail.example",
+            "useremail": login,
             "telnocc": "1",
             "telno": "5550100",
             "address1": "1 Private Road",
@@ -200,7 +221,7 @@ class Simulator:
             "country": "US",
             "zip": "00000",
             "creationdt": "1500000000",
-            "customerstatus": "Active",
+            "customerstatus": status,
             "langpref": "en",
             "totalreceipts": "0.00",
         }
@@ -442,8 +463,8 @@ class Simulator:
         try:
             if area == "actions":
                 return self._actions(name, params) if method == "GET" else _error(f"{name} needs GET")
-            if area in ("products", "customers"):
-                return self._route_other(method, area, name, one)
+            if area in ("products", "customers", "billing"):
+                return self._route_other(method, area, name, one, params)
             if area == "orders":
                 answer = self._route_orders(method, name, one)
             else:
@@ -482,7 +503,7 @@ class Simulator:
         code = int(fault.removeprefix("html"))
         return code, "text/html", ERROR_PAGE.format(code=code, text="Server Error")
 
-    def _route_other(self, method: str, area: str, name: str, one) -> tuple[int, str, str]:
+    def _route_other(self, method: str, area: str, name: str, one, params) -> tuple[int, str, str]:
         if method != "GET":
             return _error(f"{name} needs GET")
         if area == "products" and name == "customer-price":
@@ -500,7 +521,56 @@ class Simulator:
             if details is None:
                 return _error(f"No Entity found for Entityid {customer_id}")
             return _ok(details)
+        if area == "customers" and name == "details":
+            wanted = one("username").lower()
+            found = [c for c in self.customers.values() if c["username"].lower() == wanted]
+            return _ok(found[0]) if found else _error(f"Invalid username {one('username')}")
+        if area == "customers" and name == "search":
+            return self._customer_search(params)
+        if area == "billing" and name == "customer-balance":
+            customer_id = one("customer-id")
+            known = customer_id.isascii() and customer_id.isdigit() and int(customer_id) in self.customers
+            if not known:
+                return _error(f"No Entity found for Entityid {customer_id}")
+            return _ok(self.balances.get(int(customer_id)) or {"currencysymbol": "$", "sellingcurrencybalance": "0.00"})
         return _error(f"Unknown call {area}/{name}")
+
+    def _customer_search(self, params: dict[str, list[str]]) -> tuple[int, str, str]:
+        """customers/search.json (KB 1270): no-of-records 10..500 and page-no are required; name and
+        company match as the control panel's search does here (any part, any case: not recorded),
+        customer-id and username exactly. Rows as recorded: numbered keys, dotted field names."""
+        one = lambda key: (params.get(key) or [""])[0]
+        size, page = one("no-of-records"), one("page-no")
+        if not (size.isdigit() and 10 <= int(size) <= 500 and page.isdigit() and int(page) >= 1):
+            return _error("{no-of-records=required: 10 to 500, page-no=required}")
+        name, company, login = one("name").lower(), one("company").lower(), one("username").lower()
+        ids = set(params.get("customer-id", []))
+        rows = [
+            c
+            for customer_id, c in sorted(self.customers.items())
+            if (not name or name in c["name"].lower())
+            and (not company or company in c["company"].lower())
+            and (not login or login == c["username"].lower())
+            and (not ids or str(customer_id) in ids)
+        ]
+        start = (int(page) - 1) * int(size)
+        answer: dict[str, Any] = {"recsonpage": str(len(rows[start : start + int(size)])), "recsindb": str(len(rows))}
+        for index, c in enumerate(rows[start : start + int(size)], 1):
+            answer[str(index)] = {
+                "customer.customerid": c["customerid"],
+                "customer.username": c["username"],
+                "customer.name": c["name"],
+                "customer.company": c["company"],
+                "customer.customerstatus": c["customerstatus"],
+                "customer.city": c["city"],
+                "customer.country": c["country"],
+                "customer.telnocc": c["telnocc"],
+                "customer.telno": c["telno"],
+                "customer.totalreceipts": c["totalreceipts"],
+                "customer.websitecount": "0",
+                "customer.resellerid": c["resellerid"],
+            }
+        return _ok(answer)
 
     def _route_orders(self, method: str, name: str, one) -> tuple[int, str, str]:
         """orders/suspend.json and orders/unsuspend.json: generic order calls, any region's order."""
@@ -782,8 +852,15 @@ def demo() -> Simulator:
         20005: ("Jürgen Bücher", "N A"),
     }
     people.update({20100 + i: (f"Customer {i}", f"Company {i}") for i in range(4)})
+    people[20101] = ("Maria Lopez", "Northwind Traders")  # orders in both regions, and money on account
+    logins = {  # their own addresses: the message shortcut and `/email customer` find them by these
+        20001: "jane@example.com",
+        20002: "wile@example.in",  # a login at another customer's domain: both are shown
+        20101: "maria@northwind.example",  # a domain without an order: the customer is shown
+    }
     for customer_id, (name, company) in people.items():
-        sim.add_customer(customer_id, name, company)
+        balance = {20001: "310.25", 20101: "1250.50"}.get(customer_id)
+        sim.add_customer(customer_id, name, company, logins.get(customer_id), balance=balance)
     sim.own_prices[20002] = price_table(margin=0.9)  # Acme negotiated 10% off
     for i in range(1, 24):
         sim.add(
@@ -791,7 +868,7 @@ def demo() -> Simulator:
                 84380000 + i,
                 f"customer{i:02d}.com",
                 "us" if i % 2 else "in",
-                customer_id=20100 + i % 4,
+                customer_id=20100 + i % 3,  # each in both regions; 20103 holds no order
                 expires=now + (i * 9) * DAY,
                 accounts=i,
             )

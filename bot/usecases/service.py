@@ -151,9 +151,9 @@ class MailService:
         self, regions: Sequence[str], call: Callable[[str], T]
     ) -> tuple[list[tuple[str, T]], dict[str, LogicBoxesError]]:
         """Call `call(region)` for each region in parallel, within the command's deadline."""
-        return self._in_parallel(regions, call)
+        return self.in_parallel(regions, call)
 
-    def _in_parallel(
+    def in_parallel(
         self, keys: Sequence[K], call: Callable[[K], T]
     ) -> tuple[list[tuple[K, T]], dict[K, LogicBoxesError]]:
         """Call `call(key)` for each key in parallel, within the command's deadline: the first on
@@ -234,7 +234,7 @@ class MailService:
         """Names and companies of these customers, asked in parallel; a customer LogicBoxes cannot
         give now is left out (the id is shown alone), never a reason to fail the answer."""
         wanted = list(dict.fromkeys(cid for cid in customer_ids if cid))
-        found, failures = self._in_parallel(wanted, self.client.customer)
+        found, failures = self.in_parallel(wanted, self.client.customer)
         for customer_id, exc in failures.items():
             log.info("customer %s left unnamed: %s", customer_id, exc)
         return dict(found)

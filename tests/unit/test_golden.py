@@ -20,9 +20,9 @@ import pytest
 
 from bot.approvals.states import Status
 from bot.approvals.values import Approval, AuditEntry
-from bot.commands.intents import Search
+from bot.commands.intents import CustomerLookup, Search
 from bot.commands.table import help_for
-from bot.logicboxes import Customer, DnsRecord, Order, OrderSummary, PriceBand, QueuedAction
+from bot.logicboxes import Balance, Customer, DnsRecord, Order, OrderSummary, PriceBand, QueuedAction
 from bot.render import (
     render_approval_outcome,
     render_approval_request,
@@ -37,7 +37,9 @@ from bot.render import (
     render_setup,
     with_share,
 )
+from bot.render.customers import render_balance, render_customer, render_customer_matches
 from bot.render.home import render_home
+from bot.usecases.customers import CustomerCard, CustomerMatches, HeldOrder
 from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -59,6 +61,7 @@ ORDER = Order(
     auto_renew=False,
 )
 CUSTOMER = Customer(20001, "Jane Doe", "Example Inc")
+SUMMARY = OrderSummary(84372632, "example.com", "us", "Active", 20001, None, datetime(2027, 6, 1, tzinfo=UTC))
 PENDING = [
     QueuedAction(
         "469072640",
@@ -127,8 +130,36 @@ def _as_json(rendered: Any) -> dict[str, Any]:
 
 CASES: dict[str, Callable[[], Any]] = {
     "order_card": lambda: with_share(
-        render_order(ORDER, NOW, CUSTOMER, PENDING), "order 84372632", check_order=84372632
+        render_order(ORDER, NOW, CUSTOMER, PENDING), "order 84372632", check_order=84372632, customer_id=20001
     ),
+    "customer_card": lambda: render_customer(
+        CustomerCard(
+            Customer(20001, "Jane Doe", "Example Inc", "Active", datetime(2017, 11, 8, tzinfo=UTC)),
+            CustomerLookup(login="jane@example.com"),
+            [
+                HeldOrder(SUMMARY, ORDER, PENDING),
+                HeldOrder(
+                    OrderSummary(84372650, "example.in", "in", "Active", 20001, None, datetime(2027, 1, 5, tzinfo=UTC)),
+                    None,
+                    "could not be read (timed out)",
+                ),
+            ],
+            12,
+        ),
+        NOW,
+    ),
+    "customer_without_orders": lambda: render_customer(
+        CustomerCard(Customer(20103, "Customer 3", "Company 3", "Suspended"), CustomerLookup(customer_id=20103), [], 0),
+        NOW,
+    ),
+    "customer_matches": lambda: render_customer_matches(
+        CustomerMatches(
+            CustomerLookup(text="north"),
+            [Customer(20101, "Maria Lopez", "Northwind Traders", "Active"), Customer(20107, "Ops", "Northwind Labs")],
+            14,
+        )
+    ),
+    "balance": lambda: render_balance(Balance(Decimal("1250.505"), "$"), "USD"),
     "order_card_pending_unreadable": lambda: render_order(ORDER, NOW, CUSTOMER, "could not be read (timed out)"),
     "search_page": lambda: render_search(
         SearchResult(

@@ -123,12 +123,49 @@ def test_the_action_queue_as_a_list_with_outcomes_and_payment():
         wire.parse_actions("<<html>>")
 
 
-def test_customer_keeps_name_and_company_only():
+def test_customer_details_by_id_keep_no_personal_data():
     customer = wire.parse_customer(recorded("customers-details-by-id.json"))
     assert customer.display == "Jane Doe, Example Inc" and customer.customer_id == 17824872
-    kept = json.dumps(customer.__dict__)
+    assert customer.status == "Active" and customer.since == datetime(2017, 11, 8, 12, 0, 54, tzinfo=UTC)
+    kept = json.dumps(customer.__dict__, default=str)
     for personal in ("jane@example.com", "2071234567", "High Street", "SW1A", "1234"):
         assert personal not in kept
+
+
+def test_customer_details_by_login_keeps_status_and_since_and_no_personal_data():
+    customer = wire.parse_customer(recorded("customers-details.json"))
+    assert (customer.customer_id, customer.name, customer.company) == (30930235, "Customer Name", "Customer Company")
+    assert customer.status == "Active" and customer.since == datetime(2025, 4, 23, 0, 57, 2, tzinfo=UTC)
+    kept = json.dumps(customer.__dict__, default=str)
+    for personal in ("email@email.com", "1234567890", "Customer Address", "12345", "8901"):
+        assert personal not in kept
+
+
+def test_customer_search_rows_become_customers_and_the_total_is_every_match():
+    page = wire.parse_customer_search(recorded("customers-search.json"))
+    assert page.total == 14
+    assert [(c.customer_id, c.display, c.status) for c in page.customers] == [
+        (24148486, "Maria Lopez, Northwind Traders", "Active"),
+        (24148499, "Ops Team, Northwind Labs", "Suspended"),
+    ]
+    kept = json.dumps([c.__dict__ for c in page.customers], default=str)
+    assert "northwind.example" not in kept and "41512345678" not in kept
+
+
+def test_customer_search_past_the_end_and_malformed_rows():
+    assert wire.parse_customer_search({"recsonpage": "0", "recsindb": "14"}).total == 14
+    page = wire.parse_customer_search({"recsindb": "2", "1": {"customer.name": "no id"}, "2": "junk"})
+    assert page.customers == [] and page.total == 2
+    with pytest.raises(BadResponse):
+        wire.parse_customer_search([])
+
+
+def test_customer_balance_is_exact_with_its_symbol():
+    balance = wire.parse_balance(recorded("customer-balance.json"))
+    assert balance.available == Decimal("1250.500") and balance.symbol == "$"
+    assert wire.parse_balance({"sellingcurrencybalance": 12.5}).available == Decimal("12.5")
+    with pytest.raises(BadResponse):
+        wire.parse_balance({"currencysymbol": "$"})
 
 
 # ---------------------------------------------------------------- prices

@@ -48,6 +48,12 @@ keys = st.sampled_from(
         "priority",
         "orders.orderid",
         "entity.description",
+        "customer.customerid",
+        "customer.name",
+        "customerstatus",
+        "creationdt",
+        "sellingcurrencybalance",
+        "currencysymbol",
     ]
 ) | st.text(max_size=8)
 json_values = st.recursive(
@@ -62,6 +68,8 @@ PARSERS = [
     lambda data: wire.parse_search(data, "us"),
     lambda data: wire.parse_dns(data, "us"),
     lambda data: wire.parse_customer(data),
+    lambda data: wire.parse_customer_search(data),
+    lambda data: wire.parse_balance(data),
     lambda data: wire.parse_prices(data, "enterpriseemailus"),
     lambda data: wire.parse_action(data, "us"),
     lambda data: wire.error_message(data),

@@ -15,7 +15,7 @@ from bot.commands.table import answer, parse, row_of, usage_of
 from bot.commands.words import MissingValues, ParseError
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
-from bot.render.messages import CHECK_DNS
+from bot.render.messages import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver, send, show_privately, tell
@@ -103,6 +103,8 @@ def _answer_again(name: str, replace: bool, allowed: Callable[[UseCase], bool]):
 
 next_page = _answer_again("next_page", replace=True, allowed=lambda use_case: RULES[use_case].pageable)
 check_dns = _answer_again("check", replace=False, allowed=lambda use_case: use_case is UseCase.CHECK)
+look_up = _answer_again("look_up", replace=False, allowed=lambda use_case: use_case is UseCase.LOOKUP)
+customer_card = _answer_again("customer", replace=False, allowed=lambda use_case: use_case is UseCase.CUSTOMER)
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -192,6 +194,8 @@ def register(app: App) -> None:
     app.action("share")(share)
     app.action("next_page")(next_page)
     app.action(CHECK_DNS)(check_dns)
+    app.action(LOOK_UP)(look_up)
+    app.action(CUSTOMER_CARD)(customer_card)
     app.action("request_change")(request_change)
     app.action("deny")(deny)
     for decision in ("approve", "cancel"):

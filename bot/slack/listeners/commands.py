@@ -73,7 +73,8 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         ack(text=BUSY)
         return
     ack(text=row.progress(intent))
-    target = text.split(maxsplit=1)[1] if len(text.split()) > 1 else None  # what was asked about, for the access log
+    # what was asked about, for the access log (a customer's lookup logs the ids found, never the text)
+    target = text.split(maxsplit=1)[1] if len(text.split()) > 1 and row.logs_target else None
     if is_read_only(intent):
         work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
     elif isinstance(intent, Audit):

@@ -1,0 +1,153 @@
+"""A customer and everything they hold: found by login, id, or name or company; their Enterprise
+Email orders from every region on one card, each read in full (accounts, auto-renew, pending
+actions) in parallel and only for the page shown. Plain Python over MailService and the client."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.commands.intents import PAGE_SIZE, CustomerLookup, Search
+from bot.logicboxes import (
+    Balance,
+    Customer,
+    CustomerNotFound,
+    CustomerPage,
+    LogicBoxesError,
+    Order,
+    OrderSummary,
+    QueuedAction,
+    is_not_found,
+)
+from bot.running import trace
+from bot.usecases.results import SearchResult
+from bot.usecases.service import MailService, short_reason
+
+log = logging.getLogger(__name__)
+
+MAX_MATCHES = 10  # customers offered as buttons when a name or company matches several
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    """One of the customer's orders: the search row, and its details and pending actions where
+    LogicBoxes gave them within the deadline (None, or why not)."""
+
+    summary: OrderSummary
+    order: Order | None = None
+    pending: list[QueuedAction] | str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    customer: Customer
+    query: CustomerLookup
+    orders: list[HeldOrder]  # this page
+    total: int  # every order the customer holds, in the regions that answered
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def first(self) -> int:
+        return (self.query.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.query.page * PAGE_SIZE < self.total
+
+    @property
+    def accounts(self) -> int:
+        """Accounts of the orders shown whose details were read."""
+        return sum(held.order.accounts for held in self.orders if held.order is not None)
+
+    @property
+    def next_expiry(self) -> OrderSummary | None:
+        """The order shown that expires first."""
+        dated = [held.summary for held in self.orders if held.summary.expires is not None]
+        return min(dated, key=lambda summary: summary.expires) if dated else None
+
+
+@dataclass(frozen=True)
+class CustomerMatches:
+    """Several customers matched a name or company: the first MAX_MATCHES, and how many in all."""
+
+    query: CustomerLookup
+    customers: list[Customer]
+    total: int
+
+
+class Customers:
+    def __init__(self, mail: MailService):
+        self.mail, self.client = mail, mail.client
+
+    def lookup(self, query: CustomerLookup) -> CustomerCard | CustomerMatches:
+        """The customer's card, or the customers a name or company matches when there are several;
+        CustomerNotFound when there is none."""
+        if query.login is not None:
+            return self.card(self.client.customer_by_login(query.login), query)
+        if query.customer_id is not None:
+            return self.card(self.by_id(query.customer_id), query)
+        matches = self.matching(query)
+        if len(matches.customers) == 1 and matches.total == 1:
+            return self.card(self.by_id(matches.customers[0].customer_id), query)
+        return matches
+
+    def by_id(self, customer_id: int) -> Customer:
+        try:
+            return self.client.customer(customer_id)
+        except LogicBoxesError as exc:
+            if is_not_found(exc):
+                raise CustomerNotFound(f"with the id {customer_id}") from None
+            raise
+
+    def matching(self, query: CustomerLookup) -> CustomerMatches:
+        """Customers whose name or whose company holds the text: both searches at once, merged by id."""
+        text = query.text or ""
+        searches = {"name": text, "company": text}
+        found, failures = self.mail.in_parallel(
+            list(searches), lambda key: self.client.find_customers(**{key: searches[key]}, per_page=MAX_MATCHES)
+        )
+        if not found:
+            raise next(iter(failures.values()))
+        pages: list[CustomerPage] = [page for _, page in found]
+        merged = list({c.customer_id: c for page in pages for c in page.customers}.values())
+        seen = sum(len(page.customers) for page in pages)
+        total = max(len(merged), sum(page.total for page in pages) - (seen - len(merged)))
+        if not merged:
+            raise CustomerNotFound(f"whose name or company contains “{text}”")
+        for customer in merged[:MAX_MATCHES]:
+            trace.current().touched.append((None, customer.customer_id))
+        return CustomerMatches(query, merged[:MAX_MATCHES], total)
+
+    def card(self, customer: Customer, query: CustomerLookup) -> CustomerCard:
+        """The customer and one page of their orders, both regions merged; each order shown is
+        read in full (details, pending actions) in parallel within the command's deadline."""
+        trace.current().touched.append((None, customer.customer_id))
+        try:
+            result: SearchResult = self.mail.search(Search(customer_ids=(customer.customer_id,), page=query.page))
+        except LogicBoxesError:
+            raise
+        shown = result.orders
+        details, failed = self.mail.in_parallel(shown, lambda s: self.client.order_details(s.region, s.order_id))
+        pending, unread = self.mail.in_parallel(shown, lambda s: self.client.pending_actions(s.order_id))
+        by_order = {summary.order_id: order for summary, order in details}
+        queued = {summary.order_id: actions for summary, actions in pending}
+        for summary, exc in failed.items():
+            log.info("order %s shown without its details: %s", summary.order_id, exc)
+        held = [
+            HeldOrder(
+                summary,
+                by_order.get(summary.order_id),
+                queued.get(summary.order_id)
+                if summary.order_id in queued
+                else f"could not be read ({short_reason(unread[summary])})"
+                if summary in unread
+                else None,
+            )
+            for summary in shown
+        ]
+        for summary in shown:
+            trace.current().touched.append((summary.order_id, customer.customer_id))
+        return CustomerCard(customer, query, held, result.total, result.unavailable)
+
+    def balance(self, customer_id: int) -> Balance:
+        return self.client.customer_balance(customer_id)
