@@ -35,6 +35,22 @@ def targets(text: str) -> list[Target]:
     return found
 
 
+def addresses(text: str) -> list[str]:
+    """Every distinct email address a message names, lower-cased with its domain in ASCII: the
+    logins a customer may have written from."""
+    found: list[str] = []
+    plain = _LINK.sub(lambda m: f" {m.group(2) or _strip_scheme(m.group(1))} ", text)
+    for match in _EMAIL.finditer(plain):
+        user = match.group(0).rsplit("@", 1)[0]
+        try:
+            address = f"{user}@{normalize_domain(match.group(1))}".lower()
+        except ParseError:
+            continue
+        if address not in found:
+            found.append(address)
+    return found
+
+
 def _strip_scheme(link: str) -> str:
     if link.startswith(("@", "#", "!")):  # a mention, a channel, a special: not a domain
         return ""

@@ -80,7 +80,8 @@ def show_order(service: MailService, intent: c.OrderLookup, asker: Asker) -> lis
 
 
 def show_search(service: MailService, intent: c.Search, asker: Asker) -> list[Reply]:
-    return [Reply(with_share(render_search(service.search(intent), service.now()), intent.to_text()))]
+    result = service.search(intent)  # its query names customers by id, never by the login typed
+    return [Reply(with_share(render_search(result, service.now()), result.query.to_text()))]
 
 
 def show_dns(service: MailService, intent: c.DnsLookup, asker: Asker) -> list[Reply]:

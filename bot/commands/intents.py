@@ -56,6 +56,7 @@ class DnsCheck:
 class Search:
     statuses: tuple[str, ...] = ()
     customer_ids: tuple[int, ...] = ()
+    customer_logins: tuple[str, ...] = ()  # `customer:<login email>`: the use case finds their ids
     expiring_days: int | None = None
     region: str | None = None
     page: int = 1
@@ -64,7 +65,7 @@ class Search:
         """The command text that reproduces this search (carried by the Next page button)."""
         parts = ["search"]
         parts += [f"status:{status.lower().replace(' ', '-')}" for status in self.statuses]
-        parts += [f"customer:{customer}" for customer in self.customer_ids]
+        parts += [f"customer:{customer}" for customer in (*self.customer_ids, *self.customer_logins)]
         if self.expiring_days is not None:
             parts.append(f"expiring:{self.expiring_days}d")
         if self.region:
@@ -81,6 +82,7 @@ class PriceQuote:
     region: str | None = None
     order: Target | None = None  # quote with this order's customer's own price, in its region
     customer_id: int | None = None  # quote with this customer's own price
+    login: str | None = None  # ... with the price of the customer whose login this is, else of its domain's order
 
 
 @dataclass(frozen=True)

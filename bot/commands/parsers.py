@@ -70,7 +70,8 @@ def parse_search(args: list[str]) -> Search:
         expiring = int(match[1])
     return Search(
         statuses=tuple(dict.fromkeys(_status(s) for s in found.get("status", []))),
-        customer_ids=tuple(positive(c, "A customer id", "search") for c in found.get("customer", [])),
+        customer_ids=tuple(positive(c, "A customer id", "search") for c in found.get("customer", []) if "@" not in c),
+        customer_logins=tuple(_login(c, "search") for c in found.get("customer", []) if "@" in c),
         expiring_days=expiring,
         region=_region(found["region"][0], "search") if "region" in found else None,
         page=positive(found["page"][0], "The page", "search", 1_000_000) if "page" in found else 1,
@@ -118,10 +119,18 @@ def price_from_fields(
     if action.lower() not in ("add", "renew"):
         raise ParseError(f"`{action}` is not a quote's action; use `add` or `renew`.", "price")
     region = _region(region, "price") if region else None
-    order, customer_id = _whom(whom.strip()) if whom and whom.strip() else (None, None)
+    whom = (whom or "").strip()
+    login = _login(whom, "price") if "@" in whom and not whom.lower().startswith("customer:") else None
+    order, customer_id = _whom(whom) if whom and login is None else (None, None)
     if region and order:
         raise ParseError(f"`{region}` and an order do not go together: an order is priced in its own region.", "price")
-    return PriceQuote(count, tenure_months, action.lower(), region, order, customer_id)
+    return PriceQuote(count, tenure_months, action.lower(), region, order, customer_id, login)
+
+
+def _login(word: str, subcommand: str) -> str:
+    """A customer's login as typed (or as Slack links it): lower-cased, its domain in ASCII."""
+    user, domain = email_address(word.removeprefix("customer:").removeprefix("CUSTOMER:"), subcommand)
+    return f"{user}@{domain}".lower()
 
 
 def _price_for(args: list[str]) -> tuple[str | None, list[str]]:
@@ -130,7 +139,7 @@ def _price_for(args: list[str]) -> tuple[str | None, list[str]]:
     if "for" in lowered:
         at = lowered.index("for")
         if len(args[at + 1 :]) != 1:
-            raise ParseError("`for` takes one domain, order id or `customer:<id>`.", "price")
+            raise ParseError("`for` takes one domain, order id, login email or `customer:<id>`.", "price")
         return args[at + 1], args[:at]
     tagged = [w for w in args if w.lower().startswith("customer:")]
     if tagged:

@@ -88,7 +88,7 @@ class Subcommand:
 
 
 def _pricing(intent: PriceQuote) -> str:
-    whom = f" for {intent.order}" if intent.order else ""
+    whom = f" for {intent.order or intent.login}" if intent.order or intent.login else ""
     whom = whom or (f" for customer {intent.customer_id}" if intent.customer_id else "")
     return f"Pricing {intent.accounts} accounts for {intent.months} months{whom}..."
 
@@ -108,7 +108,7 @@ def _registry() -> dict[str, Subcommand]:
         ),
         Subcommand(
             "search",
-            "search [status:<status>] [customer:<id>] [expiring:<N>d] [region:us|in] [page:<N>]",
+            "search [status:<status>] [customer:<id | login email>] [expiring:<N>d] [region:us|in] [page:<N>]",
             "search status:active expiring:30d",
             "Find orders, 10 per page",
             Search,
@@ -141,7 +141,7 @@ def _registry() -> dict[str, Subcommand]:
         ),
         Subcommand(
             "price",
-            "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | customer:<id>>]",
+            "price <N> accounts <M>mo [add|renew] [us|in] [for <domain | order-id | login email | customer:<id>>]",
             "price 12 accounts 6mo for example.com",
             "A quote for N accounts over M months; `for` an order or customer uses that customer's own price",
             PriceQuote,

@@ -74,8 +74,14 @@ def _text_input(
 def lookup_form() -> View:
     return _modal(
         LOOKUP_FORM,
-        "Look up an order",
-        [_text_input("target", "Domain, email address or order id", "e.g. example.com, jane@example.com, 84372632")],
+        "Look up",
+        [
+            _text_input(
+                "target",
+                "Domain, email address, order id or customer",
+                "e.g. example.com, jane@example.com, 84372632, or a customer's id, name or company",
+            )
+        ],
         submit="Look up",
     )
 
@@ -99,7 +105,7 @@ def quote_form(channel_id: str | None) -> View:
             _text_input(
                 "whom",
                 "For an existing order or customer (optional)",
-                "A domain, an order id or customer:<id>: that customer's own price, in the order's region",
+                "A domain, an order id, a customer's login email or customer:<id>: that customer's own price",
                 optional=True,
             ),
             _text_input(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.commands.intents import PAGE_SIZE, CustomerLookup, Search
+from bot.commands.intents import PAGE_SIZE, CustomerLookup, Search, Target
 from bot.logicboxes import (
     Balance,
     Customer,
@@ -148,6 +148,45 @@ class Customers:
         for summary in shown:
             trace.current().touched.append((summary.order_id, customer.customer_id))
         return CustomerCard(customer, query, held, result.total, result.unavailable)
+
+    def by_login(self, login: str) -> Customer | None:
+        """The customer whose login this address is; None when it is nobody's."""
+        try:
+            return self.client.customer_by_login(login)
+        except CustomerNotFound:
+            return None
+
+    def mentioned(
+        self, targets: list[Target], logins: list[str], limit: int
+    ) -> tuple[list[Target | Customer], list[str]]:
+        """What a message names, as the cards to show, at most `limit`, and the names of the rest:
+        each order, and the customer whose login an address is when the address's domain holds no
+        order or another customer's order (a domain without an order then shows the customer only)."""
+        cards: list[Target | Customer] = []
+        rest: list[str] = []
+        for target in targets:
+            if len(cards) >= limit:
+                rest.append(str(target))
+                continue
+            at_domain = [login for login in logins if target.domain and login.rsplit("@", 1)[1] == target.domain]
+            owner = self._owner(target) if at_domain else None
+            customers = [c for c in map(self.by_login, at_domain) if c is not None and c.customer_id != owner]
+            customers = list({c.customer_id: c for c in customers}.values())
+            if owner is not None or not customers:
+                cards.append(target)
+            for customer in customers:
+                if len(cards) >= limit:
+                    rest.append(f"customer {customer.customer_id}")
+                else:
+                    cards.append(customer)
+        return cards, rest
+
+    def _owner(self, target: Target) -> int | None:
+        """The customer id of the order `target` names; None when it has none or cannot be read now."""
+        try:
+            return self.mail.find_order(target).customer_id
+        except LogicBoxesError:
+            return None
 
     def balance(self, customer_id: int) -> Balance:
         return self.client.customer_balance(customer_id)

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -25,6 +26,7 @@ from bot.logicboxes import (
     BreakerOpen,
     CannotConnect,
     Customer,
+    CustomerNotFound,
     DnsRecord,
     LogicBoxes,
     LogicBoxesError,
@@ -252,6 +254,9 @@ class MailService:
     # ---- search
 
     def search(self, query: Search) -> SearchResult:
+        if query.customer_logins:  # `customer:<login>`: searched by the customer's id, shown by it too
+            ids = tuple(self.client.customer_by_login(login).customer_id for login in query.customer_logins)
+            query = replace(query, customer_ids=tuple(dict.fromkeys((*query.customer_ids, *ids))), customer_logins=())
         regions = [query.region] if query.region else self.regions
         if query.region and query.region not in self.regions:
             raise UserError(f"Region `{query.region}` is not configured here; use {', '.join(self.regions)}.")
@@ -395,6 +400,19 @@ class MailService:
             return PriceFor(order.customer_id, self.customer(order.customer_id), order)
         if request.customer_id is not None:
             return PriceFor(request.customer_id, self.customer(request.customer_id))
+        if request.login is not None:  # the login's customer first, else the customer of its domain's order
+            try:
+                customer = self.client.customer_by_login(request.login)
+                return PriceFor(customer.customer_id, customer)
+            except CustomerNotFound:
+                domain = request.login.rsplit("@", 1)[1]
+                try:
+                    return self._price_for(replace(request, login=None, order=Target(domain=domain)))
+                except OrderNotFound:
+                    raise UserError(
+                        f"No customer has the login {request.login}, and {domain} holds no Enterprise Email "
+                        "order: there is no own price to quote. Quote without `for`, or name the customer."
+                    ) from None
         return PriceFor()
 
     def _priced(self, request: PriceQuote, table: PriceTable, price_for: PriceFor) -> Quote:

@@ -5,10 +5,12 @@ Traders (20101, login maria@northwind.example, orders in both regions, a balance
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from bot.sandbox.simulator import SimOrder
-from tests.support import buttons, visible_text
+from bot.sandbox.simulator import SimOrder, price_table
+from tests.support import buttons, shortcut, submit_view, visible_text
 
 PERSONAL = ("maria@northwind.example", "5550100", "Private Road", "Springfield")
 
@@ -135,3 +137,56 @@ def test_the_access_log_records_the_customer_ids_found_not_what_was_typed(bot, s
     assert {row["user_id"] for row in rows} == {"U0AGENT", "U0OTHER"}
     assert all(row["command"] == "customer" and row["target"] is None for row in rows)
     assert not any("northwind" in str(row) for row in bot.bot.deps.approvals.store.reads(20101, None, 500))
+
+
+def test_the_shortcut_finds_the_customer_whose_login_an_address_is(slack_driver, sim):
+    text = "Hi, maria@northwind.example here: our mail stopped. Also wile@example.in says the same."
+    reply = shortcut(slack_driver, text)
+    first, second, third = (visible_text(a) for a in reply.responses(3))
+    assert "Maria Lopez, Northwind Traders" in first and "customer01.com" in first  # northwind.example: no order
+    assert "example.in · Active" in second  # the domain's own order, whose customer is Priya Raman
+    assert "Wile E. Coyote, Acme Corporation" in third and "acme.com" in third  # and the login's customer
+    for personal in PERSONAL:
+        assert personal not in first + second + third
+
+
+def test_customer_cards_count_towards_the_five_card_limit(slack_driver):
+    text = "maria@northwind.example wile@example.in example.com acme.com globex.com initech.com"
+    answers = shortcut(slack_driver, text).responses(6)
+    assert len([a for a in answers[:5] if a["response_type"] == "ephemeral"]) == 5
+    assert visible_text(answers[5]) == "and 2 more: globex.com, initech.com"
+
+
+def test_search_by_a_customers_login_shows_them_by_id(slack_driver):
+    card = slack_driver.command("search customer:maria@northwind.example").response()
+    text = visible_text(card)
+    assert "Showing 1-8 of 8 orders" in text and "customer01.com" in text
+    assert "maria@northwind.example" not in text and "`/email search customer:20101 page:1`" in text
+    assert buttons(card)["share"]["value"] == "search customer:20101 page:1"
+    unknown = slack_driver.command("search customer:nobody@nowhere.example").text()
+    assert "No customer with the login nobody@nowhere.example at LogicBoxes." in unknown
+
+
+def test_price_for_a_login_uses_that_customers_own_price_and_says_whose(slack_driver, sim):
+    sim.own_prices[20101] = price_table(margin=0.5)
+    reply = slack_driver.command("price 12 6mo for maria@northwind.example")
+    assert reply.ack["text"] == "Pricing 12 accounts for 6 months for maria@northwind.example..."
+    text = reply.text()
+    assert "the own price of customer 20101 (Maria Lopez, Northwind Traders)" in text
+    # no login of that name: the customer of the domain's order, as `for acme.com` would
+    text = slack_driver.command("price 12 6mo for billing@acme.com").text()
+    assert "the own price of customer 20002 (Wile E. Coyote, Acme Corporation), order 84372633 (acme.com)" in text
+    nobody = slack_driver.command("price 12 6mo for x@northwind-labs.example").text()
+    assert "No customer has the login x@northwind-labs.example, and northwind-labs.example holds no" in nobody
+
+
+def test_home_look_up_takes_a_customer(bot, sim):
+    asked = ("Northwind", "20103", "maria@northwind.example")  # a company, a customer id, a login
+    for number, typed in enumerate(asked, 1):
+        _, ack = submit_view(bot.driver, "lookup_form", {"target": {"value": {"value": typed}}})
+        assert ack["response_action"] == "update"
+        bot.driver.slack.wait("/api/views.update", number)  # one at a time: the answers arrive in order
+    company, by_id, login = (json.dumps(u) for u in bot.driver.slack.posts("/api/views.update"))
+    assert "Maria Lopez, Northwind Traders" in company and "customer01.com" in company
+    assert "Customer 3, Company 3" in by_id and "No Enterprise Email orders." in by_id
+    assert "Maria Lopez, Northwind Traders" in login and "maria@northwind.example" not in login

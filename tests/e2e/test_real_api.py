@@ -67,7 +67,7 @@ def test_a_quote_for_a_customer_id(slack_driver, sim):
     [
         ("price 12 6 for nope.com", "No Enterprise Email order for nope.com in us, in."),
         ("price 12 6 in for acme.com", "an order is priced in its own region"),
-        ("price 12 6 for", "`for` takes one domain, order id or `customer:<id>`"),
+        ("price 12 6 for", "`for` takes one domain, order id, login email or `customer:<id>`"),
         ("price 12 6 customer:abc", "A customer id must be a whole number"),
     ],
 )

@@ -1,4 +1,5 @@
-"""The message shortcut "Look up in mailops": every order a customer's message names, privately."""
+"""The message shortcut "Look up in mailops": every order a customer's message names, privately,
+and the customer whose login an address in it is (bot.usecases.customers.Customers.mentioned)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
-from bot.commands.extract import targets
-from bot.commands.intents import OrderLookup
+from bot.commands.extract import addresses, targets
+from bot.commands.intents import CustomerLookup, OrderLookup
 from bot.commands.table import answer
+from bot.logicboxes import Customer
 from bot.render import render_more
 from bot.slack.delivery import deliver, show_privately, tell
 from bot.slack.runtime import Runtime
+from bot.usecases.customers import Customers
 
 LOOKUP_MESSAGE = "lookup_message"
 MAX_CARDS = 5
@@ -34,10 +37,12 @@ def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context
         return
 
     def work() -> None:
-        for target in found[:MAX_CARDS]:
-            deliver(respond, answer(rt.deps.service, OrderLookup(target), rt.asker(who)))
-        if len(found) > MAX_CARDS:
-            show_privately(respond, render_more([str(t) for t in found[MAX_CARDS:]]))
+        cards, rest = Customers(rt.deps.service).mentioned(found, addresses(text), MAX_CARDS)
+        for card in cards:
+            intent = CustomerLookup(customer_id=card.customer_id) if isinstance(card, Customer) else OrderLookup(card)
+            deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
+        if rest:
+            show_privately(respond, render_more(rest))
 
     rt.run("shortcut", who, respond, work, use_case=UseCase.LOOKUP)
 

@@ -9,11 +9,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.access import UseCase, Who
 from bot.changes import KINDS
-from bot.commands.extract import targets
-from bot.commands.intents import OrderLookup
-from bot.commands.parsers import price_from_fields
+from bot.commands.extract import addresses, targets
+from bot.commands.intents import CustomerLookup, OrderLookup
+from bot.commands.parsers import parse_customer, price_from_fields
 from bot.commands.table import answer
 from bot.commands.words import ParseError, is_number, months, parse_target
+from bot.logicboxes import Customer
 from bot.render.forms import (
     CHANGE_FORM,
     DENY_FORM,
@@ -28,6 +29,7 @@ from bot.render.forms import (
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
+from bot.usecases.customers import Customers
 
 
 def _entry(view: dict[str, Any], block: str, action: str = "value") -> dict[str, Any]:
@@ -80,20 +82,29 @@ def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         return
     who: Who = context["who"]
     raw = value(view, "target", "value") or ""
-    found = targets(raw) or []
-    if not found:
-        ack(response_action="errors", errors={"target": "Type a domain (example.com), an address or an order id."})
-        return
-    target = found[0]
-    ack(response_action="update", view=working_view(LOOKUP_FORM, "Look up an order", f"Looking up {target}..."))
+    found = targets(raw)
+    customer = None
+    if not found:  # no domain, address or order id: a customer's id, name or company
+        try:
+            customer = parse_customer(raw.split())
+        except ParseError:
+            errors = {"target": "Type a domain, an address, an order id, or a customer's id, name or company."}
+            ack(response_action="errors", errors=errors)
+            return
+    asked = found[0] if found else customer
+    ack(response_action="update", view=working_view(LOOKUP_FORM, "Look up", f"Looking up {asked}..."))
     view_id = view.get("id")
 
     def work() -> None:
-        replies = answer(rt.deps.service, OrderLookup(target), rt.asker(who))
+        intent = customer
+        if intent is None:  # an order, or the customer whose login an address is (as the shortcut decides)
+            (card,), _ = Customers(rt.deps.service).mentioned(found[:1], addresses(raw), 1)
+            intent = CustomerLookup(customer_id=card.customer_id) if isinstance(card, Customer) else OrderLookup(card)
+        replies = answer(rt.deps.service, intent, rt.asker(who))
         blocks = [block for reply in replies for block in reply.message.blocks]
-        rt.client.views_update(view_id=view_id, view=result_view(str(target), blocks))
+        rt.client.views_update(view_id=view_id, view=result_view(str(asked), blocks))
 
-    rt.run("home_lookup", who, None, work, use_case=UseCase.LOOKUP)
+    rt.run("home_lookup", who, None, work, use_case=UseCase.CUSTOMER if customer else UseCase.LOOKUP)
 
 
 def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
