@@ -63,6 +63,8 @@ class UseCase(StrEnum):
     SETUP = "setup"
     HISTORY = "history"  # an order's actions at LogicBoxes, pending and finished
     CUSTOMER = "customer"  # a customer and all their orders
+    WATCH = "watch"  # the watch's last round and open alerts
+    WATCH_ADMIN = "watch_admin"  # a round now, mute and unmute
     QUOTE = "quote"
     REQUEST = "request"  # ask for a change (any kind)
     DECIDE = "decide"  # approve or deny a request
@@ -91,6 +93,8 @@ RULES: dict[UseCase, Rule] = {
     UseCase.SETUP: Rule(Role.READER, shareable=True),
     UseCase.HISTORY: Rule(Role.READER, shareable=True),
     UseCase.CUSTOMER: Rule(Role.READER, shareable=True, pageable=True),
+    UseCase.WATCH: Rule(Role.READER),
+    UseCase.WATCH_ADMIN: Rule(Role.APPROVER, "Only approvers ({approvers}) can run, mute or unmute the watch."),
     UseCase.QUOTE: Rule(Role.QUOTER),
     UseCase.REQUEST: Rule(Role.REQUESTER),
     UseCase.DECIDE: Rule(

@@ -111,6 +111,17 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///mailops.db"
     access_log_days: int = Field(90, ge=1, le=3650)
 
+    # The watch over the order book (bot/watch/): on whenever ALERTS_CHANNEL is set, unless WATCH=off
+    alerts_channel: str | None = None
+    watch: bool = True
+    watch_interval: float = Field(900.0, ge=1, le=7 * 86400)  # seconds between rounds
+    watch_grace_days: float = Field(7.0, ge=0, le=365)  # a new order's DNS is left alone this long
+    watch_confirm_rounds: int = Field(2, ge=1, le=100)  # bad (or good) rounds in a row before alerting (resolving)
+    expiry_warning_days: int = Field(14, ge=1, le=365)
+    watch_lease_ttl: float = Field(60.0, ge=2, le=3600)  # an instance that stops renewing loses the watch then
+    watch_concurrency: int = Field(4, ge=1, le=64)  # LogicBoxes calls of the watch at once
+    watch_dns_concurrency: int = Field(16, ge=1, le=256)  # DNS checks of the watch at once
+
     # Logs
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -125,6 +136,16 @@ class Settings(BaseSettings):
         "requesters",
         mode="before",
     )(_split)
+
+    @field_validator("alerts_channel")
+    @classmethod
+    def _channel(cls, value: str | None) -> str | None:
+        """A channel id, as Slack shows it under the channel's details (C... or G...)."""
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,20}", value.strip()):
+            raise ValueError("use the channel's id, like C0123456789 (the channel's details show it)")
+        return value.strip()
 
     @field_validator("reseller_currency")
     @classmethod

@@ -124,6 +124,14 @@ class CustomerLookup:
         return f"customer {what}" + (f" page:{wanted}" if wanted != 1 else "")
 
 
+@dataclass(frozen=True)
+class WatchCommand:
+    """`watch` (the last round and the open problems), `watch run`, `watch unmute <domain>`."""
+
+    action: str = "status"  # status | run | unmute
+    domain: str | None = None
+
+
 Intent = (
     Help
     | OrderLookup
@@ -136,4 +144,5 @@ Intent = (
     | CustomerLookup
     | Change
     | Audit
+    | WatchCommand
 )

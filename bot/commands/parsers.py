@@ -17,6 +17,7 @@ from bot.commands.intents import (
     Search,
     SetupHelp,
     Target,
+    WatchCommand,
 )
 from bot.commands.words import (
     SLACK_LINK,
@@ -212,6 +213,20 @@ def parse_customer(args: list[str]) -> CustomerLookup:
             "customer",
         )
     return CustomerLookup(text=text[:100], page=page)
+
+
+def parse_watch(args: list[str]) -> WatchCommand:
+    """`watch`, `watch run`, `watch unmute <domain>`."""
+    if not args:
+        return WatchCommand()
+    action = args[0].lower()
+    if action == "run" and len(args) == 1:
+        return WatchCommand("run")
+    if action == "unmute" and len(args) == 2:
+        return WatchCommand("unmute", normalize_domain(args[1], "watch"))
+    if action == "unmute":
+        raise ParseError("`watch unmute` needs one domain.", "watch")
+    raise ParseError(f"`watch` takes `run` or `unmute <domain>`, not `{' '.join(args)}`.", "watch")
 
 
 def parse_audit(args: list[str]) -> Audit:

@@ -44,6 +44,7 @@ from bot.commands.intents import (
     PriceQuote,
     Search,
     SetupHelp,
+    WatchCommand,
 )
 from bot.commands.words import ParseError
 from bot.render import Message, render_error, render_help
@@ -71,6 +72,11 @@ class Subcommand:
     handler: Handler | None = None  # a read-only answer; None: the Slack layer's own flow (a request, the audit)
     mutates: bool = False  # asks for a change: a second person approves it
     logs_target: bool = True  # the access log keeps what was asked about (not for a customer's name or login)
+    use_case_for: Callable[[Any], UseCase] | None = None  # when what it does depends on its words
+
+    def use_case_of(self, intent: Any) -> UseCase:
+        """What this intent does: the rule the gate applies to it."""
+        return self.use_case_for(intent) if self.use_case_for is not None else self.use_case
 
     @property
     def role(self) -> Role | None:
@@ -209,6 +215,18 @@ def _registry() -> dict[str, Subcommand]:
             UseCase.AUDIT,
             parsers.parse_audit,
             lambda intent: "Reading the audit log...",
+        ),
+        Subcommand(
+            "watch",
+            "watch [run | unmute <domain>]",
+            "watch",
+            "What the watch over the order book found: its last round and the open alerts; "
+            "`run` starts a round now and `unmute` watches a muted domain again (approvers only)",
+            WatchCommand,
+            UseCase.WATCH,
+            parsers.parse_watch,
+            lambda intent: "Reading the watch..." if intent.action == "status" else "Asking the watch...",
+            use_case_for=lambda intent: UseCase.WATCH if intent.action == "status" else UseCase.WATCH_ADMIN,
         ),
         Subcommand("help", "help", "help", "This list", Help, UseCase.HELP),
     ]

@@ -75,6 +75,11 @@ class LiveDns:
         self._lock = threading.Lock()
         self._clock = clock
 
+    def forget(self) -> None:
+        """Drop every cached answer: the watch asks afresh each round."""
+        with self._lock:
+            self._cache.clear()
+
     def observe(self, domain: str, required: list[DnsRecord]) -> Observed:
         domain = bare(domain)
         mx_rows = self._ask(domain, "MX", apex=True)

@@ -25,6 +25,7 @@ from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig, Transport
 
 MAX_RECORDS = 500  # search.json refuses more than 500 rows a page
+EXPECTED_DNS_TTL = 86400.0  # the watch keeps an order's required DNS records this long
 MAX_PENDING = 50  # pending actions of one order read for its card and before a change
 
 PRICE_LISTS = {
@@ -47,6 +48,7 @@ class LogicBoxes:
         self._orders = Memo(4096, config.order_ttl, name="orders")
         self._customers = Memo(4096, config.order_ttl, name="customers")
         self._dns = Memo(4096, config.dns_ttl, name="dns")
+        self._expected = Memo(100_000, EXPECTED_DNS_TTL, name="expected_dns")  # the watch's, for a day
         self._prices = Memo(256, config.pricing_ttl, name="prices")
         self.breakers = {
             where: CircuitBreaker(where, config.breaker_failures, config.breaker_reset)
@@ -112,6 +114,15 @@ class LogicBoxes:
 
     def dns_records(self, region: str, order_id: int) -> list[DnsRecord]:
         return self._dns.get(
+            (region, order_id),
+            lambda: wire.parse_dns(self._ee("GET", region, "dns-record", [("order-id", order_id)]), region),
+            where=region,
+        )
+
+    def expected_dns(self, region: str, order_id: int) -> list[DnsRecord]:
+        """The records an order needs, kept a day for the watch (they change only with the order,
+        and then the change feed drops them: forget_order)."""
+        return self._expected.get(
             (region, order_id),
             lambda: wire.parse_dns(self._ee("GET", region, "dns-record", [("order-id", order_id)]), region),
             where=region,
@@ -184,6 +195,7 @@ class LogicBoxes:
         *,
         eaqids: Iterable[str] = (),
         order_ids: Iterable[int] = (),
+        statuses: Iterable[str] = (),
         page: int = 1,
         per_page: int = 50,
     ) -> ActionPage:
@@ -195,6 +207,7 @@ class LogicBoxes:
         params: list[tuple[str, Any]] = [("no-of-records", max(per_page, 10)), ("page-no", page)]
         params += [("eaq-id", eaqid) for eaqid in eaqids]
         params += [("order-id", order_id) for order_id in order_ids]
+        params += [("action-status", status) for status in statuses]
         call = "actions/search-archived" if finished else "actions/search-current"
         return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
 
@@ -212,11 +225,13 @@ class LogicBoxes:
         """Drop cached reads of one order after a change (this process only)."""
         self._orders.drop(lambda key: order_id in key or (domain is not None and domain in key))
         self._dns.drop(lambda key: order_id in key)
+        self._expected.drop(lambda key: order_id in key)
 
     def forget_all_orders(self) -> None:
         """Drop every cached order read (after changes may have gone unannounced)."""
         self._orders.drop(lambda key: True)
         self._dns.drop(lambda key: True)
+        self._expected.drop(lambda key: True)
 
     # ---- writes (never retried, never cached)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.approvals.accesslog import AccessLog
@@ -31,7 +32,12 @@ from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt
 from bot.slack.directory import Directory
+from bot.slack.watch import SlackAlerts, WatchDesk
 from bot.usecases.service import MailService
+from bot.watch.records import WatchRecords
+from bot.watch.rounds import Settings as WatchSettings
+from bot.watch.rounds import Watch
+from bot.watch.runner import WatchRunner
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +105,40 @@ class Bot:
 GROUP_FRESHNESS = 5  # seconds: approver and cost-viewer groups are checked at most this old
 
 
+def make_watch(
+    settings: Settings, service: MailService, store: Store, client: WebClient, clock: Callable[[], float] = time.time
+) -> WatchDesk:
+    """The watch's parts (bot/watch/), when ALERTS_CHANNEL is set: its own resolver and threads."""
+    records = WatchRecords(store.engine)
+    watch = Watch(
+        service,
+        records,
+        LiveDns(parse_resolvers(settings.dns_resolvers)),
+        WatchSettings(
+            grace_days=settings.watch_grace_days,
+            confirm_rounds=settings.watch_confirm_rounds,
+            expiry_days=settings.expiry_warning_days,
+            stuck_after=settings.action_stuck_after,
+            concurrency=settings.watch_concurrency,
+            dns_concurrency=settings.watch_dns_concurrency,
+        ),
+        clock,
+    )
+    assert settings.alerts_channel is not None
+    alerts = SlackAlerts(client, settings.alerts_channel, records, clock)
+    runner = WatchRunner(watch, alerts, records, settings.watch_interval, settings.watch_lease_ttl, clock)
+    return WatchDesk(records, watch, alerts, runner, settings.alerts_channel, running=settings.watch)
+
+
 def make_bot(
-    settings: Settings, token_verification: bool = True, sweep: bool = True, clock: Callable[[], float] = time.time
+    settings: Settings,
+    token_verification: bool = True,
+    sweep: bool = True,
+    clock: Callable[[], float] = time.time,
+    watch: bool | None = None,
 ) -> Bot:
+    """The bot's parts; with `sweep` the approval sweep runs, and the watch takes part in rounds
+    when ALERTS_CHANNEL is set and WATCH is on (`watch` overrides both for tests and `python -m bot watch`)."""
     sys.setswitchinterval(settings.gil_switch_interval)
     for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
         register_secret(settings.secret(name))
@@ -127,13 +164,19 @@ def make_bot(
     )
     in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
     workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
-    deps = Deps(settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access), notices)
+    desk = make_watch(settings, service, approvals.store, client, clock) if settings.alerts_channel else None
+    deps = Deps(
+        settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access), notices, desk
+    )
     with quiet("slack_sdk", "slack_bolt"):  # auth.test: if Slack cannot be reached, the caller says so once
         app = create_app(deps, client, token_verification)
     stop = threading.Event()
     feed = ChangeFeed(approvals.store, service.client.forget_order, service.client.forget_all_orders, stop)
     notices.join(FeedNotifier(feed))
     feed.start()
+    if desk is not None and (settings.watch if watch is None else watch):
+        desk.running = True
+        desk.runner.start(stop)
     if sweep:
         threading.Thread(
             target=_sweep_loop,

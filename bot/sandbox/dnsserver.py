@@ -35,6 +35,16 @@ class ZoneServer:
         self.address = f"{host}:{port}"  # as DNS_RESOLVERS takes it
         self._stopped = threading.Event()
 
+    def set_zone(self, origin: str, text: str | None) -> None:
+        """Replace one zone (None: remove it, so its names are NXDOMAIN): tests change DNS between rounds."""
+        name = dns.name.from_text(origin)
+        zones = dict(self.zones)
+        if text is None:
+            zones.pop(name, None)
+        else:
+            zones[name] = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
+        self.zones = zones  # one assignment: a query in flight sees the old zones or the new
+
     def start(self) -> ZoneServer:
         threading.Thread(target=self._serve, name="zone-server", daemon=True).start()
         return self

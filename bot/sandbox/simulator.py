@@ -363,6 +363,7 @@ class Simulator:
         if not 10 <= per_page <= 500:
             return _error("{no-of-records=must be between 10 and 500}")
         eaqids, orders = set(params.get("eaq-id", [])), set(params.get("order-id", []))
+        statuses = {status.lower() for status in params.get("action-status", [])}
         finished = name == "search-archived"
         with self.lock:
             rows = [
@@ -371,6 +372,7 @@ class Simulator:
                 if (row["actionstatus"].lower() in ("success", "failed")) == finished
                 and (not eaqids or row["eaqid"] in eaqids)
                 and (not orders or row["entityid"] in orders)
+                and (not statuses or row["actionstatus"].lower() in statuses)
             ]
         rows.sort(key=lambda row: (int(row["actionadded"]), int(row["eaqid"])), reverse=True)  # newest first
         chosen = rows[(page - 1) * per_page : page * per_page]

@@ -10,6 +10,7 @@ from bot.approvals.workflow import Approvals
 from bot.config import Settings
 from bot.running.workers import Workers
 from bot.slack.directory import Directory
+from bot.slack.watch import WatchDesk
 from bot.usecases.service import MailService
 
 
@@ -22,3 +23,4 @@ class Deps:
     directory: Directory
     access_log: AccessLog
     notices: Notifiers  # the approval workflow's notifier: the Slack layer joins it
+    watch: WatchDesk | None = None  # the watch, when ALERTS_CHANNEL is set

@@ -58,6 +58,15 @@ DOCUMENTED: dict[str, tuple[str, object]] = {
     "MAX_ADD_ACCOUNTS": ("50", 50),
     "FOLLOWUP_AFTER": ("2", 2.0),  # any positive number: the tests use 2
     "ACTION_STUCK_AFTER": ("3600", 3600.0),
+    "ALERTS_CHANNEL": ("C0ALERTS", "C0ALERTS"),
+    "WATCH": ("off", False),
+    "WATCH_INTERVAL": ("1.5", 1.5),  # fractions allowed
+    "WATCH_GRACE_DAYS": ("3", 3.0),
+    "WATCH_CONFIRM_ROUNDS": ("3", 3),
+    "EXPIRY_WARNING_DAYS": ("30", 30),
+    "WATCH_LEASE_TTL": ("10", 10.0),
+    "WATCH_CONCURRENCY": ("2", 2),
+    "WATCH_DNS_CONCURRENCY": ("8", 8),
     "SLACK_RETRY_BASE": ("0.5", 0.5),
     "DEFAULT_INVOICE_OPTION": ("KeepInvoice", "KeepInvoice"),
     "DATABASE_URL": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,14 +13,16 @@ from bot.approvals.values import Approval
 from bot.commands.handlers import Asker
 from bot.commands.intents import Change, Help, Intent
 from bot.commands.table import answer, parse, row_of, usage_of
-from bot.commands.words import MissingValues, ParseError
+from bot.commands.words import MissingValues, ParseError, normalize_domain
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
+from bot.render.watch import MUTE
 from bot.slack.approval_flow import publish_outcome, request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver, send, show_privately, tell
 from bot.slack.runtime import Runtime
+from bot.watch.alerts import OPEN, SUSPECT
 
 
 def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:
@@ -46,7 +49,7 @@ def _carried(text: str, allowed: Callable[[UseCase], bool]) -> tuple[Intent, Use
         intent = parse(text)
     except ParseError:
         return None
-    use_case = row_of(intent).use_case
+    use_case = row_of(intent).use_case_of(intent)
     return (intent, use_case) if not isinstance(intent, Help) and allowed(use_case) else None
 
 
@@ -105,6 +108,41 @@ next_page = _answer_again("next_page", replace=True, allowed=lambda use_case: RU
 check_dns = _answer_again("check", replace=False, allowed=lambda use_case: use_case is UseCase.CHECK)
 look_up = _answer_again("look_up", replace=False, allowed=lambda use_case: use_case is UseCase.LOOKUP)
 customer_card = _answer_again("customer", replace=False, allowed=lambda use_case: use_case is UseCase.CUSTOMER)
+
+
+def watch_mute(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Mute on a mail alert: the domain points elsewhere on purpose. Approvers only; audited; the
+    alert is resolved, and `/email watch unmute <domain>` undoes it."""
+    ack()
+    rt: Runtime = context["rt"]
+    who: Who = context["who"]
+    desk = rt.deps.watch
+    try:
+        domain = normalize_domain(_clicked(body))
+    except ParseError:
+        tell(respond, "This button names no domain.")
+        return
+    if desk is None:
+        tell(respond, "The watch is off here: ALERTS_CHANNEL is not set.")
+        return
+
+    def work() -> None:
+        now = time.time()
+        if not desk.records.mute(domain, who.user_id, now):
+            tell(respond, f"{domain} is muted already: `/email watch unmute {domain}` watches it again.")
+            return
+        rt.deps.approvals.store.audit("mute", who.user_id, {"id": None, "order_id": None, "domain": domain})
+        for alert in desk.records.all(SUSPECT, OPEN, kind="mail"):
+            if alert.domain == domain:
+                resolved = desk.records.good(alert.key, now, confirm=1)
+                if resolved is not None:
+                    desk.alerts.resolve(resolved, f", muted by <@{who.user_id}>")
+        tell(
+            respond,
+            f"{domain} is muted: the watch leaves its mail DNS alone. `/email watch unmute {domain}` undoes it.",
+        )
+
+    rt.run("watch_mute", who, respond, work, domain, UseCase.WATCH_ADMIN)
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -195,6 +233,7 @@ def register(app: App) -> None:
     app.action("next_page")(next_page)
     app.action(CHECK_DNS)(check_dns)
     app.action(LOOK_UP)(look_up)
+    app.action(MUTE)(watch_mute)
     app.action(CUSTOMER_CARD)(customer_card)
     app.action("request_change")(request_change)
     app.action("deny")(deny)

@@ -9,17 +9,19 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
 from bot.commands.handlers import Reply
-from bot.commands.intents import Audit, Help
+from bot.commands.intents import Audit, Help, WatchCommand
 from bot.commands.table import SUBCOMMANDS, answer, help_for, is_read_only, parse, row_of, usage_of
 from bot.commands.words import MissingValues, ParseError
 from bot.logicboxes import LogicBoxesError
 from bot.render import render_audit, render_error, render_reads
+from bot.render.watch import render_note, render_watch_status
 from bot.running import metrics, trace
 from bot.slack.approval_flow import request_approval
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver
 from bot.slack.runtime import BUSY, OOPS, Runtime
 from bot.usecases.results import UserError
+from bot.watch.alerts import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         _count(text, "bad_input" if intent.unknown else "ok")
         return
     row = row_of(intent)
-    use_case = row.use_case
+    use_case = row.use_case_of(intent)
     refusal = rt.check(who, use_case)
     if refusal:  # refused in the ack, before LogicBoxes is asked
         ack(text=refusal)
@@ -79,6 +81,8 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
     elif isinstance(intent, Audit):
         work = lambda: deliver(respond, [Reply(audit(rt, intent))])
+    elif isinstance(intent, WatchCommand):
+        work = lambda: deliver(respond, [Reply(watch_command(rt, intent, who))])
     else:
         work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
     rt.run(name, who, respond, work, target, use_case)
@@ -98,6 +102,25 @@ def audit(rt: Runtime, intent: Audit):
         return render_audit(rt.deps.approvals.audit(intent))
     except (UserError, LogicBoxesError) as exc:
         return render_error(str(exc), getattr(exc, "usage", None))
+
+
+def watch_command(rt: Runtime, intent: WatchCommand, who: Who):
+    """`/email watch`: the last round and the open alerts; `run`: a round now; `unmute <domain>`."""
+    desk = rt.deps.watch
+    if desk is None:
+        return render_watch_status({}, [], enabled=False)
+    if intent.action == "run":
+        desk.runner.run_now()
+        where = "here" if desk.running else "on the instance that runs the watch"
+        return render_note(f"A round of the watch starts now ({where}); its alerts go to the alerts channel.")
+    if intent.action == "unmute":
+        if not desk.records.unmute(intent.domain or ""):
+            return render_note(f"{intent.domain} is not muted.")
+        rt.deps.approvals.store.audit(
+            "unmute", who.user_id, {"id": None, "order_id": None, "domain": intent.domain}, {"watch": "mail"}
+        )
+        return render_note(f"{intent.domain} is watched again: the next round checks its mail DNS.")
+    return render_watch_status(desk.records.round(), desk.records.all(OPEN), enabled=True)
 
 
 def register(app: App) -> None:

@@ -1,0 +1,101 @@
+"""The watch's words in ALERTS_CHANNEL: the first round's summary, one message per new problem (at
+most MAX_ALERTS a round, the rest in one summary), each updated and answered in its thread when
+the problem goes. A post that fails (the bot not in the channel, the channel archived, Slack down)
+stays due and is tried again after the next round; Slack's 429 is waited out by the client."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.render.watch import render_alert, render_resolved_reply, render_summary
+from bot.watch.alerts import CLOSED, DUE, POSTED, RESOLVE, SUMMARY, Alert
+from bot.watch.records import WatchRecords
+from bot.watch.rounds import Watch
+from bot.watch.runner import WatchRunner
+
+log = logging.getLogger(__name__)
+
+MAX_ALERTS = 20  # messages a round; the rest go out in one summary
+
+
+class SlackAlerts:
+    def __init__(self, client: WebClient, channel: str, records: WatchRecords, clock: Callable[[], float] = time.time):
+        self.client, self.channel, self.records, self.clock = client, channel, records, clock
+        if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+            client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+
+    def deliver(self) -> None:
+        """Everything the rounds left to say: summaries, new problems, resolutions."""
+        first = self.records.to_post(SUMMARY)
+        if first:
+            self._summary(first, f"mailops now watches the order book: {len(first)} problem(s) already")
+        due = self.records.to_post(DUE)
+        for alert in due[:MAX_ALERTS]:
+            self._post(alert)
+        if len(due) > MAX_ALERTS:
+            self._summary(due[MAX_ALERTS:], f"{len(due) - MAX_ALERTS} more problem(s) this round")
+        for alert in self.records.to_post(RESOLVE):
+            self.resolve(alert)
+
+    def _post(self, alert: Alert) -> None:
+        try:
+            answer = self.client.chat_postMessage(channel=self.channel, **render_alert(alert).as_kwargs())
+        except SlackApiError as exc:
+            log.warning("watch: alert %s not posted (%s); tried again next round", alert.key, _error(exc))
+            return
+        self.records.posted(alert.key, POSTED, answer["channel"], answer["ts"])
+
+    def _summary(self, alerts: list[Alert], title: str) -> None:
+        try:
+            answer = self.client.chat_postMessage(channel=self.channel, **render_summary(alerts, title).as_kwargs())
+        except SlackApiError as exc:
+            log.warning("watch: summary of %d not posted (%s); tried again next round", len(alerts), _error(exc))
+            return
+        for alert in alerts:
+            self.records.posted(alert.key, POSTED, answer["channel"], answer["ts"])
+
+    def resolve(self, alert: Alert, why: str = "") -> None:
+        """Update the problem's message (its own, or the summary that holds it) and say in its
+        thread that it is resolved, and when."""
+        if not alert.ts:
+            self.records.posted(alert.key, CLOSED)
+            return
+        sharing = [a for a in self.records.all() if a.ts == alert.ts]
+        try:
+            if len(sharing) > 1:
+                title = "The watch: problems found together"
+                message = render_summary(sharing, title)
+            else:
+                message = render_alert(alert)
+            self.client.chat_update(channel=alert.channel, ts=alert.ts, **message.as_kwargs())
+            self.client.chat_postMessage(
+                channel=alert.channel, thread_ts=alert.ts, text=render_resolved_reply(alert, why)
+            )
+        except SlackApiError as exc:
+            log.warning("watch: resolution of %s not posted (%s); tried again next round", alert.key, _error(exc))
+            return
+        self.records.posted(alert.key, CLOSED)
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") if exc.response is not None else "no answer")
+
+
+@dataclass
+class WatchDesk:
+    """What the Slack layer reaches of the watch: its records, a round on demand, and the alerter
+    (for Mute). None of it when ALERTS_CHANNEL is not set."""
+
+    records: WatchRecords
+    watch: Watch
+    alerts: SlackAlerts
+    runner: WatchRunner
+    channel: str
+    running: bool = field(default=False)  # this process takes part in the rounds (WATCH on)

@@ -1,0 +1,269 @@
+"""One round of the watch: every Active order's mail DNS, the orders about to lapse with auto-renew
+off, and LogicBoxes' failed and long-pending actions, each problem recorded (bot.watch.records)
+so that it is alerted once, confirmed over rounds where DNS can flap, and resolved when it goes.
+
+A resolver that fails or times out is never the customer's problem: the order counts as not
+checked, and only when most of a round could not be checked is that an (operational) alert. The
+round keeps its place in the database as it goes, so an instance that takes the lease over from
+one that died resumes it where it stopped."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.dns.check import State, compare
+from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
+from bot.logicboxes import MAX_RECORDS, LogicBoxesError, OrderSummary, QueuedAction, describe_action
+from bot.usecases.service import MailService
+from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
+from bot.watch.records import WatchRecords
+
+log = logging.getLogger(__name__)
+
+CHUNK = 100  # orders checked between two saves of the round's place
+LOOK_BACK = 86400.0  # the first round also alerts failures of the last 24 hours
+ACTION_PAGES = 4  # pages of 500 of the action queue read per round, each list
+FAILED_KEPT = 7 * 86400.0  # a failed action's alert closes itself after a week
+MOSTLY_UNCHECKED = 0.5  # more than this share of a round unchecked: one operational alert
+OUTAGE_KEY = "outage:dns"
+
+
+@dataclass(frozen=True)
+class Settings:
+    grace_days: float = 7.0
+    confirm_rounds: int = 2
+    expiry_days: int = 14
+    stuck_after: float = 86400.0
+    concurrency: int = 4
+    dns_concurrency: int = 16
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    number: int
+    started: float
+    finished: float
+    orders: int
+    checked: int
+    unchecked: int
+    opened: list[str]
+    resolved: list[str]
+
+
+def _day(when: datetime | None) -> str:
+    return f"{when:%Y-%m-%d}" if when else "unknown"
+
+
+class Watch:
+    def __init__(
+        self,
+        mail: MailService,
+        records: WatchRecords,
+        live: LiveDns,
+        settings: Settings = Settings(),
+        clock: Callable[[], float] = time.time,
+    ):
+        self.mail, self.client, self.records, self.live = mail, mail.client, records, live
+        self.settings, self.clock = settings, clock
+        self._calls = threading.Semaphore(settings.concurrency)  # LogicBoxes calls at once
+
+    # ---- the round
+
+    def round(self) -> RoundReport:
+        """Run a round, or finish the one an instance left unfinished."""
+        now = self.clock()
+        place = self.records.round()
+        if not place.get("running"):
+            place = {
+                "number": int(place.get("number", 0)) + 1,
+                "started": now,
+                "running": True,
+                "after": 0,
+                "checked": 0,
+                "unchecked": 0,
+                "since": place.get("since", now - LOOK_BACK),  # failures count from the first round, less a day
+                "opened": [],
+                "resolved": [],
+            }
+            self.records.save_round(place)
+            self.live.forget()
+        first = place["number"] == 1
+        post = SUMMARY if first else DUE  # the first round's problems go out in one summary
+        book = self._book()
+        self._mail(book, place, post, now)
+        self._expiring(book, place, post, now)
+        self._actions(place, post, now)
+        finished = self.clock()
+        place.update(running=False, finished=finished, orders=len(book), run_now=False)
+        self.records.save_round(place)
+        return RoundReport(
+            place["number"],
+            place["started"],
+            finished,
+            len(book),
+            place["checked"],
+            place["unchecked"],
+            place["opened"],
+            place["resolved"],
+        )
+
+    def _book(self) -> list[OrderSummary]:
+        """Every Active order of every region, by order id (pages of 500)."""
+        orders: dict[int, OrderSummary] = {}
+        for region in self.mail.regions:
+            page = 1
+            while True:
+                with self._calls:
+                    got = self.client.search(region, page=page, per_page=MAX_RECORDS, statuses=("Active",))
+                orders.update((o.order_id, o) for o in got.orders)
+                if len(got.orders) < MAX_RECORDS or page * MAX_RECORDS >= got.total:
+                    break
+                page += 1
+        return [orders[key] for key in sorted(orders)]
+
+    # ---- mail not reaching Enterprise Email
+
+    def _mail(self, book: list[OrderSummary], place: dict[str, Any], post: str, now: float) -> None:
+        muted = self.records.muted()
+        grace = now - self.settings.grace_days * 86400
+        watched = [o for o in book if o.domain not in muted and (o.created is None or o.created.timestamp() <= grace)]
+        # open problems of orders no longer watched (deleted, suspended, muted, in their grace): gone
+        watched_ids = {o.order_id for o in watched}
+        for alert in self.records.all(SUSPECT, OPEN, kind="mail"):
+            if alert.order_id not in watched_ids:
+                self._good(alert.key, place, now, confirm=1)
+        remaining = [o for o in watched if o.order_id > place["after"]]
+        with ThreadPoolExecutor(self.settings.dns_concurrency, thread_name_prefix="mailops-watch-dns") as pool:
+            for start in range(0, len(remaining), CHUNK):
+                chunk = remaining[start : start + CHUNK]
+                for order, found in zip(chunk, pool.map(self._check_mail, chunk), strict=True):
+                    if found is None:
+                        place["unchecked"] += 1
+                        continue
+                    place["checked"] += 1
+                    if found is True:
+                        self._good(f"mail:{order.order_id}", place, now, self.settings.confirm_rounds)
+                    else:
+                        self._bad(found, place, now, self.settings.confirm_rounds, post)
+                place["after"] = chunk[-1].order_id
+                self.records.save_round(place)
+        total = len(watched)
+        if total and place["unchecked"] / total > MOSTLY_UNCHECKED:
+            summary = f"DNS could not be checked for {place['unchecked']} of {total} orders this round"
+            self._bad(Alert(OUTAGE_KEY, "outage", None, None, summary, {}), place, now, 1, DUE)
+        else:
+            self._good(OUTAGE_KEY, place, now, confirm=1)
+
+    def _check_mail(self, order: OrderSummary) -> Alert | bool | None:
+        """True: mail reaches Enterprise Email; an Alert: it does not; None: not checked now."""
+        try:
+            with self._calls:
+                required = self.client.expected_dns(order.region, order.order_id)
+        except LogicBoxesError as exc:
+            log.info("watch: order %s not checked, its records could not be read: %s", order.order_id, exc)
+            return None
+        if not any(record.type == "MX" for record in required):
+            return True  # nothing to compare mail with
+        key = f"mail:{order.order_id}"
+        try:
+            report = compare(order.domain, required, self.live.observe(order.domain, required))
+        except DomainMissing:
+            return Alert(key, "mail", order.order_id, order.domain, f"{order.domain} no longer exists in DNS", {})
+        except DnsCheckError as exc:
+            log.info("watch: %s not checked: %s", order.domain, exc)
+            return None
+        mx = [finding for finding in report.findings if finding.kind == "MX"]
+        elsewhere = [f for f in mx if not f.required]  # a host that is not Enterprise Email's: moved or split
+        arriving = [f for f in mx if f.required and f.state is not State.MISSING]
+        if arriving and not elsewhere:  # a missing backup MX or another priority still delivers: not this alert
+            return True
+        fix = {
+            "add": [asdict(record) for record in report.add if record.type == "MX"],
+            "remove": [asdict(record) for record in report.remove if record.type == "MX"],
+        }
+        return Alert(key, "mail", order.order_id, order.domain, report.verdict, fix)
+
+    # ---- about to lapse, auto-renew off
+
+    def _expiring(self, book: list[OrderSummary], place: dict[str, Any], post: str, now: float) -> None:
+        horizon = datetime.fromtimestamp(now, UTC) + timedelta(days=self.settings.expiry_days)
+        soon = [o for o in book if o.expires is not None and now < o.expires.timestamp() and o.expires <= horizon]
+        found: set[str] = set()
+        for summary in soon:
+            try:
+                with self._calls:
+                    order = self.client.order_details(summary.region, summary.order_id, fresh=True)
+            except LogicBoxesError as exc:
+                log.info("watch: order %s's renewal not checked: %s", summary.order_id, exc)
+                found.update(a.key for a in self.records.all(OPEN, kind="expiry") if a.order_id == summary.order_id)
+                continue
+            if order.auto_renew is False:
+                key = f"expiry:{order.order_id}:{int(order.expires.timestamp()) if order.expires else 0}"
+                days = (order.expires.date() - datetime.fromtimestamp(now, UTC).date()).days if order.expires else 0
+                text = f"{order.domain} expires on {_day(order.expires)} (in {days} days) with auto-renew off"
+                self._bad(Alert(key, "expiry", order.order_id, order.domain, text, {}), place, now, 1, post)
+                found.add(key)
+        for alert in self.records.all(SUSPECT, OPEN, kind="expiry"):  # renewed, auto-renew on, or gone
+            if alert.key not in found:
+                self._good(alert.key, place, now, confirm=1)
+
+    # ---- LogicBoxes' own actions
+
+    def _actions(self, place: dict[str, Any], post: str, now: float) -> None:
+        since = float(place["since"])
+        for action in self._queue(finished=True, statuses=("Failed",)):
+            completed = action.completed.timestamp() if action.completed else now
+            if completed < since:
+                continue
+            text = f"LogicBoxes failed: {describe_action(action)}"
+            detail = {"eaqid": action.eaqid, "said": action.status_description or ""}
+            alert = Alert(f"failed:{action.eaqid}", "failed", action.order_id, None, text, detail)
+            if self.records.get(alert.key) is None:
+                self._bad(alert, place, now, 1, post)
+        for alert in self.records.all(OPEN, kind="failed"):
+            if now - (alert.opened_at or now) > FAILED_KEPT:
+                self._good(alert.key, place, now, confirm=1)
+        stuck_before = now - self.settings.stuck_after
+        pending = {a.eaqid: a for a in self._queue(finished=False)}
+        for action in pending.values():
+            if action.added is not None and action.added.timestamp() < stuck_before:
+                text = f"Pending at LogicBoxes since {_day(action.added)}: {describe_action(action)}"
+                alert = Alert(f"stuck:{action.eaqid}", "stuck", action.order_id, None, text, {"eaqid": action.eaqid})
+                self._bad(alert, place, now, 1, post)
+        for alert in self.records.all(SUSPECT, OPEN, kind="stuck"):
+            if alert.detail.get("eaqid") not in pending:
+                self._good(alert.key, place, now, confirm=1)
+
+    def _queue(self, finished: bool, statuses: Iterable[str] = ()) -> list[QueuedAction]:
+        actions: list[QueuedAction] = []
+        for page in range(1, ACTION_PAGES + 1):
+            try:
+                with self._calls:
+                    got = self.client.actions(finished, statuses=statuses, page=page, per_page=MAX_RECORDS)
+            except LogicBoxesError as exc:
+                log.info("watch: the action queue could not be read: %s", exc)
+                break
+            actions += got.actions
+            if len(got.actions) < MAX_RECORDS:
+                break
+        return actions
+
+    # ---- recording
+
+    def _bad(self, alert: Alert, place: dict[str, Any], now: float, confirm: int, post: str) -> None:
+        before = self.records.get(alert.key)
+        after = self.records.bad(alert, now, confirm, post)
+        if after.state == OPEN and (before is None or before.state != OPEN):
+            place["opened"].append(alert.key)
+
+    def _good(self, key: str, place: dict[str, Any], now: float, confirm: int) -> None:
+        after = self.records.good(key, now, confirm)
+        if after is not None and after.resolved_at == now:
+            place["resolved"].append(key)

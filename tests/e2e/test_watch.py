@@ -1,0 +1,281 @@
+"""The watch over the order book, end to end: the real app's watch against the simulator's book, a
+loopback DNS server whose zones the test changes between rounds, and the fake Slack that records
+what was posted in ALERTS_CHANNEL. Rounds are run by the test, one at a time (WATCH=off stops the
+background loop here; tests/system runs the loop in real processes)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot.sandbox.dnsserver import ZoneServer
+from bot.sandbox.simulator import DAY, SimOrder, demo_zones
+from tests.support import visible_text
+
+ALERTS = "C0ALERTS"
+US = "mx.us.enterprise-email.example."
+GOOD = demo_zones()["example.com."]
+
+
+RIGHT = f"10 mx1.{US}\n@ IN MX 20 mx2.{US}"  # the two MX hosts every simulated order needs
+
+
+def zone(domain: str, mx: str | None = RIGHT) -> str:
+    """A zone for `domain` with this MX (None: no MX at all)."""
+    head = "$TTL 300\n@ IN SOA ns1 hostmaster 1 7200 900 1209600 300\n@ IN NS ns1\n"
+    return head + (f"@ IN MX {mx}\n" if mx else "") + f'@ IN TXT "v=spf1 include:spf.{US.rstrip(".")} ~all"\n'
+
+
+@pytest.fixture
+def zones():
+    server = ZoneServer().start()
+    yield server
+    server.stop()
+
+
+def book(sim, *orders: SimOrder) -> None:
+    """The simulator's book holds exactly these orders, and nothing pending."""
+    sim.orders = {}
+    sim.queue.clear()
+    for order in orders:
+        sim.add(order)
+
+
+def order(n: int, domain: str, **fields) -> SimOrder:
+    return SimOrder(84390000 + n, domain, "us", **fields)
+
+
+@pytest.fixture
+def watched(start_bot, zones):
+    def start(**overrides):
+        settings = dict(alerts_channel=ALERTS, dns_resolvers=zones.address, watch=False, watch_confirm_rounds=1)
+        bot = start_bot(**{**settings, **overrides})
+        return bot, bot.bot.deps.watch
+
+    return start
+
+
+def run_round(desk):
+    report = desk.watch.round()
+    desk.alerts.deliver()
+    return report
+
+
+def alerts_posted(slack) -> list[dict]:
+    return [p for p in slack.posts("/api/chat.postMessage") if p.get("channel") == ALERTS and not p.get("thread_ts")]
+
+
+def replies(slack) -> list[dict]:
+    return [p for p in slack.posts("/api/chat.postMessage") if p.get("channel") == ALERTS and p.get("thread_ts")]
+
+
+def test_the_first_round_posts_one_summary_of_everything_already_wrong(watched, sim, zones, slack):
+    now = int(time.time())
+    book(
+        sim,
+        order(1, "fine.com"),
+        order(2, "moved.com"),
+        order(3, "lapsing.com", expires=now + 5 * DAY, recurring=False),
+    )
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    zones.set_zone("lapsing.com.", zone("lapsing.com"))
+    failed = sim.queue_action(84390001, "Renew", "Renewal of fine.com for 12 months", "Failed", "Card declined")
+    _, desk = watched()
+    report = run_round(desk)
+    assert report.number == 1 and report.checked == 3 and report.unchecked == 0
+    (summary,) = alerts_posted(slack)
+    text = visible_text(summary)
+    assert "3 problem(s) already" in text
+    assert "moved.com" in text and "mx.oldhost.net" in text
+    assert "lapsing.com expires on" in text and "with auto-renew off" in text
+    assert "LogicBoxes failed: Renewal of fine.com for 12 months" in text and failed
+    assert "fine.com " not in text.replace("Renewal of fine.com", "")  # the healthy order is not named
+    run_round(desk)  # nothing new: nothing posted, the summary's problems count as alerted
+    assert len(alerts_posted(slack)) == 1
+
+
+def test_after_the_first_round_each_new_problem_gets_its_own_message_once(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "later.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("later.com.", zone("later.com"))
+    _, desk = watched()
+    run_round(desk)
+    assert alerts_posted(slack) == []  # nothing wrong: no summary
+    zones.set_zone("later.com.", zone("later.com", "10 mx.oldhost.net."))
+    for _ in range(3):
+        run_round(desk)
+    (alert,) = alerts_posted(slack)
+    text = visible_text(alert)
+    assert "Mail not reaching Enterprise Email" in text and "later.com" in text and "mx.oldhost.net" in text
+    assert "since" in text and f"mx1.{US}" in text  # the line to add
+    assert {"check_dns", "look_up", "watch_mute"} <= {
+        e["action_id"] for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
+    assert "USD" not in json.dumps(alert)  # never cost or balance
+
+
+def test_no_alert_for_a_healthy_order_one_in_its_grace_days_or_one_expiring_with_auto_renew_on(
+    watched, sim, zones, slack
+):
+    now = int(time.time())
+    book(
+        sim,
+        order(1, "fine.com", expires=now + 3 * DAY, recurring=True),
+        order(2, "brandnew.com", created=now - 2 * DAY),  # its DNS is still being set up
+    )
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("brandnew.com.", zone("brandnew.com", "10 mx.oldhost.net."))
+    _, desk = watched()
+    for _ in range(2):
+        run_round(desk)
+    assert alerts_posted(slack) == []
+
+
+def test_a_flapping_zone_alerts_only_after_the_confirm_rounds(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "flappy.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("flappy.com.", zone("flappy.com"))
+    _, desk = watched(watch_confirm_rounds=2)
+    run_round(desk)
+    for mx in ("10 mx.oldhost.net.", RIGHT, "10 mx.oldhost.net.", RIGHT):  # bad, good, bad, good
+        zones.set_zone("flappy.com.", zone("flappy.com", mx))
+        run_round(desk)
+    assert alerts_posted(slack) == []
+    zones.set_zone("flappy.com.", zone("flappy.com", "10 mx.oldhost.net."))
+    run_round(desk)
+    assert alerts_posted(slack) == []  # one bad round
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 1  # two in a row
+
+
+def test_resolved_updates_the_message_and_says_so_in_its_thread(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "broken.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("broken.com.", zone("broken.com"))
+    _, desk = watched()
+    run_round(desk)
+    zones.set_zone("broken.com.", None)  # the domain is gone
+    run_round(desk)
+    (alert,) = alerts_posted(slack)
+    assert "broken.com no longer exists in DNS" in visible_text(alert)
+    zones.set_zone("broken.com.", zone("broken.com"))  # fixed
+    run_round(desk)
+    (update,) = [u for u in slack.posts("/api/chat.update") if u.get("channel") == ALERTS]
+    assert "Resolved" in visible_text(update) and "watch_mute" not in json.dumps(update)
+    (reply,) = replies(slack)
+    assert "Resolved" in reply["text"] and reply["thread_ts"] == update["ts"]
+
+
+def test_a_failing_resolver_is_never_the_customers_problem(watched, sim, slack, start_bot):
+    failing = ZoneServer(failing=True).start()
+    try:
+        book(sim, order(1, "fine.com"), order(2, "other.com"))
+        bot = start_bot(alerts_channel=ALERTS, dns_resolvers=failing.address, watch=False, watch_confirm_rounds=1)
+        desk = bot.bot.deps.watch
+        report = run_round(desk)
+        assert report.checked == 0 and report.unchecked == 2
+        posted = alerts_posted(slack)
+        assert len(posted) == 1 and "could not be checked" in visible_text(posted[0])
+        assert "fine.com" not in json.dumps(posted) and "other.com" not in json.dumps(posted)
+        status = bot.driver.command("watch").text()
+        assert "0 DNS checked, 2 could not be checked" in status
+    finally:
+        failing.stop()
+
+
+def test_failed_and_long_pending_actions(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    _, desk = watched(action_stuck_after=3600)
+    run_round(desk)
+    failed = sim.queue_action(
+        84390001, "Add", "Addition of 5 email accounts for fine.com", "Failed", "Insufficient funds"
+    )
+    stuck = sim.queue_action(84390001, "Renew", "Renewal of fine.com for 12 months", "InvoicePaid")
+    sim.queue[stuck]["actionadded"] = str(int(time.time()) - 7200)
+    run_round(desk)
+    texts = [visible_text(a) for a in alerts_posted(slack)]
+    assert any(
+        "LogicBoxes failed: Addition of 5 email accounts for fine.com" in t and "Insufficient funds" in t for t in texts
+    )
+    assert any("Pending at LogicBoxes since" in t and "Renewal of fine.com" in t for t in texts)
+    sim.finish_action(stuck)
+    run_round(desk)
+    assert any("Renewal of fine.com" in r["text"] for r in replies(slack)) and failed
+
+
+def test_the_alert_cap_puts_the_rest_in_one_summary(watched, sim, zones, slack):
+    book(sim, *[order(n, f"d{n:02d}.com") for n in range(25)])
+    for n in range(25):
+        zones.set_zone(f"d{n:02d}.com.", zone(f"d{n:02d}.com"))
+    _, desk = watched()
+    run_round(desk)
+    for n in range(25):
+        zones.set_zone(f"d{n:02d}.com.", zone(f"d{n:02d}.com", "10 mx.oldhost.net."))
+    run_round(desk)
+    posted = alerts_posted(slack)
+    assert len(posted) == 21
+    assert "5 more problem(s) this round" in visible_text(posted[-1])
+
+
+def test_a_post_that_failed_is_tried_again_next_round(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "later.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("later.com.", zone("later.com"))
+    _, desk = watched()
+    run_round(desk)
+    zones.set_zone("later.com.", zone("later.com", "10 mx.oldhost.net."))
+    slack.not_in_channels.add(ALERTS)  # the bot was removed from the channel: Slack refuses the post
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 1 and desk.records.get("mail:84390002").post == "due"
+    slack.not_in_channels.discard(ALERTS)
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 2 and desk.records.get("mail:84390002").post == "posted"
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 2  # posted once it could be, and never again
+
+
+def test_mute_and_unmute_with_their_roles_and_the_audit_log(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "elsewhere.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("elsewhere.com.", zone("elsewhere.com"))
+    bot, desk = watched()
+    run_round(desk)
+    zones.set_zone("elsewhere.com.", zone("elsewhere.com", "10 mx.google.example."))
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 1
+    refused = bot.driver.click("watch_mute", "elsewhere.com", user="U0AGENT").response()
+    assert "Only approvers" in visible_text(refused)
+    muted = bot.driver.click("watch_mute", "elsewhere.com", user="U0LEAD").response()
+    assert "elsewhere.com is muted" in visible_text(muted)
+    assert any("muted by <@U0LEAD>" in r["text"] for r in replies(slack))
+    run_round(desk)
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 1  # muted: not alerted again
+    audit = bot.driver.command("audit", user="U0LEAD").text()
+    assert "mute" in audit and "elsewhere.com" in audit
+    assert "Only approvers" in bot.driver.command("watch unmute elsewhere.com", user="U0AGENT").ack["text"]
+    assert "elsewhere.com is watched again" in bot.driver.command("watch unmute elsewhere.com", user="U0LEAD").text()
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 2  # watched again, still pointed elsewhere: a new alert
+
+
+def test_email_watch_says_when_the_last_round_ran_and_lists_the_open_alerts(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "moved.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    bot, desk = watched()
+    assert "No round has finished yet." in bot.driver.command("watch").text()
+    run_round(desk)
+    text = bot.driver.command("watch").text()
+    assert "2 orders, 2 DNS checked, 0 could not be checked" in text and "moved.com" in text
+    assert "Only approvers" in bot.driver.command("watch run", user="U0AGENT").ack["text"]
+    assert "A round of the watch starts now" in bot.driver.command("watch run", user="U0LEAD").text()
+    assert desk.records.round()["run_now"] is True
+
+
+def test_without_alerts_channel_the_watch_says_it_is_off(bot):
+    assert "The watch is off: set ALERTS_CHANNEL" in bot.driver.command("watch").text()
