@@ -8,6 +8,7 @@ python -m bot digest --channel C..  post the orders expiring soon
 python -m bot migrate               bring the database schema up to date (also done at start)
 python -m bot audit verify          check the audit log's hash chain
 python -m bot settings              print the effective settings as JSON (secrets masked)
+python -m bot watch                 run the watch over the order book alone (ALERTS_CHANNEL; WATCH=off on web)
 python -m bot manifest [--socket-mode]   print the Slack app manifest (manifest.yml, manifest.socket-mode.yml)
 """
 
@@ -19,7 +20,7 @@ import os
 import sys
 
 from bot.config import LOGICBOXES, Settings, serve_requirements
-from bot.running.logs import configure_logging
+from bot.running.logs import configure_logging, fatal
 from bot.running.startup import load_or_exit, make_bot_or_exit
 
 log = logging.getLogger("bot")
@@ -113,6 +114,27 @@ def show_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def watch_alone(args: argparse.Namespace) -> int:
+    """The watch without serving Slack: a Procfile line of its own (`watch: python -m bot watch`),
+    with WATCH=off on the web processes. Stops cleanly on SIGTERM, handing the lease over."""
+    from bot.running.serving import Stopper
+
+    settings = load_or_exit(*serve_requirements())
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.alerts_channel is None:
+        fatal("python -m bot watch needs ALERTS_CHANNEL: the channel id (C...) the watch posts its alerts in.")
+        return 2
+    stopper = Stopper()
+    bot = make_bot_or_exit(settings, sweep=False, watch=True)
+    log.info("watching the order book; alerts go to %s", settings.alerts_channel)
+    log.info("stopping on %s", stopper.wait())
+    bot.stop.set()
+    if bot.deps.watch is not None:
+        bot.deps.watch.runner.wake.set()
+        bot.deps.watch.runner.join(settings.shutdown_grace)
+    return 0
+
+
 def print_manifest(args: argparse.Namespace) -> int:
     """The app manifest generated from the bot's declarations: needs no settings, touches nothing."""
     from bot.slack.manifest import manifest_text
@@ -140,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
     sub.add_parser("migrate", help="bring the database schema up to date (serving does it too)")
     sub.add_parser("settings", help="print the effective settings as JSON (secrets masked)")
+    sub.add_parser("watch", help="run the watch over the order book alone (needs ALERTS_CHANNEL)")
     p_manifest = sub.add_parser("manifest", help="print the Slack app manifest (manifest.yml)")
     p_manifest.add_argument("--socket-mode", action="store_true", help="the Socket Mode app (manifest.socket-mode.yml)")
     p_audit = sub.add_parser("audit", help="audit log tools")
@@ -162,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return show_settings(args)
     if args.mode == "manifest":
         return print_manifest(args)
+    if args.mode == "watch":
+        return watch_alone(args)
     settings = load_or_exit(*serve_requirements())
     configure_logging(settings.log_level, settings.log_format)
     return serve(settings)

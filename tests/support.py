@@ -93,6 +93,7 @@ class FakeSlack:
         self.scopes: str | None = ",".join(SCOPES)  # the x-oauth-scopes header on API answers (None: none)
         self.missing_groups: set[str] = set()  # usergroups.users.list: no_such_subteam
         self.missing_channels: set[str] = set()  # conversations.info: channel_not_found
+        self.shared_channels: set[str] = set()  # conversations.info: shared with another organisation
         self.cond = threading.Condition()
         self._ts = itertools.count(1)
         fake = self
@@ -200,7 +201,9 @@ class FakeSlack:
             channel = body.get("channel")
             if channel in self.missing_channels:
                 return 200, {"ok": False, "error": "channel_not_found"}
-            return 200, {"ok": True, "channel": {"id": channel, "is_member": channel not in self.not_in_channels}}
+            shared = channel in self.shared_channels
+            member = channel not in self.not_in_channels
+            return 200, {"ok": True, "channel": {"id": channel, "is_member": member, "is_ext_shared": shared}}
         return 200, {"ok": False, "error": "unknown_method"}
 
     # ---- reading what the bot sent

@@ -29,6 +29,8 @@ from bot.render.messages import (
     request_button,
     slack_date,
 )
+from bot.render.watch import ICONS
+from bot.watch.alerts import Alert
 
 MAX_HOME_BLOCKS = 100
 MAX_ROWS = 15  # per list: the Home tab holds 100 blocks
@@ -69,7 +71,10 @@ def render_home(
     now: datetime,
     may_read: bool = True,
     may_quote: bool = True,
+    attention: list[Alert] | None = None,
 ) -> View:
+    """The Home tab: what waits for its viewer, their requests, what the watch found (Needs
+    attention) and the orders about to expire; only what the viewer may see."""
     entry = []
     if may_read:
         entry.append(ButtonElement(text="Look up", action_id="home_lookup", value="lookup", style="primary"))
@@ -91,6 +96,13 @@ def render_home(
     blocks.append(DividerBlock())
     if not may_read:
         return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
+    if attention:
+        blocks.append(_section(f"*Needs attention ({len(attention)})*"))
+        lines = [f"{ICONS.get(alert.kind, '')} {escape(alert.summary)}" for alert in attention[:MAX_ROWS]]
+        blocks.append(_section(clip("\n".join(lines), 3000)))
+        if len(attention) > MAX_ROWS:
+            blocks.append(_context(f"and {len(attention) - MAX_ROWS} more: `/email watch`"))
+        blocks.append(DividerBlock())
     if expiring is None:
         blocks.append(_section(f"*Expiring in the next 30 days*: {escape(expiring_note or 'unavailable')}"))
     else:

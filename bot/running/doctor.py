@@ -123,6 +123,8 @@ def _slack(settings: Settings):
     yield _scopes(granted)
     if settings.approval_channel:
         yield _approval_channel(client, settings.approval_channel, granted)
+    if settings.alerts_channel:
+        yield _alerts_channel(client, settings.alerts_channel)
     for group in [g for g in settings.approvers if g.startswith("S")]:
         yield _approver_group(client, group)
 
@@ -156,7 +158,16 @@ def _scopes(granted: set[str] | None) -> Check:
 
 
 def _approval_channel(client: Any, channel: str, granted: set[str] | None) -> Check:
-    name = "approval channel"
+    return _channel(client, channel, "approval channel", "APPROVAL_CHANNEL", "approval requests")
+
+
+def _alerts_channel(client: Any, channel: str) -> Check:
+    return _channel(client, channel, "alerts channel", "ALERTS_CHANNEL", "the watch's alerts", warn_shared=True)
+
+
+def _channel(client: Any, channel: str, name: str, setting: str, what: str, warn_shared: bool = False) -> Check:
+    """The bot is in `channel` (else `what` cannot be posted there); with `warn_shared`, a channel
+    shared with another organisation (Slack Connect) is a warning: its people would read them."""
     try:
         info = client.conversations_info(channel=channel)["channel"]
     except SlackApiError as exc:
@@ -168,15 +179,22 @@ def _approval_channel(client: Any, channel: str, granted: set[str] | None) -> Ch
                 name,
                 FAIL,
                 f"{channel} not found: it does not exist, or it is private and the bot is not in it",
-                f"check APPROVAL_CHANNEL, then /invite @mailops in {channel}",
+                f"check {setting}, then /invite @mailops in {channel}",
             )
-        return Check(name, FAIL, f"Slack refused conversations.info for {channel} ({error})", "check APPROVAL_CHANNEL")
+        return Check(name, FAIL, f"Slack refused conversations.info for {channel} ({error})", f"check {setting}")
     if not info.get("is_member"):
         return Check(
             name,
             FAIL,
-            f"the bot is not in {channel}: approval requests cannot be posted there",
+            f"the bot is not in {channel}: {what} cannot be posted there",
             f"/invite @mailops in {channel}",
+        )
+    if warn_shared and (info.get("is_ext_shared") or info.get("is_shared") or info.get("is_pending_ext_shared")):
+        return Check(
+            name,
+            WARN,
+            f"{channel} is shared with another organisation: its people would read {what}",
+            f"use a channel only your own workspace is in for {setting}",
         )
     return Check(name, PASS, f"the bot is in {channel}")
 

@@ -77,6 +77,18 @@ INVALIDATIONS = Counter(
 )
 
 
+WATCH_ROUND_SECONDS = Histogram(
+    "mailops_watch_round_seconds",
+    "How long a round of the watch took.",
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600),
+)
+WATCH_ORDERS_CHECKED = Counter(
+    "mailops_watch_orders_checked_total",
+    "Orders the watch's DNS check looked at, by result: ok, bad, unchecked (the resolver failed).",
+    ["result"],
+)
+
+
 def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
@@ -97,7 +109,31 @@ class PendingApprovals(Collector):
         yield gauge
 
 
-def metrics_app(pending: Callable[[], int] | None = None) -> Callable[..., Iterable[bytes]]:
+class OpenAlerts(Collector):
+    """mailops_alerts_open{kind}, counted in the shared database when scraped."""
+
+    KINDS = ("mail", "expiry", "failed", "stuck", "outage")
+
+    def __init__(self, count: Callable[[], dict[str, int]]):
+        self._count = count
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily(
+            "mailops_alerts_open", "Problems the watch has alerted and not resolved.", labels=["kind"]
+        )
+        try:
+            counts = self._count()
+        except Exception as exc:  # a database outage must not take /metrics down with it
+            log.warning("open alerts not counted (%s)", type(exc).__name__)
+            return
+        for kind in sorted({*self.KINDS, *counts}):
+            gauge.add_metric([kind], counts.get(kind, 0))
+        yield gauge
+
+
+def metrics_app(
+    pending: Callable[[], int] | None = None, open_alerts: Callable[[], dict[str, int]] | None = None
+) -> Callable[..., Iterable[bytes]]:
     """A WSGI app for GET /metrics: this process's metrics, or all workers' in multi-process mode."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -108,6 +144,8 @@ def metrics_app(pending: Callable[[], int] | None = None) -> Callable[..., Itera
             registry = _with_default(registry)
         if pending is not None:
             registry.register(PendingApprovals(pending))
+        if open_alerts is not None:
+            registry.register(OpenAlerts(open_alerts))
         body = generate_latest(registry)
         start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
         return [body]

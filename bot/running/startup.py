@@ -18,13 +18,13 @@ def load_or_exit(*required: str, **overrides: object) -> Settings:
         raise SystemExit(2) from None
 
 
-def make_bot_or_exit(settings: Settings):
+def make_bot_or_exit(settings: Settings, **options: object):
     """The bot, or one readable line naming why it cannot start and exit status 2 (never a
     traceback): a revoked token, Slack unreachable, a database that cannot be migrated."""
     from bot.running.wiring import make_bot
 
     try:
-        return make_bot(settings)
+        return make_bot(settings, **options)
     except Exception as exc:
         fatal(f"mailops cannot start: {startup_failure(exc)}")
         raise SystemExit(2) from None

@@ -184,7 +184,8 @@ def make_bot(
             name="approval-sweep",
             daemon=True,
         ).start()
-    probes = probe_app(lambda: readiness(approvals.store), approvals.store.count_pending)
+    open_alerts = desk.records.open_counts if desk is not None else None
+    probes = probe_app(lambda: readiness(approvals.store), approvals.store.count_pending, open_alerts)
     return Bot(
         app,
         deps,
@@ -227,12 +228,14 @@ def readiness(store: Store) -> list[str]:
 
 
 def probe_app(
-    ready: Callable[[], list[str]] | None = None, pending: Callable[[], int] | None = None
+    ready: Callable[[], list[str]] | None = None,
+    pending: Callable[[], int] | None = None,
+    open_alerts: Callable[[], dict[str, int]] | None = None,
 ) -> Callable[..., Iterable[bytes]]:
     """GET /healthz (alive: always 200 while the process serves), /readyz (200 "ready", or 503
     naming what is wrong) and /metrics (Prometheus); anything else 404. Alone, it is what Socket
     Mode serves on $PORT."""
-    prometheus = metrics_app(pending)
+    prometheus = metrics_app(pending, open_alerts)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")

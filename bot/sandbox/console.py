@@ -9,16 +9,47 @@ from __future__ import annotations
 
 import logging
 
+from bot.approvals.store import Store
 from bot.commands.handlers import Asker
-from bot.commands.intents import Help
+from bot.commands.intents import Help, WatchCommand
 from bot.commands.table import answer, help_for, is_read_only, parse, usage_of
 from bot.commands.words import ParseError
 from bot.config import LOGICBOXES
-from bot.render import plain_text, render_error
+from bot.render import Message, plain_text, render_error
+from bot.render.watch import render_alert, render_note, render_watch_status
 from bot.running import trace
 from bot.usecases.service import MailService
+from bot.watch.alerts import OPEN
+from bot.watch.records import WatchRecords
+from bot.watch.rounds import Settings as WatchSettings
+from bot.watch.rounds import Watch
 
 PROMPT = "/email "
+_WATCHES: dict[int, tuple[Watch, WatchRecords]] = {}
+
+
+def _watch(service: MailService, intent: WatchCommand) -> Message:
+    """The watch in the console: rounds run here, against this session's book and DNS, remembered
+    in memory for the session; what Slack's alerts channel would get is printed instead."""
+    if id(service) not in _WATCHES:
+        records = WatchRecords(Store("sqlite://").engine)
+        live = service.live_dns
+        _WATCHES[id(service)] = (Watch(service, records, live, WatchSettings(confirm_rounds=1)), records)
+    watch, records = _WATCHES[id(service)]
+    if intent.action == "run":
+        report = watch.round()
+        opened = [records.get(key) for key in report.opened]
+        lines = [
+            f"Round {report.number}: {report.orders} orders, {report.checked} DNS checked, "
+            f"{report.unchecked} could not be checked; {len(opened)} new problem(s), "
+            f"{len(report.resolved)} resolved."
+        ]
+        body = "\n\n".join(plain_text(render_alert(alert)) for alert in opened if alert is not None)
+        return Message("\n\n".join([*lines, body] if body else lines), [])
+    if intent.action == "unmute":
+        done = records.unmute(intent.domain or "")
+        return render_note(f"{intent.domain} is watched again." if done else f"{intent.domain} is not muted.")
+    return render_watch_status(records.round(), records.all(OPEN), enabled=True)
 
 
 SANDBOX_FINISH_AFTER = 20.0  # seconds the sandbox's LogicBoxes takes to finish an accepted change
@@ -87,6 +118,9 @@ def run_one(service: MailService, text: str, deadline: float) -> bool:
     if isinstance(intent, Help):
         print(plain_text(help_for(intent.unknown)))
         return intent.unknown is None
+    if isinstance(intent, WatchCommand):
+        print(plain_text(_watch(service, intent)))
+        return True
     if not is_read_only(intent):
         print(plain_text(render_error("Changes need a second person's approval: use this command in Slack.")))
         return False

@@ -121,7 +121,9 @@ def demo_zones() -> dict[str, str]:
         ]
         return head + "\n".join(line for line in lines if line) + "\n"
 
+    bulk = {f"customer{i:02d}.com.": right(us if i % 2 else india) for i in range(1, 24)}  # set up right
     return {
+        **bulk,
         "example.com.": right(us),
         "acme.com.": right(us, mx="@ IN MX 10 mx.oldhost.net.", spf='@ IN TXT "v=spf1 include:_spf.oldhost.net -all"'),
         "example.in.": right(

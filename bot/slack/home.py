@@ -11,6 +11,7 @@ from bot.logicboxes import LogicBoxesError
 from bot.render.home import refused_home, render_home
 from bot.slack.identity import Claim
 from bot.slack.runtime import Runtime
+from bot.watch.alerts import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,16 @@ def publish_home(rt: Runtime, user_id: str) -> None:
             note = "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items()) or None
         except LogicBoxesError as exc:
             note = str(exc)
+    attention = rt.deps.watch.records.all(OPEN) if may_read and rt.deps.watch is not None else None
     view = render_home(
-        waiting_for_me, mine, expiring, note, rt.deps.service.now(), may_read=may_read, may_quote=may_quote
+        waiting_for_me,
+        mine,
+        expiring,
+        note,
+        rt.deps.service.now(),
+        may_read=may_read,
+        may_quote=may_quote,
+        attention=attention,
     )
     _publish(rt, user_id, view)
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     insert,
     select,
     update,
@@ -172,6 +173,12 @@ class WatchRecords:
         query = select(alerts).where(alerts.c.post == post).order_by(alerts.c.opened_at, alerts.c.key)
         with self.engine.connect() as conn:
             return [Alert.from_row(row) for row in conn.execute(query)]
+
+    def open_counts(self) -> dict[str, int]:
+        """Open alerts by kind (mailops_alerts_open)."""
+        query = select(alerts.c.kind, func.count()).where(alerts.c.state == OPEN).group_by(alerts.c.kind)
+        with self.engine.connect() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}
 
     # ---- domains pointed elsewhere on purpose
 

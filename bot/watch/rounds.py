@@ -21,6 +21,7 @@ from typing import Any
 from bot.dns.check import State, compare
 from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
 from bot.logicboxes import MAX_RECORDS, LogicBoxesError, OrderSummary, QueuedAction, describe_action
+from bot.running import metrics
 from bot.usecases.service import MailService
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
 from bot.watch.records import WatchRecords
@@ -144,6 +145,8 @@ class Watch:
             for start in range(0, len(remaining), CHUNK):
                 chunk = remaining[start : start + CHUNK]
                 for order, found in zip(chunk, pool.map(self._check_mail, chunk), strict=True):
+                    result = "unchecked" if found is None else "ok" if found is True else "bad"
+                    metrics.WATCH_ORDERS_CHECKED.labels(result).inc()
                     if found is None:
                         place["unchecked"] += 1
                         continue

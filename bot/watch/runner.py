@@ -15,6 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.running import metrics
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import RoundReport, Watch
 
@@ -64,9 +65,20 @@ class WatchRunner:
             return None
         stop_renewing = threading.Event()
         threading.Thread(target=self._renew, args=(stop_renewing,), name="mailops-watch-lease", daemon=True).start()
+        started = time.monotonic()
         try:
             report = self.watch.round()
             self.alerter.deliver()
+            metrics.WATCH_ROUND_SECONDS.observe(time.monotonic() - started)
+            log.info(
+                "watch: round %s: %s orders, %s checked, %s not checked, %s opened, %s resolved",
+                report.number,
+                report.orders,
+                report.checked,
+                report.unchecked,
+                len(report.opened),
+                len(report.resolved),
+            )
         except SQLAlchemyError as exc:  # nothing posted: the round is said skipped, and run again
             log.warning("watch: round skipped, the database cannot be reached (%s)", type(exc).__name__)
             report = None
@@ -98,9 +110,17 @@ class WatchRunner:
                 pass
 
     def start(self, stop: threading.Event) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, args=(stop,), name="mailops-watch", daemon=True)
-        thread.start()
-        return thread
+        self._thread = threading.Thread(target=self.run_forever, args=(stop,), name="mailops-watch", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the loop to end after its stop event is set (a round in progress finishes)."""
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
 
     def run_now(self) -> None:
         """A round as soon as the lease holder next looks (here: at once)."""

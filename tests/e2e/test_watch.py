@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 
 import pytest
 
 from bot.sandbox.dnsserver import ZoneServer
 from bot.sandbox.simulator import DAY, SimOrder, demo_zones
-from tests.support import visible_text
+from tests.support import event, visible_text
 
 ALERTS = "C0ALERTS"
 US = "mx.us.enterprise-email.example."
@@ -279,3 +280,28 @@ def test_email_watch_says_when_the_last_round_ran_and_lists_the_open_alerts(watc
 
 def test_without_alerts_channel_the_watch_says_it_is_off(bot):
     assert "The watch is off: set ALERTS_CHANNEL" in bot.driver.command("watch").text()
+
+
+def test_app_home_shows_what_needs_attention_to_readers(watched, sim, zones, slack):
+    book(sim, order(1, "fine.com"), order(2, "moved.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    bot, desk = watched(readers="U0AGENT")
+    run_round(desk)
+    for user in ("U0AGENT", "U0SALES"):
+        event(bot.driver, "event_app_home_opened", user=user, tab="home")
+    slack.wait_until(lambda: len(slack.posts("/api/views.publish")) >= 2, what="both Home tabs")
+    tabs = {p["user_id"]: json.dumps(p["view"]) for p in slack.posts("/api/views.publish")}
+    assert "Needs attention (1)" in tabs["U0AGENT"] and "moved.com" in tabs["U0AGENT"]
+    assert "Needs attention" not in tabs["U0SALES"] and "moved.com" not in tabs["U0SALES"]
+
+
+def test_open_alerts_are_counted_from_the_database_for_prometheus(watched, sim, zones):
+    book(sim, order(1, "moved.com"), order(2, "gone.com"))
+    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    bot, desk = watched()
+    run_round(desk)
+    with urllib.request.urlopen(bot.url + "/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    assert 'mailops_alerts_open{kind="mail"} 2.0' in text and 'mailops_alerts_open{kind="expiry"} 0.0' in text
+    assert 'mailops_watch_orders_checked_total{result="bad"}' in text

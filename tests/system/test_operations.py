@@ -144,6 +144,24 @@ def test_doctor_all_pass(in_env, slack, capsys):
     assert API_KEY not in out and BOT_TOKEN not in out and SIGNING_SECRET not in out
 
 
+def test_doctor_checks_the_alerts_channel(in_env, slack, capsys):
+    in_env(ALERTS_CHANNEL="C0ALERTS")
+    slack.valid_tokens = {BOT_TOKEN}
+    main(["migrate"])
+    capsys.readouterr()
+    code, out = run_doctor(capsys)
+    assert "PASS  alerts channel: the bot is in C0ALERTS" in out, out
+    slack.shared_channels.add("C0ALERTS")
+    code, out = run_doctor(capsys)
+    assert (
+        "WARN  alerts channel: C0ALERTS is shared with another organisation: its people would read the watch's " in out
+    )
+    assert "fix: use a channel only your own workspace is in for ALERTS_CHANNEL" in out
+    slack.not_in_channels.add("C0ALERTS")
+    code, out = run_doctor(capsys)
+    assert code == 1 and "FAIL  alerts channel: the bot is not in C0ALERTS: the watch's alerts cannot be posted" in out
+
+
 def test_doctor_warnings_alone_exit_0(in_env, sim, slack, capsys, tmp_path):
     in_env(APPROVERS="", RESELLER_API_URL=sim.base_url)
     slack.scopes = None  # Slack sent no x-oauth-scopes header

@@ -135,6 +135,19 @@ def test_sandbox_console_checks_dns_against_its_own_dns_server(tmp_path):
     assert "DNS for example.com is right for Enterprise Email." in fine.stdout
 
 
+def test_sandbox_console_runs_the_watch_against_its_book_and_dns_server(tmp_path):
+    script = "watch\nwatch run\nwatch run\nwatch\n"
+    result = run_bot("console", "--sandbox", cwd=tmp_path, input=script)
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.split("Round 1: ")[1], result.stdout.split("Round 2: ")[1]
+    assert "No round has finished yet." in result.stdout
+    assert "3 new problem(s)" in first.splitlines()[0]
+    assert "Mail for acme.com does not reach Enterprise Email: its MX points to mx.oldhost.net." in first
+    assert "acme.com expires on" in first and "with auto-renew off" in first
+    assert "0 new problem(s)" in second.splitlines()[0]  # alerted once
+    assert "*Open (3)*" in second
+
+
 def test_sandbox_console_exit_status_says_whether_it_worked(tmp_path):
     result = run_bot("console", "--sandbox", "order", "nope.com", cwd=tmp_path)
     assert result.returncode == 1
