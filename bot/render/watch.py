@@ -120,7 +120,10 @@ def render_summary(alerts: list[Alert], title: str) -> Message:
         blocks.append(_section(text))
     if len(blocks) > 46:
         blocks = [*blocks[:45], _context("and more: `/email watch` lists every open problem")]
-    return Message(escape(f"{title}: {len(alerts)} problem(s)"), blocks)
+    named = "; ".join(alert.summary for alert in alerts[:5]) + (
+        f"; and {len(alerts) - 5} more" if len(alerts) > 5 else ""
+    )
+    return Message(escape(clip(f"{title}: {named}", 2900)), blocks)
 
 
 def render_resolved_reply(alert: Alert, why: str = "") -> str:
