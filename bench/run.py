@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes import FakeSlack, SlackDriver, free_port, procfile_web_argv  # noqa: E402
+from tests.support import FakeSlack, SlackDriver, free_port, procfile_web_argv  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -182,7 +182,7 @@ def median_of(runs: list[dict]) -> dict:
 class RemoteSimulator:
     """bot.sandbox.simulator in a process of its own, so its threads do not share the load generator's GIL."""
 
-    def __init__(self, delay: float, log: Path):
+    def __init__(self, delay: float, log: Path, orders: int = BENCH_ORDERS):
         argv = [
             sys.executable,
             "-m",
@@ -192,11 +192,15 @@ class RemoteSimulator:
             "--api-key",
             API_KEY,
             "--extra-orders",
-            str(BENCH_ORDERS),
+            str(orders),
         ]
         self.process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
         self.base_url = self.process.stdout.readline().strip()
         self.root = self.base_url.removesuffix("/api")
+
+    def by_name(self) -> dict[str, int]:
+        """Calls so far, by endpoint name (dns-record, search, details...)."""
+        return dict(self._control("stats")["by_name"])
 
     def _control(self, action: str, **params: str) -> dict:
         url = f"{self.root}/__sim/{action}?{urlencode(params)}"

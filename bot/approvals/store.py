@@ -264,6 +264,20 @@ class Store:
             select(approvals).where(approvals.c.status == "pending").order_by(approvals.c.created_at).limit(limit)
         )
 
+    def request_for_action(self, eaqid: str, limit: int = 1000) -> dict[str, Any] | None:
+        """The request whose call LogicBoxes queued as action `eaqid` (its channel and message), if
+        the bot made it: the watch links its alerts to it. The latest `limit` accepted requests."""
+        query = (
+            select(approvals.c.id, approvals.c.channel, approvals.c.message_ts, approvals.c.outcome)
+            .where(approvals.c.accepted_at.is_not(None))
+            .order_by(approvals.c.accepted_at.desc())
+            .limit(limit)
+        )
+        for row in self._rows(query):
+            if str((row.get("outcome") or {}).get("eaqid")) == str(eaqid):
+                return row
+        return None
+
     def count_pending(self) -> int:
         """How many requests wait for a decision (the mailops_approvals_pending gauge)."""
         with self.engine.connect() as conn:

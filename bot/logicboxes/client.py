@@ -94,8 +94,9 @@ class LogicBoxes:
         customer_ids: Iterable[int] = (),
         expiry_before: datetime | None = None,
         expiry_after: datetime | None = None,
+        fresh: bool = False,
     ) -> SearchPage:
-        """One page (page-no from 1) of at most 500 rows."""
+        """One page (page-no from 1) of at most 500 rows; cached like orders unless `fresh`."""
         if not 1 <= per_page <= MAX_RECORDS or page < 1:
             raise ValueError(f"search pages hold 1..{MAX_RECORDS} rows and start at 1")
         params: list[tuple[str, Any]] = [("no-of-records", max(per_page, 10)), ("page-no", page)]
@@ -109,7 +110,8 @@ class LogicBoxes:
         return self._orders.get(
             ("search", region, tuple(params)),
             lambda: wire.parse_search(self._ee("GET", region, "search", params), region),
-            where=region,
+            fresh,
+            region,
         )
 
     def dns_records(self, region: str, order_id: int) -> list[DnsRecord]:

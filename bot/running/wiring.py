@@ -123,6 +123,7 @@ def make_watch(
             dns_concurrency=settings.watch_dns_concurrency,
         ),
         clock,
+        store.request_for_action,
     )
     assert settings.alerts_channel is not None
     alerts = SlackAlerts(client, settings.alerts_channel, records, clock)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -44,7 +44,19 @@ class SlackAlerts:
         for alert in self.records.to_post(RESOLVE):
             self.resolve(alert)
 
+    def _linked(self, alert: Alert) -> Alert:
+        """The alert with a link to the bot's own request behind its action, when there is one."""
+        channel, ts = alert.detail.get("request_channel"), alert.detail.get("request_ts")
+        if not channel or not ts or alert.detail.get("request"):
+            return alert
+        try:
+            link = self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+        except SlackApiError:
+            return alert
+        return replace(alert, detail={**alert.detail, "request": link})
+
     def _post(self, alert: Alert) -> None:
+        alert = self._linked(alert)
         try:
             answer = self.client.chat_postMessage(channel=self.channel, **render_alert(alert).as_kwargs())
         except SlackApiError as exc:

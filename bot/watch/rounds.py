@@ -70,9 +70,11 @@ class Watch:
         live: LiveDns,
         settings: Settings = Settings(),
         clock: Callable[[], float] = time.time,
+        request_of: Callable[[str], dict[str, Any] | None] = lambda eaqid: None,
     ):
         self.mail, self.client, self.records, self.live = mail, mail.client, records, live
         self.settings, self.clock = settings, clock
+        self.request_of = request_of  # the bot's own request behind an action, if it made it
         self._calls = threading.Semaphore(settings.concurrency)  # LogicBoxes calls at once
 
     # ---- the round
@@ -122,7 +124,7 @@ class Watch:
             page = 1
             while True:
                 with self._calls:
-                    got = self.client.search(region, page=page, per_page=MAX_RECORDS, statuses=("Active",))
+                    got = self.client.search(region, page=page, per_page=MAX_RECORDS, statuses=("Active",), fresh=True)
                 orders.update((o.order_id, o) for o in got.orders)
                 if len(got.orders) < MAX_RECORDS or page * MAX_RECORDS >= got.total:
                     break
@@ -226,7 +228,7 @@ class Watch:
             if completed < since:
                 continue
             text = f"LogicBoxes failed: {describe_action(action)}"
-            detail = {"eaqid": action.eaqid, "said": action.status_description or ""}
+            detail = {"eaqid": action.eaqid, "said": action.status_description or "", **self._request(action.eaqid)}
             alert = Alert(f"failed:{action.eaqid}", "failed", action.order_id, None, text, detail)
             if self.records.get(alert.key) is None:
                 self._bad(alert, place, now, 1, post)
@@ -243,6 +245,17 @@ class Watch:
         for alert in self.records.all(SUSPECT, OPEN, kind="stuck"):
             if alert.detail.get("eaqid") not in pending:
                 self._good(alert.key, place, now, confirm=1)
+
+    def _request(self, eaqid: str) -> dict[str, Any]:
+        """Where the bot's own request for this action was posted: the alert links to it."""
+        try:
+            row = self.request_of(eaqid)
+        except Exception as exc:  # the link is a courtesy: the alert goes out without it
+            log.info("watch: the request behind action %s not found (%s)", eaqid, type(exc).__name__)
+            return {}
+        if not row or not row.get("channel") or not row.get("message_ts"):
+            return {}
+        return {"request_channel": row["channel"], "request_ts": row["message_ts"], "request_id": row["id"]}
 
     def _queue(self, finished: bool, statuses: Iterable[str] = ()) -> list[QueuedAction]:
         actions: list[QueuedAction] = []

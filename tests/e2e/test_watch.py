@@ -305,3 +305,51 @@ def test_open_alerts_are_counted_from_the_database_for_prometheus(watched, sim, 
         text = answer.read().decode()
     assert 'mailops_alerts_open{kind="mail"} 2.0' in text and 'mailops_alerts_open{kind="expiry"} 0.0' in text
     assert 'mailops_watch_orders_checked_total{result="bad"}' in text
+
+
+def test_an_order_coming_into_the_expiry_window_with_auto_renew_off_is_alerted_once(watched, sim, zones, slack):
+    now = int(time.time())
+    lapsing = order(1, "lapsing.com", expires=now + 60 * DAY, recurring=False)
+    book(sim, lapsing)
+    zones.set_zone("lapsing.com.", zone("lapsing.com"))
+    _, desk = watched()
+    run_round(desk)
+    assert alerts_posted(slack) == []  # 60 days away: outside EXPIRY_WARNING_DAYS
+    lapsing.expires = now + 10 * DAY  # LogicBoxes' expiry as the window reaches it
+    run_round(desk)
+    run_round(desk)
+    (alert,) = alerts_posted(slack)
+    text = visible_text(alert)
+    assert "Expiring with auto-renew off" in text and "lapsing.com expires on" in text and "(in 10 days)" in text
+    assert "request_change" in json.dumps(alert) and '"renew 84390001"' in json.dumps(alert)  # Renew: the form
+    sim.orders[84390001].recurring = True  # auto-renew turned on
+    run_round(desk)
+    assert any("Resolved" in r["text"] and "lapsing.com" in r["text"] for r in replies(slack))
+
+
+def test_a_change_the_bot_made_that_logicboxes_failed_links_to_its_request(watched, sim, zones, slack):
+    from tests.support import approval_id, request
+
+    book(sim, order(1, "fine.com"))
+    zones.set_zone("fine.com.", zone("fine.com"))
+    bot, desk = watched()
+    run_round(desk)
+    message, _ = request(bot.driver, "add-accounts fine.com 5")
+    bot.driver.click("approve", approval_id(message), user="U0LEAD")
+    bot.driver.slack.wait_outcomes(1)
+    sim.finish_all("Failed")
+    run_round(desk)
+    (alert,) = alerts_posted(slack)
+    text = visible_text(alert)
+    assert "LogicBoxes failed: Addition of 5 email accounts for fine.com" in text
+    assert "https://example.slack.com/archives/C0SUPPORT/p" in json.dumps(alert)  # the request's permalink
+
+
+def test_slacks_rate_limit_is_waited_out(watched, sim, zones, slack):
+    book(sim, order(1, "moved.com"))
+    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    _, desk = watched()
+    slack.rate_limit_next = 1  # Slack answers 429 once
+    run_round(desk)
+    assert slack.rate_limit_next == 0 and len(alerts_posted(slack)) == 1  # posted after the wait, once
+    assert desk.records.get("mail:84390001").post == "posted"

@@ -134,7 +134,15 @@ def test_a_malformed_slack_api_url_is_refused(url):
 
 @pytest.mark.parametrize(
     ("setting", "value"),
-    [("RESELLER_CURRENCY", "<!channel>"), ("SLACK_API_URL", "http://exa mple.com/api/")],
+    [
+        ("RESELLER_CURRENCY", "<!channel>"),
+        ("SLACK_API_URL", "http://exa mple.com/api/"),
+        ("ALERTS_CHANNEL", "#alerts"),  # a name, not the channel's id
+        ("WATCH_INTERVAL", "0.5"),  # at least 1
+        ("WATCH_CONFIRM_ROUNDS", "0"),  # at least 1
+        ("EXPIRY_WARNING_DAYS", "400"),  # 1 to 365
+        ("WATCH_LEASE_TTL", "1"),  # at least 2
+    ],
 )
 def test_a_bad_setting_stops_the_real_process_in_one_line(slack, sim, tmp_path, setting, value):
     env = process_env(sim, slack, DATABASE_URL=f"sqlite:///{tmp_path}/m.db", **{setting: value})
