@@ -88,15 +88,21 @@ def test_two_processes_on_postgres_alert_each_problem_once(sim, slack, zones, pg
 
 def test_the_survivor_of_a_killed_watcher_resumes_its_round(sim, slack, zones, pg_url, tmp_path):
     book(sim, zones, 320, broken=(7,))
-    sim.delay = 0.02  # a round takes seconds: long enough to kill the watcher in the middle of it
+    # the first watcher reads the first chunk's records (100 orders), then its next read hangs: it
+    # is in the middle of its first round, whatever the speed of this machine
+    sim.release.clear()
+    sim.fail("us", "dns-record", *[""] * 100)
+    sim.sticky_faults[("us", "dns-record")] = "slow"
     records = WatchRecords(engine_for(pg_url))
     with ExitStack() as stack:
         first = spawn(stack, sim, slack, zones, pg_url, tmp_path)
         eventually(lambda: records.round().get("after", 0) > 0, "the first chunk of the first round", 60)
         second = spawn(stack, sim, slack, zones, pg_url, tmp_path)
         place = records.round()
-        assert place["number"] == 1 and place["running"]
+        assert place["number"] == 1 and place["running"] and place["after"] == 84500099
         os.kill(first.process.pid, signal.SIGKILL)
+        sim.heal()
+        sim.release.set()  # LogicBoxes answers again; the survivor takes over once the lease lapses
         eventually(lambda: not records.round().get("running"), "the survivor to finish the round", 90)
         finished = records.round()
         assert finished["number"] == 1 and finished["started"] == place["started"]  # resumed, not restarted
