@@ -21,6 +21,7 @@ GOOD = demo_zones()["example.com."]
 
 
 RIGHT = f"10 mx1.{US}\n@ IN MX 20 mx2.{US}"  # the two MX hosts every simulated order needs
+OLD = "10 mx.oldhost.net."  # the host the mail went to before Enterprise Email
 
 
 def zone(domain: str, mx: str | None = RIGHT) -> str:
@@ -36,12 +37,21 @@ def zones():
     server.stop()
 
 
-def book(sim, *orders: SimOrder) -> None:
-    """The simulator's book holds exactly these orders, and nothing pending."""
+def book(sim, zones, *orders: SimOrder, mx: dict[str, str | None] | None = None) -> None:
+    """The simulator's book holds exactly these orders and nothing pending, and each order's domain
+    a zone with the MX hosts it needs, or the MX `mx` gives it (None there: no zone, the domain gone)."""
     sim.orders = {}
     sim.queue.clear()
     for order in orders:
         sim.add(order)
+        wanted = (mx or {}).get(order.domain, RIGHT)
+        if zones is not None and wanted is not None:
+            point(zones, order.domain, wanted)
+
+
+def point(zones, domain: str, mx: str | None) -> None:
+    """Change what live DNS answers for `domain` (None: the domain no longer exists)."""
+    zones.set_zone(domain + ".", None if mx is None else zone(domain, mx))
 
 
 def order(n: int, domain: str, **fields) -> SimOrder:
@@ -76,13 +86,12 @@ def test_the_first_round_posts_one_summary_of_everything_already_wrong(watched, 
     now = int(time.time())
     book(
         sim,
+        zones,
         order(1, "fine.com"),
         order(2, "moved.com"),
         order(3, "lapsing.com", expires=now + 5 * DAY, recurring=False),
+        mx={"moved.com": OLD},
     )
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
-    zones.set_zone("lapsing.com.", zone("lapsing.com"))
     failed = sim.queue_action(84390001, "Renew", "Renewal of fine.com for 12 months", "Failed", "Card declined")
     _, desk = watched()
     report = run_round(desk)
@@ -99,13 +108,11 @@ def test_the_first_round_posts_one_summary_of_everything_already_wrong(watched, 
 
 
 def test_after_the_first_round_each_new_problem_gets_its_own_message_once(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "later.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("later.com.", zone("later.com"))
+    book(sim, zones, order(1, "fine.com"), order(2, "later.com"))
     _, desk = watched()
     run_round(desk)
     assert alerts_posted(slack) == []  # nothing wrong: no summary
-    zones.set_zone("later.com.", zone("later.com", "10 mx.oldhost.net."))
+    point(zones, "later.com", OLD)
     for _ in range(3):
         run_round(desk)
     (alert,) = alerts_posted(slack)
@@ -124,11 +131,11 @@ def test_no_alert_for_a_healthy_order_one_in_its_grace_days_or_one_expiring_with
     now = int(time.time())
     book(
         sim,
+        zones,
         order(1, "fine.com", expires=now + 3 * DAY, recurring=True),
         order(2, "brandnew.com", created=now - 2 * DAY),  # its DNS is still being set up
+        mx={"brandnew.com": OLD},
     )
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("brandnew.com.", zone("brandnew.com", "10 mx.oldhost.net."))
     _, desk = watched()
     for _ in range(2):
         run_round(desk)
@@ -136,16 +143,14 @@ def test_no_alert_for_a_healthy_order_one_in_its_grace_days_or_one_expiring_with
 
 
 def test_a_flapping_zone_alerts_only_after_the_confirm_rounds(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "flappy.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("flappy.com.", zone("flappy.com"))
+    book(sim, zones, order(1, "fine.com"), order(2, "flappy.com"))
     _, desk = watched(watch_confirm_rounds=2)
     run_round(desk)
     for mx in ("10 mx.oldhost.net.", RIGHT, "10 mx.oldhost.net.", RIGHT):  # bad, good, bad, good
-        zones.set_zone("flappy.com.", zone("flappy.com", mx))
+        point(zones, "flappy.com", mx)
         run_round(desk)
     assert alerts_posted(slack) == []
-    zones.set_zone("flappy.com.", zone("flappy.com", "10 mx.oldhost.net."))
+    point(zones, "flappy.com", OLD)
     run_round(desk)
     assert alerts_posted(slack) == []  # one bad round
     run_round(desk)
@@ -153,16 +158,14 @@ def test_a_flapping_zone_alerts_only_after_the_confirm_rounds(watched, sim, zone
 
 
 def test_resolved_updates_the_message_and_says_so_in_its_thread(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "broken.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("broken.com.", zone("broken.com"))
+    book(sim, zones, order(1, "fine.com"), order(2, "broken.com"))
     _, desk = watched()
     run_round(desk)
-    zones.set_zone("broken.com.", None)  # the domain is gone
+    point(zones, "broken.com", None)  # the domain is gone
     run_round(desk)
     (alert,) = alerts_posted(slack)
     assert "broken.com no longer exists in DNS" in visible_text(alert)
-    zones.set_zone("broken.com.", zone("broken.com"))  # fixed
+    point(zones, "broken.com", RIGHT)  # fixed
     run_round(desk)
     (update,) = [u for u in slack.posts("/api/chat.update") if u.get("channel") == ALERTS]
     assert "Resolved" in visible_text(update) and "watch_mute" not in json.dumps(update)
@@ -173,7 +176,7 @@ def test_resolved_updates_the_message_and_says_so_in_its_thread(watched, sim, zo
 def test_a_failing_resolver_is_never_the_customers_problem(watched, sim, slack, start_bot):
     failing = ZoneServer(failing=True).start()
     try:
-        book(sim, order(1, "fine.com"), order(2, "other.com"))
+        book(sim, None, order(1, "fine.com"), order(2, "other.com"))  # no zones: the resolver fails anyway
         bot = start_bot(alerts_channel=ALERTS, dns_resolvers=failing.address, watch=False, watch_confirm_rounds=1)
         desk = bot.bot.deps.watch
         report = run_round(desk)
@@ -188,8 +191,7 @@ def test_a_failing_resolver_is_never_the_customers_problem(watched, sim, slack, 
 
 
 def test_failed_and_long_pending_actions(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
+    book(sim, zones, order(1, "fine.com"))
     _, desk = watched(action_stuck_after=3600)
     run_round(desk)
     failed = sim.queue_action(
@@ -209,13 +211,11 @@ def test_failed_and_long_pending_actions(watched, sim, zones, slack):
 
 
 def test_the_alert_cap_puts_the_rest_in_one_summary(watched, sim, zones, slack):
-    book(sim, *[order(n, f"d{n:02d}.com") for n in range(25)])
-    for n in range(25):
-        zones.set_zone(f"d{n:02d}.com.", zone(f"d{n:02d}.com"))
+    book(sim, zones, *[order(n, f"d{n:02d}.com") for n in range(25)])
     _, desk = watched()
     run_round(desk)
     for n in range(25):
-        zones.set_zone(f"d{n:02d}.com.", zone(f"d{n:02d}.com", "10 mx.oldhost.net."))
+        point(zones, f"d{n:02d}.com", OLD)
     run_round(desk)
     posted = alerts_posted(slack)
     assert len(posted) == 21
@@ -223,12 +223,10 @@ def test_the_alert_cap_puts_the_rest_in_one_summary(watched, sim, zones, slack):
 
 
 def test_a_post_that_failed_is_tried_again_next_round(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "later.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("later.com.", zone("later.com"))
+    book(sim, zones, order(1, "fine.com"), order(2, "later.com"))
     _, desk = watched()
     run_round(desk)
-    zones.set_zone("later.com.", zone("later.com", "10 mx.oldhost.net."))
+    point(zones, "later.com", OLD)
     slack.not_in_channels.add(ALERTS)  # the bot was removed from the channel: Slack refuses the post
     run_round(desk)
     assert len(alerts_posted(slack)) == 1 and desk.records.get("mail:84390002").post == "due"
@@ -240,12 +238,10 @@ def test_a_post_that_failed_is_tried_again_next_round(watched, sim, zones, slack
 
 
 def test_mute_and_unmute_with_their_roles_and_the_audit_log(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "elsewhere.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("elsewhere.com.", zone("elsewhere.com"))
+    book(sim, zones, order(1, "fine.com"), order(2, "elsewhere.com"))
     bot, desk = watched()
     run_round(desk)
-    zones.set_zone("elsewhere.com.", zone("elsewhere.com", "10 mx.google.example."))
+    point(zones, "elsewhere.com", "10 mx.google.example.")
     run_round(desk)
     assert len(alerts_posted(slack)) == 1
     refused = bot.driver.click("watch_mute", "elsewhere.com", user="U0AGENT").response()
@@ -265,9 +261,7 @@ def test_mute_and_unmute_with_their_roles_and_the_audit_log(watched, sim, zones,
 
 
 def test_email_watch_says_when_the_last_round_ran_and_lists_the_open_alerts(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "moved.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    book(sim, zones, order(1, "fine.com"), order(2, "moved.com"), mx={"moved.com": OLD})
     bot, desk = watched()
     assert "No round has finished yet." in bot.driver.command("watch").text()
     run_round(desk)
@@ -283,9 +277,7 @@ def test_without_alerts_channel_the_watch_says_it_is_off(bot):
 
 
 def test_app_home_shows_what_needs_attention_to_readers(watched, sim, zones, slack):
-    book(sim, order(1, "fine.com"), order(2, "moved.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
-    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    book(sim, zones, order(1, "fine.com"), order(2, "moved.com"), mx={"moved.com": OLD})
     bot, desk = watched(readers="U0AGENT")
     run_round(desk)
     for user in ("U0AGENT", "U0SALES"):
@@ -297,8 +289,7 @@ def test_app_home_shows_what_needs_attention_to_readers(watched, sim, zones, sla
 
 
 def test_open_alerts_are_counted_from_the_database_for_prometheus(watched, sim, zones):
-    book(sim, order(1, "moved.com"), order(2, "gone.com"))
-    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    book(sim, zones, order(1, "moved.com"), order(2, "gone.com"), mx={"moved.com": OLD, "gone.com": None})
     bot, desk = watched()
     run_round(desk)
     with urllib.request.urlopen(bot.url + "/metrics", timeout=10) as answer:
@@ -310,8 +301,7 @@ def test_open_alerts_are_counted_from_the_database_for_prometheus(watched, sim, 
 def test_an_order_coming_into_the_expiry_window_with_auto_renew_off_is_alerted_once(watched, sim, zones, slack):
     now = int(time.time())
     lapsing = order(1, "lapsing.com", expires=now + 60 * DAY, recurring=False)
-    book(sim, lapsing)
-    zones.set_zone("lapsing.com.", zone("lapsing.com"))
+    book(sim, zones, lapsing)
     _, desk = watched()
     run_round(desk)
     assert alerts_posted(slack) == []  # 60 days away: outside EXPIRY_WARNING_DAYS
@@ -330,8 +320,7 @@ def test_an_order_coming_into_the_expiry_window_with_auto_renew_off_is_alerted_o
 def test_a_change_the_bot_made_that_logicboxes_failed_links_to_its_request(watched, sim, zones, slack):
     from tests.support import approval_id, request
 
-    book(sim, order(1, "fine.com"))
-    zones.set_zone("fine.com.", zone("fine.com"))
+    book(sim, zones, order(1, "fine.com"))
     bot, desk = watched()
     run_round(desk)
     message, _ = request(bot.driver, "add-accounts fine.com 5")
@@ -346,8 +335,7 @@ def test_a_change_the_bot_made_that_logicboxes_failed_links_to_its_request(watch
 
 
 def test_slacks_rate_limit_is_waited_out(watched, sim, zones, slack):
-    book(sim, order(1, "moved.com"))
-    zones.set_zone("moved.com.", zone("moved.com", "10 mx.oldhost.net."))
+    book(sim, zones, order(1, "moved.com"), mx={"moved.com": OLD})
     _, desk = watched()
     slack.rate_limit_next = 1  # Slack answers 429 once
     run_round(desk)
