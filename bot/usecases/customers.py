@@ -122,32 +122,36 @@ class Customers:
         """The customer and one page of their orders, both regions merged; each order shown is
         read in full (details, pending actions) in parallel within the command's deadline."""
         trace.current().touched.append((None, customer.customer_id))
-        try:
-            result: SearchResult = self.mail.search(Search(customer_ids=(customer.customer_id,), page=query.page))
-        except LogicBoxesError:
-            raise
+        result: SearchResult = self.mail.search(Search(customer_ids=(customer.customer_id,), page=query.page))
         shown = result.orders
-        details, failed = self.mail.in_parallel(shown, lambda s: self.client.order_details(s.region, s.order_id))
-        pending, unread = self.mail.in_parallel(shown, lambda s: self.client.pending_actions(s.order_id))
-        by_order = {summary.order_id: order for summary, order in details}
-        queued = {summary.order_id: actions for summary, actions in pending}
-        for summary, exc in failed.items():
-            log.info("order %s shown without its details: %s", summary.order_id, exc)
+        reads = {"details": self._details, "pending": self._pending}  # both of every order at once: one wait
+        found, failed = self.mail.in_parallel(
+            [(summary, read) for summary in shown for read in reads], lambda key: reads[key[1]](key[0])
+        )
+        answers = dict(found)
+        for (summary, read), exc in failed.items():
+            log.info("order %s shown without its %s: %s", summary.order_id, read, exc)
         held = [
-            HeldOrder(
-                summary,
-                by_order.get(summary.order_id),
-                queued.get(summary.order_id)
-                if summary.order_id in queued
-                else f"could not be read ({short_reason(unread[summary])})"
-                if summary in unread
-                else None,
-            )
+            HeldOrder(summary, answers.get((summary, "details")), self._pending_text(summary, answers, failed))
             for summary in shown
         ]
         for summary in shown:
             trace.current().touched.append((summary.order_id, customer.customer_id))
         return CustomerCard(customer, query, held, result.total, result.unavailable)
+
+    def _details(self, summary: OrderSummary) -> Order:
+        return self.client.order_details(summary.region, summary.order_id)
+
+    def _pending(self, summary: OrderSummary) -> list[QueuedAction]:
+        return self.client.pending_actions(summary.order_id)
+
+    @staticmethod
+    def _pending_text(summary: OrderSummary, answers: dict, failed: dict) -> list[QueuedAction] | str | None:
+        """The order's pending actions, or why they could not be read (None: not asked)."""
+        if (summary, "pending") in answers:
+            return answers[(summary, "pending")]
+        exc = failed.get((summary, "pending"))
+        return f"could not be read ({short_reason(exc)})" if exc is not None else None
 
     def by_login(self, login: str) -> Customer | None:
         """The customer whose login this address is; None when it is nobody's."""

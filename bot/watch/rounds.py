@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.dns.check import State, compare
 from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
-from bot.logicboxes import MAX_RECORDS, LogicBoxesError, OrderSummary, QueuedAction, describe_action
+from bot.logicboxes import MAX_RECORDS, LogicBoxesError, Order, OrderSummary, QueuedAction, describe_action
 from bot.running import metrics
 from bot.usecases.service import MailService
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
@@ -201,12 +201,10 @@ class Watch:
         horizon = datetime.fromtimestamp(now, UTC) + timedelta(days=self.settings.expiry_days)
         soon = [o for o in book if o.expires is not None and now < o.expires.timestamp() and o.expires <= horizon]
         found: set[str] = set()
-        for summary in soon:
-            try:
-                with self._calls:
-                    order = self.client.order_details(summary.region, summary.order_id, fresh=True)
-            except LogicBoxesError as exc:
-                log.info("watch: order %s's renewal not checked: %s", summary.order_id, exc)
+        with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="mailops-watch-lb") as pool:
+            read = list(pool.map(self._fresh_details, soon))  # WATCH_CONCURRENCY at a time, in book order
+        for summary, order in zip(soon, read, strict=True):
+            if order is None:  # not checked now: its open alert stays open
                 found.update(a.key for a in self.records.all(OPEN, kind="expiry") if a.order_id == summary.order_id)
                 continue
             if order.auto_renew is False:
@@ -218,6 +216,14 @@ class Watch:
         for alert in self.records.all(SUSPECT, OPEN, kind="expiry"):  # renewed, auto-renew on, or gone
             if alert.key not in found:
                 self._good(alert.key, place, now, confirm=1)
+
+    def _fresh_details(self, summary: OrderSummary) -> Order | None:
+        try:
+            with self._calls:
+                return self.client.order_details(summary.region, summary.order_id, fresh=True)
+        except LogicBoxesError as exc:
+            log.info("watch: order %s's renewal not checked: %s", summary.order_id, exc)
+            return None
 
     # ---- LogicBoxes' own actions
 
