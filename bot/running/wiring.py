@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from slack_sdk.signature import SignatureVerifier
 
 from bot.approvals.accesslog import AccessLog
 from bot.approvals.notices import Notifiers
@@ -32,6 +31,7 @@ from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt
 from bot.slack.directory import Directory
+from bot.slack.verification import is_signed, refused
 from bot.slack.watch import SlackAlerts, WatchDesk
 from bot.usecases.service import MailService
 from bot.watch.records import WatchRecords
@@ -260,9 +260,10 @@ def wsgi_app(
     app: App, probes: Callable[..., Iterable[bytes]], signing_secret: str = ""
 ) -> Callable[..., Iterable[bytes]]:
     """Bolt's WSGI adapter on /slack/events, the probes beside it. A body over MAX_BODY (or of no
-    declared length) is refused with 413 before a byte of it is read."""
+    declared length) is refused with 413 before a byte of it is read; then Slack's signature is
+    checked before Bolt parses a byte of it: a request not verifiably from Slack is 401 and nothing
+    else (bot.slack.verification)."""
     slack = SlackRequestHandler(app, path="/slack/events")
-    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != "/slack/events":
@@ -273,20 +274,17 @@ def wsgi_app(
             if not length.isascii() or not length.isdigit() or int(length) > MAX_BODY:
                 start_response("413 Content Too Large", [("Content-Type", "text/plain")])
                 return [b"request body too large or of unknown length\n"]
-            body = environ["wsgi.input"].read(int(length))  # kept: Bolt may fail to parse it
+            body = environ["wsgi.input"].read(int(length))
             environ["wsgi.input"] = io.BytesIO(body)
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+        if not is_signed(signing_secret, body, timestamp, environ.get("HTTP_X_SLACK_SIGNATURE")):
+            refused(len(body), "signature")
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b"invalid request\n"]
         started = time.perf_counter()
         try:
             return slack(environ, start_response)  # listeners ack and hand work on: this is the ack
-        except Exception as exc:  # Bolt's own parsing failed, before any listener: still one boundary
-            signed = verifier is not None and verifier.is_valid(
-                body.decode("utf-8", "replace"),
-                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-                environ.get("HTTP_X_SLACK_SIGNATURE", ""),
-            )
-            if not signed:
-                start_response("401 Unauthorized", [("Content-Type", "text/plain")])
-                return [b"invalid request\n"]
+        except Exception as exc:  # Bolt's own parsing of a signed body failed: still one boundary
             unreadable_before_bolt(exc, "http")
             start_response("200 OK", [("Content-Type", "text/plain")])
             return [b""]

@@ -19,6 +19,7 @@ from bot.slack.deps import Deps
 from bot.slack.identity import claim_of
 from bot.slack.replays import REQUEST_SIGNATURE
 from bot.slack.runtime import Runtime
+from bot.slack.verification import VERIFIED, Verification, slack_origins
 
 __all__ = ["Deps", "Runtime", "create_app", "web_client"]
 
@@ -54,6 +55,13 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         # request's own thread: no hop through Bolt's executor (5 threads by default) before the ack.
         process_before_response=True,
         raise_error_for_unhandled_request=True,  # into the boundary: acknowledged and logged, never a 404
+        # Bolt's own check raises on a timestamp that is not a number, and what a middleware raises
+        # reaches the error boundary with the unsigned body: ours never raises and runs first.
+        request_verification_enabled=False,
+        ssl_check_enabled=False,  # answered by Verification, once the request is verified
+        before_authorize=Verification(
+            deps.settings.secret("slack_signing_secret"), slack_origins(deps.settings.slack_api_url)
+        ),
     )
     rt = Runtime(deps, app)
 
@@ -62,7 +70,15 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         error: Exception, body: Any, response: BoltResponse | None, context: BoltContext
     ) -> BoltResponse:
         """Every listener and middleware: whatever fails is acknowledged, logged once, and said."""
-        return boundary.handle(error, body, response, app.client, context.get("respond"))
+        return boundary.handle(
+            error,
+            body,
+            response,
+            app.client,
+            context.get("respond"),
+            verified=bool(context.get(VERIFIED)),
+            submit=deps.workers.submit,
+        )
 
     @app.use
     def runtime(
@@ -88,12 +104,17 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         if kind == "view_submission":
             return ack(response_action="update", view=refusal_view(refusal))
         response = ack()
-        if claim.workflow:
-            context.fail(error=refusal)
-        elif body.get("response_url"):
-            respond(text=refusal, response_type="ephemeral", replace_original=False)
-        elif _event_type(body) == "app_home_opened" and (who.unconfirmed or who.guest) and claim.user_id:
-            rt.client.views_publish(user_id=claim.user_id, view=refused_home(refusal))  # their tab says why
+
+        def say() -> None:  # a call to Slack: on the pool, never in the way of this ack
+            if claim.workflow:
+                context.fail(error=refusal)
+            elif body.get("response_url"):
+                respond(text=refusal, response_type="ephemeral", replace_original=False)
+            elif _event_type(body) == "app_home_opened" and (who.unconfirmed or who.guest) and claim.user_id:
+                rt.client.views_publish(user_id=claim.user_id, view=refused_home(refusal))  # their tab says why
+
+        if not deps.workers.submit(say):
+            log.info("too busy to say a refusal to %s", claim.user_id)
         return response
 
     listeners.register(app)

@@ -4,7 +4,10 @@ A payload the bot cannot read (a field missing, null or of the wrong type; a req
 expects) is still acknowledged with HTTP 200 (an ack under Socket Mode): Slack shows no error and
 retries nothing. It is logged once, as one line with a short reference, and the person behind it,
 where there is one, is told that reference. A database that cannot be reached is named instead.
-Bolt's own 401 for a bad signature never reaches here.
+
+Only a request whose signature was verified (bot.slack.verification) is acted on: anything else is
+401 here too, and nothing it names is dialled. Telling the person is a call to Slack, so it runs on
+the work pool: an ack never waits on it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import logging
 import secrets
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltResponse, Respond
@@ -63,9 +67,17 @@ def _person(body: Any) -> str | None:
 
 
 def handle(
-    error: Exception, body: Any, response: BoltResponse | None, client: WebClient, respond: Respond | None
+    error: Exception,
+    body: Any,
+    response: BoltResponse | None,
+    client: WebClient,
+    respond: Respond | None,
+    verified: bool,
+    submit: Callable[[Callable[[], None]], bool],
 ) -> BoltResponse:
-    """Acknowledge whatever failed; log it once; tell the person, where there is one."""
+    """Acknowledge whatever failed; log it once; tell the person, where there is one (on the pool)."""
+    if not verified:  # a request nobody vouched for: nothing of it is read, answered or dialled
+        return BoltResponse(status=401, body="invalid request")
     ref = secrets.token_hex(3)
     kind = _kind(body)
     if isinstance(error, SQLAlchemyError):
@@ -83,13 +95,19 @@ def handle(
         return _json({"response_action": "update", "view": refusal_view(sentence).to_dict()})
     acked = response is not None and response.body and response.status == 500  # acked, then it failed
     person = _person(body)
-    try:
-        if respond is not None and isinstance(body, dict) and isinstance(body.get("response_url"), str):
-            respond(text=sentence, response_type="ephemeral", replace_original=False)
-        elif person and kind in ("block_actions", "message_action", "shortcut", "app_home_opened"):
-            client.chat_postMessage(channel=person, text=sentence)
-    except Exception as exc:  # telling them is a courtesy: the ack below is what Slack needs
-        log.info("could not tell %s about reference %s: %s", person, ref, type(exc).__name__)
+    has_url = respond is not None and isinstance(body, dict) and isinstance(body.get("response_url"), str)
+
+    def tell() -> None:
+        try:
+            if has_url and respond is not None:
+                respond(text=sentence, response_type="ephemeral", replace_original=False)
+            elif person and kind in ("block_actions", "message_action", "shortcut", "app_home_opened"):
+                client.chat_postMessage(channel=person, text=sentence)
+        except Exception as exc:  # telling them is a courtesy: the ack is what Slack needs
+            log.info("could not tell %s about reference %s: %s", person, ref, type(exc).__name__)
+
+    if (has_url or person) and not submit(tell):
+        log.info("too busy to tell %s about reference %s", person, ref)
     if acked and response is not None:
         return BoltResponse(status=200, body=response.body, headers=response.headers)
     return BoltResponse(status=200, body="")
