@@ -255,8 +255,12 @@ class Approvals:
             if user != approval.requester:
                 return f"Only <@{approval.requester}>, who asked, can cancel this request; approvers use Deny."
             return None
-        if decision == "approve" and user == approval.requester:  # approvers only: the gate has checked
-            return "You asked for this change, so another approver must approve it (four eyes)."
+        if user == approval.requester:  # approve or deny: approvers only (the gate has checked), never their own
+            if decision == "approve":
+                return "You asked for this change, so another approver must approve it (four eyes)."
+            return (
+                "You asked for this change, so another approver must decide it (four eyes); use Cancel to withdraw it."
+            )
         return None
 
     def _already(self, approval: Approval) -> str:

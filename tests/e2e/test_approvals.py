@@ -117,6 +117,17 @@ def test_requester_cannot_approve_own_request_even_as_approver(bot, sim):
     assert sim.count("delete") == 0 and updates(bot.driver) == []
 
 
+def test_requester_cannot_deny_own_request_and_no_form_opens(bot, sim):
+    message, _ = request(bot.driver, "delete acme.com", user="U0ONCALL")
+    text = bot.driver.click("deny", approval_id(message), user="U0ONCALL").text()
+    assert "You asked for this change" in text and "use Cancel" in text
+    assert bot.driver.slack.posts("/api/views.open") == []
+    assert store(bot).get(approval_id(message))["status"] == "pending"
+    status, ack = submit_view(bot.driver, "deny_reason", {}, user="U0ONCALL", metadata=approval_id(message))
+    assert status == 200 and "You asked for this change" in json.dumps(ack)  # the form itself, forged, too
+    assert store(bot).get(approval_id(message))["status"] == "pending" and updates(bot.driver) == []
+
+
 def test_non_approver_is_refused(bot, sim):
     message, _ = request(bot.driver, "delete acme.com")
     text = bot.driver.click("approve", approval_id(message), user="U0RANDOM").text()

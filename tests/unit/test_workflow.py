@@ -139,6 +139,15 @@ def test_four_eyes_the_requester_cannot_approve_but_can_cancel(workflow, sim):
     assert posts(sim, "delete") == 0
 
 
+def test_four_eyes_the_requester_cannot_deny_either(workflow, sim):
+    approval = ask(workflow, "delete example.com", who=APPROVER)
+    assert "another approver must decide it (four eyes)" in workflow.refusal_to_decide(approval.id, APPROVER, "deny")
+    refused = workflow.decide(approval.id, APPROVER, "deny", reason="changed my mind")
+    assert not refused.changed and "use Cancel" in refused.notice
+    assert workflow.store.get(approval.id)["status"] == "pending"
+    assert workflow.decide(approval.id, LEAD, "deny").approval.status is Status.DENIED
+
+
 def test_deny_records_the_reason_and_sends_nothing(workflow, sim):
     approval = ask(workflow, "suspend acme.com reason:unpaid")
     denied = workflow.decide(approval.id, LEAD, "deny", reason="talk to billing first")

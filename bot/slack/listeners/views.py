@@ -59,9 +59,13 @@ def deny_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context
     rt: Runtime = context["rt"]
     if refuse_form(rt, context, ack, UseCase.DECIDE):
         return
-    ack()  # close the form; the request card shows the decision
     who: Who = context["who"]
     user_id, approval_id = who.user_id, str(view.get("private_metadata") or "")
+    refusal = rt.deps.approvals.refusal_to_decide(approval_id, user_id, "deny")
+    if refusal:  # their own request, or decided meanwhile: said in the form, nothing recorded
+        ack(response_action="update", view=refusal_view(refusal))
+        return
+    ack()  # close the form; the request card shows the decision
     reason = value(view, REASON_BLOCK, REASON_INPUT)
 
     def work() -> None:
