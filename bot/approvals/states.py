@@ -1,6 +1,7 @@
 """An approval request's states and the only moves between them.
 
     pending -> executing -> done | failed | unknown | accepted
+    executing -> waiting -> executing (another change to the same order was on its way to LogicBoxes)
     accepted -> done | failed (when LogicBoxes' action queue says Success or Failed)
     pending -> denied | cancelled | expired | failed (the request could not be posted)
 
@@ -21,6 +22,7 @@ from enum import StrEnum
 class Status(StrEnum):
     PENDING = "pending"
     EXECUTING = "executing"
+    WAITING = "waiting"  # approved; another change to the same order is between approval and answer
     ACCEPTED = "accepted"
     DONE = "done"
     FAILED = "failed"
@@ -31,7 +33,7 @@ class Status(StrEnum):
 
     @property
     def final(self) -> bool:
-        return self not in (Status.PENDING, Status.EXECUTING, Status.ACCEPTED)
+        return self not in (Status.PENDING, Status.EXECUTING, Status.WAITING, Status.ACCEPTED)
 
     @property
     def label(self) -> str:
@@ -46,6 +48,7 @@ class Status(StrEnum):
 _LABELS = {
     Status.PENDING: "waiting for approval",
     Status.EXECUTING: "approved, running",
+    Status.WAITING: "approved, waiting for another change to the same order",
     Status.ACCEPTED: "accepted by LogicBoxes, being processed",
     Status.DONE: "approved and done",
     Status.FAILED: "approved but failed",
@@ -55,6 +58,7 @@ _LABELS = {
     Status.EXPIRED: "expired",
 }
 _ICONS = {
+    Status.WAITING: ":hourglass_flowing_sand:",
     Status.ACCEPTED: ":hourglass_flowing_sand:",
     Status.DONE: ":white_check_mark:",
     Status.FAILED: ":x:",
@@ -66,7 +70,8 @@ _ICONS = {
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.PENDING: frozenset({Status.EXECUTING, Status.DENIED, Status.CANCELLED, Status.EXPIRED, Status.FAILED}),
-    Status.EXECUTING: frozenset({Status.DONE, Status.FAILED, Status.UNKNOWN, Status.ACCEPTED}),
+    Status.EXECUTING: frozenset({Status.DONE, Status.FAILED, Status.UNKNOWN, Status.ACCEPTED, Status.WAITING}),
+    Status.WAITING: frozenset({Status.EXECUTING}),
     Status.ACCEPTED: frozenset({Status.DONE, Status.FAILED}),
 }
 

@@ -73,6 +73,7 @@ approvals = Table(
     Column("check_every", Float),  # seconds between looks at its action queue (doubling to an hour)
     Column("stuck_said_at", Float),  # the thread was told it is still pending past ACTION_STUCK_AFTER
     Column("finished_at", Float),  # LogicBoxes finished it (its queue's actioncompleted)
+    Column("started_at", Float),  # its call started: the order was claimed for it
 )
 
 audit_log = Table(
@@ -118,6 +119,14 @@ order_changes = Table(
     Column("order_id", BigInteger, nullable=False),
     Column("domain", String(255)),
     Column("origin", String(32), nullable=False),  # the instance that made the change
+)
+
+order_claims = Table(
+    "mailops_order_claims",
+    metadata,
+    Column("order_id", BigInteger, primary_key=True),  # at most one change per order on its way to LogicBoxes
+    Column("approval_id", String(32), nullable=False),
+    Column("claimed_at", Float, nullable=False),
 )
 
 CHANGES_CHANNEL = "mailops_order_changes"  # PostgreSQL's NOTIFY channel for order_changes rows
@@ -245,7 +254,7 @@ class Store:
                     .where(
                         approvals.c.order_id == row["order_id"],
                         approvals.c.kind == row["kind"],
-                        approvals.c.status.in_(("pending", "executing")),
+                        approvals.c.status.in_(("pending", "executing", "waiting")),
                     )
                     .order_by(approvals.c.created_at)
                     .limit(1)
@@ -288,7 +297,9 @@ class Store:
     def open_for(self, order_id: int) -> list[dict[str, Any]]:
         """Requests still open (pending or running) for one order."""
         return self._rows(
-            select(approvals).where(approvals.c.order_id == order_id, approvals.c.status.in_(("pending", "executing")))
+            select(approvals).where(
+                approvals.c.order_id == order_id, approvals.c.status.in_(("pending", "executing", "waiting"))
+            )
         )
 
     def set_late(self, approval_id: str, outcome: dict[str, Any]) -> None:
@@ -444,7 +455,89 @@ class Store:
         return result.rowcount == 1
 
     def running_since(self, before: float) -> list[dict[str, Any]]:
-        return self._rows(select(approvals).where(approvals.c.status == "executing", approvals.c.decided_at <= before))
+        """Changes running since `before`: counted from their call's start (a change may have waited
+        for another to the same order first), or from their approval."""
+        started = func.coalesce(approvals.c.started_at, approvals.c.decided_at)
+        return self._rows(select(approvals).where(approvals.c.status == "executing", started <= before))
+
+    # ---- one change per order between its approval and LogicBoxes' answer
+
+    def claim_order(self, order_id: int, approval_id: str, at: float) -> bool:
+        """Claim the order for this request's call: True for exactly one request at a time (the
+        primary key decides, in every process), and again for the request that holds it."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(order_claims).values(order_id=order_id, approval_id=approval_id, claimed_at=at))
+        except IntegrityError:
+            return self.order_holder(order_id) == approval_id
+        with self.engine.begin() as conn:
+            conn.execute(update(approvals).where(approvals.c.id == approval_id).values(started_at=at))
+        return True
+
+    def order_holder(self, order_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(order_claims.c.approval_id).where(order_claims.c.order_id == order_id)
+            ).scalar_one_or_none()
+
+    def release_order(self, order_id: int, approval_id: str) -> bool:
+        """Give the order back (the request's outcome is recorded); only its holder can."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(order_claims).where(
+                    order_claims.c.order_id == order_id, order_claims.c.approval_id == approval_id
+                )
+            )
+        return result.rowcount == 1
+
+    def release_orphaned_claims(self) -> list[int]:
+        """Claims whose request is no longer running (its process died after the sweep settled it,
+        or before it could give the order back): released; the orders they held."""
+        running = select(approvals.c.id).where(approvals.c.status == "executing")
+        with self.engine.begin() as conn:
+            orphans = [
+                row.order_id
+                for row in conn.execute(
+                    select(order_claims.c.order_id).where(order_claims.c.approval_id.not_in(running))
+                )
+            ]
+            if orphans:
+                conn.execute(
+                    delete(order_claims).where(
+                        order_claims.c.order_id.in_(orphans), order_claims.c.approval_id.not_in(running)
+                    )
+                )
+        return orphans
+
+    def waiting(self, order_id: int | None = None) -> list[dict[str, Any]]:
+        """Approved requests waiting for another change to their order, oldest approval first."""
+        query = select(approvals).where(approvals.c.status == "waiting")
+        if order_id is not None:
+            query = query.where(approvals.c.order_id == order_id)
+        return self._rows(query.order_by(approvals.c.decided_at))
+
+    def move(
+        self,
+        approval_id: str,
+        expected: Status,
+        status: Status,
+        outcome: dict[str, Any] | None = None,
+        started_at: float | None = None,
+    ) -> bool:
+        """waiting <-> executing, keeping who decided and when; True for exactly one caller."""
+        check(expected, status)
+        values: dict[str, Any] = {"status": str(status)}
+        if outcome is not None:
+            values["outcome"] = outcome
+        if started_at is not None:
+            values["started_at"] = started_at
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(approvals)
+                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
+                .values(**values)
+            )
+        return result.rowcount == 1
 
     def overdue(self, now: float) -> list[dict[str, Any]]:
         return self._rows(select(approvals).where(approvals.c.status == "pending", approvals.c.expires_at <= now))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -71,6 +72,8 @@ class Approvals:
         followup_after: float = 300,
         action_stuck_after: float = 86400,
         notifier: Notifier | None = None,
+        order_wait: float = 0.0,
+        spawn: Callable[[Callable[[], None]], object] | None = None,
     ):
         self.service, self.store, self.approvers = service, store, list(approvers)
         self.is_member, self.ttl, self.max_add_accounts = is_member, ttl, max_add_accounts
@@ -80,6 +83,9 @@ class Approvals:
         self.action_stuck_after = action_stuck_after  # then said once in the thread, if still pending
         self.notifier = notifier or Notifier()  # the Slack layer and the change feed (bot.approvals.notices)
         self.backlog = Backlog()
+        self.order_wait = order_wait  # COMMAND_DEADLINE: how long an approval waits for another change to its order
+        self.spawn = spawn or (lambda job: job())  # where a change that waited runs (the work pool)
+        self._released = threading.Condition()  # an order given back in this process: its waiters look again
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
@@ -248,7 +254,8 @@ class Approvals:
                 "LogicBoxes has answered, but the database cannot be reached right now: the outcome is in the "
                 "logs and will be recorded, and this request updated, as soon as the database is back.",
             )
-        return Decision(self._reload(approval), True)
+        current = self._reload(approval)
+        return Decision(current, True, current.outcome.get("note") if current.status is Status.WAITING else None)
 
     def _permission(self, approval: Approval, user: str, decision: str) -> str | None:
         if decision == "cancel":
@@ -279,10 +286,73 @@ class Approvals:
     # ---- execution
 
     def _run(self, approval: Approval, user: str) -> bool:
-        """Make the call, then record what happened: LogicBoxes' answer first, in its own
-        transaction, then the final state (only if the request is still running: a final state
-        is never overwritten), then the audit row. Rendering and Slack come after, elsewhere.
-        False when the database could not take it: the write is then queued until it can."""
+        """Claim the order, make the call, then record what happened: LogicBoxes' answer first, in
+        its own transaction, then the final state (only if the request is still running: a final
+        state is never overwritten), then the audit row, then give the order back. Rendering and
+        Slack come after, elsewhere. False when the database could not take it: the write is then
+        queued until it can (and the sweep gives the order back)."""
+        if not self._claim_order(approval):
+            self._wait_for_order(approval)
+            return True
+        try:
+            return self._run_claimed(approval, user)
+        finally:
+            self._release_order(approval)
+
+    # ---- one change per order between its approval and LogicBoxes' answer
+
+    def _claim_order(self, approval: Approval) -> bool:
+        """The order for this request's call, waiting up to `order_wait` for another change to it
+        to have LogicBoxes' answer: a give-back in this process wakes the wait, another process's
+        is seen at the next look."""
+        deadline = time.monotonic() + self.order_wait
+        while not self.store.claim_order(approval.order_id, approval.id, self.clock()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._released:
+                self._released.wait(min(left, 0.2))
+        return True
+
+    def _release_order(self, approval: Approval) -> None:
+        try:
+            self.store.release_order(approval.order_id, approval.id)
+        except SQLAlchemyError as exc:  # the sweep gives it back once the database is there
+            log.warning("could not give order %s back (%s); the sweep will", approval.order_id, type(exc).__name__)
+            return
+        with self._released:
+            self._released.notify_all()
+        self.resume_waiting(approval.order_id)
+
+    def _wait_for_order(self, approval: Approval) -> None:
+        """Another change to this order is on its way to LogicBoxes: this one waits, recorded, and is
+        checked again (by whoever gives the order back, or the sweep) once that one has its answer."""
+        note = (
+            f"Another change to {approval.domain} is running; this one is checked again when that one has "
+            "LogicBoxes' answer."
+        )
+        if self.store.move(approval.id, Status.EXECUTING, Status.WAITING, {"note": note}):
+            self.store.audit("wait", "system", _row(approval), {"holder": self.store.order_holder(approval.order_id)})
+        self.resume_waiting(approval.order_id)  # given back meanwhile: nobody else would wake it
+
+    def resume_waiting(self, order_id: int) -> None:
+        """The oldest approval waiting for this order, if the order is free: run again (re-checked first)."""
+        for row in self.store.waiting(order_id):
+            if self.store.order_holder(order_id) is not None:
+                return
+            approval = Approval.from_row(row)
+            if self.store.move(approval.id, Status.WAITING, Status.EXECUTING, started_at=self.clock()):
+                self.spawn(lambda approval=approval: self._resume(approval))
+                return
+
+    def _resume(self, approval: Approval) -> None:
+        resumed = self._reload(approval)
+        if self._run(resumed, resumed.decided_by or "system"):
+            current = self._reload(approval)
+            if current.status is not Status.WAITING:
+                self.notifier.closed(current)
+
+    def _run_claimed(self, approval: Approval, user: str) -> bool:
         try:
             final, outcome, answer = self._execute(approval)
         except SQLAlchemyError:
@@ -413,6 +483,9 @@ class Approvals:
                 self.store.audit("execute", "system", row, {"result": "unknown", "error": why})
                 _count_final(row, Status.UNKNOWN)
                 closed.append(self._reload(approval))
+        self.store.release_orphaned_claims()  # their requests were settled above, or before a crash
+        for order_id in dict.fromkeys(row["order_id"] for row in self.store.waiting()):
+            self.resume_waiting(order_id)
         for row in self.store.due_reminders(self.clock() - REMIND_AT * self.ttl):
             if self.store.mark_reminded(row["id"], self.clock()):
                 self.notifier.remind(Approval.from_row(row))

@@ -672,6 +672,9 @@ def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     summary = f"{verb} {escape(approval.domain)}: {state}{who}"
     if approval.status is Status.EXECUTING:
         headline = f":hourglass_flowing_sand: *Approved*{who} {_epoch_date(approval.decided_at)}, running..."
+    elif approval.status is Status.WAITING:
+        note = escape((approval.outcome or {}).get("note") or "another change to this order is running.")
+        headline = f":hourglass_flowing_sand: *Approved*{who} {_epoch_date(approval.decided_at)}, waiting: {note}"
     else:
         headline = f"{approval.status.icon} *{state[:1].upper() + state[1:]}*{who} {_epoch_date(approval.decided_at)}"
     blocks: list[Block] = [

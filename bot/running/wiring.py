@@ -147,6 +147,8 @@ def make_bot(
     service = make_service(settings)
     directory = Directory(client, ttl=GROUP_FRESHNESS, clock=clock)
     notices = Notifiers()  # the Slack layer and the change feed join it as they are built
+    in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
+    workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
     approvals = Approvals(
         service,
         Store(settings.database_url, tolerate_outage=True),
@@ -162,9 +164,9 @@ def make_bot(
         followup_after=settings.followup_after,
         action_stuck_after=settings.action_stuck_after,
         notifier=notices,
+        order_wait=settings.command_deadline,  # a second change to an order waits this long for the first
+        spawn=lambda job: workers.submit(job) or job(),  # a change that waited runs on the pool (here if full)
     )
-    in_flight = InFlight()  # the requests being acknowledged: work waits for them (Workers)
-    workers = Workers(settings.worker_threads, settings.work_queue_limit, in_flight.wait_quiet)
     desk = make_watch(settings, service, approvals.store, client, clock) if settings.alerts_channel else None
     deps = Deps(
         settings, service, approvals, workers, directory, AccessLog(approvals.store.record_access), notices, desk

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import REQUESTER, approval_id, buttons, request, submit_view, visible_text
+from tests.support import REQUESTER, approval_id, buttons, eventually, request, submit_view, visible_text
 
 
 def updates(driver) -> list[dict]:
@@ -325,3 +325,40 @@ def test_cost_viewers_setting(start_bot, sim):
     reply.response()
     assert bot.bot.deps.workers.wait_idle(10)  # the command is finished: nothing more will come
     assert len(bot.driver.slack.posts(reply.response_path)) == 1
+
+
+# ---- two changes to one order, approved a moment apart: exactly one reaches LogicBoxes
+
+ORDER_PAIRS = [
+    ("renew acme.com 12mo autorenew:on", "renew", "add-accounts acme.com 5", "add-email-account"),
+    ("delete acme.com", "delete", "renew acme.com 12mo autorenew:on", "renew"),
+    ("remove-accounts acme.com 2", "delete-email-account", "add-accounts acme.com 5", "add-email-account"),
+]
+
+
+@pytest.mark.parametrize(
+    ("first_text", "first_call", "second_text", "second_call"), ORDER_PAIRS, ids=[p[1] for p in ORDER_PAIRS]
+)
+def test_two_changes_to_one_order_approved_together_make_one_call(
+    start_bot, sim, first_text, first_call, second_text, second_call
+):
+    bot = start_bot(read_timeout=30.0, command_deadline=30.0)  # the held call is never given up on
+    first, _ = request(bot.driver, first_text)
+    second, _ = request(bot.driver, second_text)  # another open request for the order is still posted
+    sim.fail("us", first_call, "slow")  # LogicBoxes holds the first call until the test releases it
+    bot.driver.click("approve", approval_id(first), user="U0ONCALL")
+    eventually(lambda: sim.count(first_call, method="POST") == 1, "the first change to reach LogicBoxes")
+    bot.driver.click("approve", approval_id(second), user="U0LEAD")
+    eventually(lambda: store(bot).get(approval_id(second))["status"] == "executing", "the second approval")
+    sim.release.set()
+    bot.driver.slack.wait_until(
+        lambda: (
+            store(bot).get(approval_id(second))["status"] == "failed"
+            and any("Nothing was sent" in visible_text(p) for p in updates(bot.driver))
+        ),
+        15,
+        "the second request's card",
+    )
+    assert sim.count(first_call, method="POST") == 1 and sim.count(second_call, method="POST") == 0
+    card = next(visible_text(p) for p in updates(bot.driver) if "Nothing was sent" in visible_text(p))
+    assert "since this was asked; ask again" in card or "has an action pending at LogicBoxes" in card

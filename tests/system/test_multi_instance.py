@@ -172,3 +172,42 @@ def test_a_change_made_by_one_instance_leaves_no_stale_order_in_another(database
         card = b.command("order acme.com").text()
     assert "*Email accounts*\n45" in card
     assert sim.count("details") > details  # asked LogicBoxes again, not the stale cache
+
+
+ORDER_PAIRS = [
+    ("renew acme.com 12mo autorenew:on", "renew", "add-accounts acme.com 5", "add-email-account"),
+    ("delete acme.com", "delete", "renew acme.com 12mo autorenew:on", "renew"),
+    ("remove-accounts acme.com 2", "delete-email-account", "add-accounts acme.com 5", "add-email-account"),
+]
+
+
+@pytest.mark.parametrize(
+    ("first_text", "first_call", "second_text", "second_call"), ORDER_PAIRS, ids=[p[1] for p in ORDER_PAIRS]
+)
+def test_two_changes_to_one_order_approved_on_two_processes_make_one_call_on_postgres(
+    pg_url, sim, slack, tmp_path, first_text, first_call, second_text, second_call
+):
+    """Each approval clicked on its own process: the order's claim in PostgreSQL lets one through."""
+    slow = {"READ_TIMEOUT": "30", "COMMAND_DEADLINE": "30"}  # the held call is never given up on
+    with ExitStack() as stack:
+        a, b = (spawn(stack, pg_url, sim, slack, tmp_path, **slow) for _ in range(2))
+        a.command(first_text).text()
+        b.command(second_text).text()
+        slack.wait_until(lambda: len(_requests(slack)) == 2, 15, "both requests")
+        first, second = (buttons(m)["approve"]["value"] for m in _requests(slack))
+        store = Store(pg_url)
+        sim.fail("us", first_call, "slow")  # LogicBoxes holds the first call until released
+        a.click("approve", first, user="U0ONCALL")
+        eventually(lambda: sim.count(first_call, method="POST") == 1, "the first change to reach LogicBoxes")
+        b.click("approve", second, user="U0LEAD")
+        eventually(lambda: store.get(second)["status"] == "executing", "the second approval on the other process")
+        sim.release.set()
+        eventually(lambda: store.get(second)["status"] == "failed", "the second to be checked again", 30)
+        assert sim.count(first_call, method="POST") == 1 and sim.count(second_call, method="POST") == 0
+        error = store.get(second)["outcome"]["error"]
+        assert "since this was asked; ask again" in error or "has an action pending at LogicBoxes" in error
+        assert store.order_holder(84372633) is None and store.verify_audit().ok
+
+
+def _requests(slack) -> list[dict]:
+    return [p for p in slack.posts("/api/chat.postMessage") if "approve" in buttons(p)]

@@ -4,6 +4,7 @@ does to the request, to LogicBoxes (exactly one call) and to what the rest of th
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from bot.commands.table import parse
 from bot.sandbox.simulator import demo
 from bot.usecases.results import UserError
 from bot.usecases.service import MailService
-from tests.support import FakeClock, in_process_client
+from tests.support import FakeClock, eventually, in_process_client
 
 APPROVER, LEAD, REQUESTER = "U0ONCALL", "U0LEAD", "U0AGENT"
 
@@ -60,11 +61,11 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def workflow(sim, told, clock) -> Approvals:
+def workflow(sim, told, clock, tmp_path) -> Approvals:
     service = MailService(in_process_client(sim), ["us", "in"], probe_threads=2)
     return Approvals(
         service,
-        Store("sqlite://"),
+        Store(f"sqlite:///{tmp_path}/approvals.db"),  # a file: the race tests approve from two threads
         [APPROVER, LEAD],
         lambda members, user: user in members,
         ttl=1800,
@@ -195,3 +196,79 @@ def test_an_untouched_request_is_reminded_once_then_expires(workflow, told, cloc
     clock.advance(1800)
     (expired,) = workflow.sweep()
     assert expired.status is Status.EXPIRED and told.said[-1] == ("closed", Status.EXPIRED)
+
+
+# ---- two changes to one order, approved at the same moment: exactly one reaches LogicBoxes
+
+PAIRS = [
+    ("renew example.com 12 autorenew:on", "renew", "add-accounts example.com 5", "add-email-account"),
+    ("delete example.com", "delete", "renew example.com 12 autorenew:on", "renew"),
+    ("remove-accounts example.com 1", "delete-email-account", "add-accounts example.com 5", "add-email-account"),
+]
+
+
+def _approve_in_thread(workflow: Approvals, approval_id: str, who: str) -> tuple[threading.Thread, list]:
+    decided: list = []
+    thread = threading.Thread(target=lambda: decided.append(workflow.decide(approval_id, who, "approve")))
+    thread.start()
+    return thread, decided
+
+
+@pytest.mark.parametrize(("first_text", "first_call", "second_text", "second_call"), PAIRS)
+def test_two_changes_to_one_order_approved_together_make_one_call(
+    workflow, sim, first_text, first_call, second_text, second_call
+):
+    """The second waits for the first's claim on the order, then is checked again: what it
+    recorded has changed, or LogicBoxes has an action pending, so nothing is sent for it."""
+    workflow.order_wait = 30.0
+    first, second = ask(workflow, first_text), ask(workflow, second_text)
+    sim.fail("us", first_call, "slow")  # the first call is held at LogicBoxes until released
+    one, _ = _approve_in_thread(workflow, first.id, APPROVER)
+    eventually(lambda: posts(sim, first_call) == 1, "the first change to reach LogicBoxes")
+    two, decided = _approve_in_thread(workflow, second.id, LEAD)
+    eventually(lambda: workflow.store.get(second.id)["status"] == "executing", "the second approval")
+    sim.release.set()
+    one.join(30)
+    two.join(30)
+    assert posts(sim, first_call) == 1 and posts(sim, second_call) == 0
+    (second_decision,) = decided
+    assert second_decision.approval.status is Status.FAILED
+    error = second_decision.approval.outcome["error"]
+    assert "since this was asked; ask again" in error or "has an action pending at LogicBoxes" in error, error
+    assert "Nothing was sent" in error
+    assert workflow.store.order_holder(first.order_id) is None  # given back with the outcome
+
+
+def test_an_approval_that_cannot_wait_is_told_and_checked_again_after_the_first_answer(workflow, sim, told):
+    workflow.order_wait = 0.0
+    first, second = ask(workflow, "delete example.com"), ask(workflow, "add-accounts example.com 5")
+    sim.fail("us", "delete", "slow")
+    one, _ = _approve_in_thread(workflow, first.id, APPROVER)
+    eventually(lambda: posts(sim, "delete") == 1, "the delete to reach LogicBoxes")
+    waiting = workflow.decide(second.id, LEAD, "approve")
+    assert waiting.changed and waiting.approval.status is Status.WAITING
+    assert waiting.notice == (
+        "Another change to example.com is running; this one is checked again when that one has LogicBoxes' answer."
+    )
+    assert workflow.decide(second.id, APPROVER, "approve").notice.startswith("This request was already approved")
+    sim.release.set()
+    one.join(30)
+    final = Approval.from_row(workflow.store.get(second.id))
+    assert final.status is Status.FAILED
+    assert final.outcome["error"].startswith("status Active -> Deleted since this was asked; ask again.")
+    assert posts(sim, "add-email-account") == 0 and posts(sim, "delete") == 1
+    assert ("closed", Status.FAILED) in told.said  # its card is updated when it is checked again
+    assert [e.action for e in workflow.store.recent(20)].count("wait") == 1
+
+
+def test_the_sweep_gives_back_an_order_whose_holder_crashed_and_runs_the_one_waiting(workflow, sim, clock):
+    first, second = ask(workflow, "renew example.com 12 autorenew:on"), ask(workflow, "add-accounts example.com 5")
+    assert workflow.store.claim(first.id, Status.EXECUTING, APPROVER, clock())
+    assert workflow.store.claim_order(first.order_id, first.id, clock())  # then its process died
+    workflow.order_wait = 0.0
+    assert workflow.decide(second.id, LEAD, "approve").approval.status is Status.WAITING
+    clock.advance(workflow.stuck_after + 1)
+    workflow.sweep()
+    assert workflow.store.get(first.id)["status"] == "unknown"
+    assert workflow.store.get(second.id)["status"] == "accepted"  # checked again, then sent: one call
+    assert posts(sim, "add-email-account") == 1 and posts(sim, "renew") == 0
