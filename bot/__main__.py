@@ -80,10 +80,16 @@ def migrate(args: argparse.Namespace) -> int:
 
     settings = load_or_exit()
     configure_logging(settings.log_level, settings.log_format)
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = engine_for(settings.database_url)
-    before = schema_revision(engine)
-    migrate(engine)
-    after = schema_revision(engine)
+    try:
+        before = schema_revision(engine)
+        migrate(engine)
+        after = schema_revision(engine)
+    except SQLAlchemyError as exc:  # its kind, never the URL: it may hold a password
+        fatal(f"migrate: the database at DATABASE_URL cannot be migrated ({type(exc).__name__}).")
+        return 1
     print(f"database schema: {before or 'none (0.1.0 or new)'} -> {after} (head {head_revision()})")
     return 0
 

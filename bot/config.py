@@ -11,7 +11,7 @@ import os
 import re
 import unicodedata
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -137,7 +137,13 @@ class Settings(BaseSettings):
         mode="before",
     )(_split)
 
-    @field_validator("alerts_channel")
+    @field_validator("reseller_auth_userid", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """RESELLER_AUTH_USERID= (empty) is not set, not "not a number": one line, saying so."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("alerts_channel", "approval_channel")
     @classmethod
     def _channel(cls, value: str | None) -> str | None:
         """A channel id, as Slack shows it under the channel's details (C... or G...)."""
@@ -295,12 +301,34 @@ class Settings(BaseSettings):
         return value.get_secret_value() if value is not None else ""
 
 
+SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|key", re.IGNORECASE)  # ?password=, ?sslpassword=...
+
+
 def _mask_password(url: str) -> str:
-    """postgresql://user:***@host/db: a database password is a secret too."""
-    parts = urlsplit(url)
-    if not parts.password:
+    """postgresql://user:***@host/db?password=***: a database password is a secret too, wherever
+    the URL carries it (libpq takes `password` and `sslpassword` in the query as well)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
         return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    if password:
+        url = url.replace(f":{password}@", ":***@", 1)
+    return re.sub(
+        r"([?&])([^=&#]+)=([^&#]*)",
+        lambda m: f"{m[1]}{m[2]}=***" if SECRET_PARAMETER.search(m[2]) and m[3] else m[0],
+        url,
+    )
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a URL carries (its password, and query values named like one): to mask in logs."""
+    try:
+        parts = urlsplit(url)
+        found = [parts.password] if parts.password else []
+    except ValueError:
+        return []
+    return found + [value for name, value in parse_qsl(parts.query) if SECRET_PARAMETER.search(name) and value]
 
 
 def load_settings(*required: str, **overrides: object) -> Settings:
@@ -316,7 +344,12 @@ def load_settings(*required: str, **overrides: object) -> Settings:
             for err in exc.errors(include_input=False)
         ]
         given = {**_raw_values(overrides.get("_env_file", ".env")), **{k.upper(): v for k, v in overrides.items()}}
-        problems += [f"{name.upper()}: required but not set" for name in required if not given.get(name.upper())]
+        named = {problem.split(":", 1)[0] for problem in problems}  # one line per variable
+        problems += [
+            f"{name.upper()}: required but not set"
+            for name in required
+            if not given.get(name.upper()) and name.upper() not in named
+        ]
         raise ConfigError(_message(problems)) from None
     missing = [f"{name.upper()}: required but not set" for name in required if not _is_set(settings, name)]
     if missing:

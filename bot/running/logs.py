@@ -24,6 +24,8 @@ _SECRETS = [
     re.compile(r"()xapp-[A-Za-z0-9-]+"),
     # a password in any URL (a proxy's, a database's): scheme://user:***@host
     re.compile(r"([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s/]+(?=@)", re.IGNORECASE),
+    # a query parameter named like a secret (a DATABASE_URL's ?password=, ?sslpassword=, a ?token=)
+    re.compile(r"([?&][^=&\s]*(?:pass|pwd|secret|token)[^=&\s]*=)[^&\s'\"]+", re.IGNORECASE),
 ]
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 _extra_secrets: set[str] = set()

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import re
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.running.logs import fatal
+from bot.config import ConfigError, Settings, load_settings, url_secrets
+from bot.running.logs import fatal, register_secret
 
 
 def load_or_exit(*required: str, **overrides: object) -> Settings:
-    """Settings, or one readable message and exit status 2 (never a traceback)."""
+    """Settings, or one readable message and exit status 2 (never a traceback). The database's
+    password, wherever DATABASE_URL carries it, is masked in every log line from here on."""
     try:
-        return load_settings(*required, **overrides)
+        settings = load_settings(*required, **overrides)
     except ConfigError as exc:
         fatal(str(exc))
         raise SystemExit(2) from None
+    for secret in url_secrets(settings.database_url):
+        register_secret(secret)
+    return settings
 
 
 def make_bot_or_exit(settings: Settings, **options: object):

@@ -19,7 +19,7 @@ from bot.approvals.accesslog import AccessLog
 from bot.approvals.notices import Notifiers
 from bot.approvals.store import Store, head_revision, schema_revision
 from bot.approvals.workflow import Approvals
-from bot.config import Settings
+from bot.config import Settings, url_secrets
 from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.running import metrics
@@ -143,6 +143,8 @@ def make_bot(
     sys.setswitchinterval(settings.gil_switch_interval)
     for name in ("slack_bot_token", "slack_signing_secret", "slack_app_token"):
         register_secret(settings.secret(name))
+    for secret in url_secrets(settings.database_url):  # ?password= too, not only user:password@
+        register_secret(secret)
     client = web_client(settings)
     service = make_service(settings)
     directory = Directory(client, ttl=GROUP_FRESHNESS, clock=clock)

@@ -138,6 +138,8 @@ def test_a_malformed_slack_api_url_is_refused(url):
         ("RESELLER_CURRENCY", "<!channel>"),
         ("SLACK_API_URL", "http://exa mple.com/api/"),
         ("ALERTS_CHANNEL", "#alerts"),  # a name, not the channel's id
+        ("APPROVAL_CHANNEL", "#approvals"),  # checked like ALERTS_CHANNEL
+        ("RESELLER_AUTH_USERID", ""),  # empty: "required but not set", once, not also "not an integer"
         ("WATCH_INTERVAL", "0.5"),  # at least 1
         ("WATCH_CONFIRM_ROUNDS", "0"),  # at least 1
         ("EXPIRY_WARNING_DAYS", "400"),  # 1 to 365
@@ -208,3 +210,26 @@ def test_action_stuck_after_is_ten_minutes_at_least(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2 and "ACTION_STUCK_AFTER" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_password_in_the_database_urls_query_is_masked_in_settings_logs_and_doctor(sim, slack, tmp_path):
+    """libpq takes `?password=` (and `sslpassword=`) as well as user:password@: masked everywhere."""
+    url = "postgresql://mailops@127.0.0.1:1/db?password=db-QUERY-pw-5&sslpassword=ssl-QUERY-pw-6&sslmode=disable"
+    env = process_env(sim, slack, DATABASE_URL=url, LOG_LEVEL="DEBUG")
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "settings"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(shown.stdout)["DATABASE_URL"] == (
+        "postgresql://mailops@127.0.0.1:1/db?password=***&sslpassword=***&sslmode=disable"
+    )
+    doctor = subprocess.run(
+        [sys.executable, "-m", "bot", "doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    migrated = subprocess.run(  # nothing listens on port 1: one line saying so, without the password
+        [sys.executable, "-m", "bot", "migrate"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    everything = shown.stdout + shown.stderr + doctor.stdout + doctor.stderr + migrated.stdout + migrated.stderr
+    assert "database" in doctor.stdout.lower()
+    assert migrated.returncode == 1 and "Traceback" not in migrated.stderr
+    assert "cannot be migrated (OperationalError)" in migrated.stderr
+    assert "db-QUERY-pw-5" not in everything and "ssl-QUERY-pw-6" not in everything
