@@ -112,7 +112,7 @@ def render_customer(card: CustomerCard, now: datetime) -> Message:
 
 def render_customer_matches(matches: CustomerMatches) -> Message:
     """Several customers match: each a button to their card; the rest counted, to refine the search."""
-    text = f"{matches.total} customers match “{matches.query.text}”"
+    text = f"{'' if matches.exact else 'At least '}{matches.total} customers match “{matches.query.text}”"
     lines = [
         f"`{c.customer_id}` *{escape(c.display or 'no name')}*" + (f" · {escape(c.status)}" if c.status else "")
         for c in matches.customers
@@ -128,7 +128,7 @@ def render_customer_matches(matches: CustomerMatches) -> Message:
     )
     more = matches.total - len(matches.customers)
     if more > 0:
-        blocks.append(_context(f"and {more} more: refine the search"))
+        blocks.append(_context(f"and {'' if matches.exact else 'at least '}{more} more: refine the search"))
     return Message(escape(text), blocks)
 
 

@@ -26,6 +26,8 @@ from bot.usecases.service import MailService, short_reason
 log = logging.getLogger(__name__)
 
 MAX_MATCHES = 10  # customers offered as buttons when a name or company matches several
+COUNT_PAGE_SIZE = 100  # rows per page when counting who matches a name or company
+COUNT_PAGES = 5  # pages of each search read to count them; past that the count is "at least"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class CustomerMatches:
     query: CustomerLookup
     customers: list[Customer]
     total: int
+    exact: bool = True  # False: at least `total` (not every page was read)
 
 
 class Customers:
@@ -100,23 +103,34 @@ class Customers:
             raise
 
     def matching(self, query: CustomerLookup) -> CustomerMatches:
-        """Customers whose name or whose company holds the text: both searches at once, merged by id."""
+        """Customers whose name or whose company holds the text: both searches at once, merged by
+        id. A customer matching both is counted once: every page of both is read (up to
+        COUNT_PAGES each), and past that the count is "at least" what is known."""
         text = query.text or ""
         searches = {"name": text, "company": text}
-        found, failures = self.mail.in_parallel(
-            list(searches), lambda key: self.client.find_customers(**{key: searches[key]}, per_page=MAX_MATCHES)
-        )
+        found, failures = self.mail.in_parallel(list(searches), lambda key: self._every_page(key, text))
         if not found:
             raise next(iter(failures.values()))
-        pages: list[CustomerPage] = [page for _, page in found]
-        merged = list({c.customer_id: c for page in pages for c in page.customers}.values())
-        seen = sum(len(page.customers) for page in pages)
-        total = max(len(merged), sum(page.total for page in pages) - (seen - len(merged)))
+        merged = list({c.customer_id: c for _, (rows, _, _) in found for c in rows}.values())
+        exact = not failures and all(complete for _, (_, _, complete) in found)
+        total = len(merged) if exact else max(len(merged), *(total for _, (_, total, _) in found))
         if not merged:
             raise CustomerNotFound(f"whose name or company contains “{text}”")
         for customer in merged[:MAX_MATCHES]:
             trace.current().touched.append((None, customer.customer_id))
-        return CustomerMatches(query, merged[:MAX_MATCHES], total)
+        return CustomerMatches(query, merged[:MAX_MATCHES], total, exact)
+
+    def _every_page(self, key: str, text: str) -> tuple[list[Customer], int, bool]:
+        """One search's customers, every page up to COUNT_PAGES: (customers, LogicBoxes' count, all read)."""
+        rows: list[Customer] = []
+        total = 0
+        for page_no in range(1, COUNT_PAGES + 1):
+            page: CustomerPage = self.client.find_customers(**{key: text}, page=page_no, per_page=COUNT_PAGE_SIZE)
+            rows += page.customers
+            total = page.total
+            if not page.customers or len(rows) >= total:  # LogicBoxes' count, or an empty page: the end
+                return rows, total, True
+        return rows, total, False
 
     def card(self, customer: Customer, query: CustomerLookup) -> CustomerCard:
         """The customer and one page of their orders, both regions merged; each order shown is

@@ -60,3 +60,31 @@ def test_pending_actions_that_cannot_be_read_are_said_per_order(customers, sim):
     card = customers.lookup(CustomerLookup(customer_id=20001))
     (held,) = card.orders
     assert held.order is not None and held.pending.startswith("could not be read")
+
+
+def _book(sim, both: int, name_only: int, company_only: int) -> None:
+    """Customers whose name and company both hold "quokka", or only one of them."""
+    ids = iter(range(90001, 99999))
+    for _ in range(both):
+        sim.add_customer(next(ids), "Quokka Person", "Quokka Trading")
+    for _ in range(name_only):
+        sim.add_customer(next(ids), "Quokka Person", "Other Trading")
+    for _ in range(company_only):
+        sim.add_customer(next(ids), "Other Person", "Quokka Trading")
+
+
+def test_matches_count_distinct_customers_when_name_and_company_both_match(customers, sim):
+    _book(sim, both=20, name_only=5, company_only=5)  # 25 by name, 25 by company, 30 customers
+    matches = customers.lookup(CustomerLookup(text="quokka"))
+    assert isinstance(matches, CustomerMatches)
+    assert matches.total == 30 and matches.exact and len(matches.customers) == 10
+
+
+def test_matches_past_what_was_read_are_at_least(customers, sim, monkeypatch):
+    import bot.usecases.customers as module
+
+    monkeypatch.setattr(module, "COUNT_PAGES", 1)  # read one page of each search, then stop
+    monkeypatch.setattr(module, "COUNT_PAGE_SIZE", 10)
+    _book(sim, both=20, name_only=5, company_only=5)
+    matches = customers.lookup(CustomerLookup(text="quokka"))
+    assert not matches.exact and matches.total == 25  # at least the larger search's own count
