@@ -500,8 +500,8 @@ class Approvals:
         return closed
 
     def follow_accepted(self) -> list[Approval]:
-        """Ask LogicBoxes' action queue about every accepted request that is due: all their eaqids
-        in one search-current call, those no longer current in one search-archived call. Each is
+        """Ask LogicBoxes' action queue about every accepted request that is due: their eaqids in
+        search-current, those no longer current in search-archived, every page of both. Each is
         claimed first (a conditional update of its next check, doubling up to an hour), so any
         number of instances share the work and each action is asked about by one. Returns the
         requests LogicBoxes finished; a still-pending one past ACTION_STUCK_AFTER is said once."""
@@ -522,10 +522,10 @@ class Approvals:
         if not by_eaqid:
             return finished
         try:
-            found = {a.eaqid: a for a in self.service.client.actions(eaqids=list(by_eaqid)).actions}
+            found = {a.eaqid: a for a in self.service.client.actions_by_eaqid(by_eaqid)}
             gone = [eaqid for eaqid in by_eaqid if eaqid not in found]
-            if gone:
-                found |= {a.eaqid: a for a in self.service.client.actions(True, eaqids=gone).actions}
+            if gone:  # "no longer lists" only once both lists were read in full for it
+                found |= {a.eaqid: a for a in self.service.client.actions_by_eaqid(gone, finished=True)}
         except LogicBoxesError as exc:
             log.info("action queue unreadable, %d accepted requests asked about later: %s", len(by_eaqid), exc)
             return finished

@@ -27,6 +27,8 @@ from bot.logicboxes.transport import ClientConfig, Transport
 MAX_RECORDS = 500  # search.json refuses more than 500 rows a page
 EXPECTED_DNS_TTL = 86400.0  # the watch keeps an order's required DNS records this long
 MAX_PENDING = 50  # pending actions of one order read for its card and before a change
+EAQIDS_PER_CALL = 50  # eaqids asked about in one call of the follow-up (and rows asked per page)
+MAX_ACTION_PAGES = 20  # a bound on the pages of one group, whatever LogicBoxes answers
 
 PRICE_LISTS = {
     # name -> (call, what the list is, shown when it lacks a product)
@@ -212,6 +214,23 @@ class LogicBoxes:
         params += [("action-status", status) for status in statuses]
         call = "actions/search-archived" if finished else "actions/search-current"
         return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
+
+    def actions_by_eaqid(self, eaqids: Iterable[str], finished: bool = False) -> list[QueuedAction]:
+        """Every action of `eaqids` in one list, every page of it read: asked in groups of
+        EAQIDS_PER_CALL (a bounded URL), each group paged until LogicBoxes' count, every eaqid,
+        or an empty page, never on a page that holds fewer rows than asked."""
+        wanted = list(dict.fromkeys(eaqids))
+        found: list[QueuedAction] = []
+        for start in range(0, len(wanted), EAQIDS_PER_CALL):
+            group = wanted[start : start + EAQIDS_PER_CALL]
+            seen = 0
+            for page_no in range(1, MAX_ACTION_PAGES + 1):
+                page = self.actions(finished, eaqids=group, page=page_no, per_page=EAQIDS_PER_CALL)
+                found += page.actions
+                seen += len(page.actions)
+                if not page.actions or seen >= len(group) or (page.counted and seen >= page.total):
+                    break
+        return found
 
     def pending_actions(self, order_id: int, fresh: bool = False) -> list[QueuedAction]:
         """The order's actions LogicBoxes has not finished, whoever started them; cached with the

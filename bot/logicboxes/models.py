@@ -195,3 +195,4 @@ def describe_action(action: QueuedAction) -> str:
 class ActionPage:
     total: int  # every matching action (recsindb where given), not just this page
     actions: list[QueuedAction]
+    counted: bool = False  # LogicBoxes gave recsindb: `total` is its count, not this page's length

@@ -248,7 +248,7 @@ def parse_actions(data: Any, where: str = "actions") -> ActionPage:
             )
         )
     total = as_int(data.get("recsindb")) if isinstance(data, dict) else None
-    return ActionPage(total=max(total or 0, len(actions)), actions=actions)
+    return ActionPage(total=max(total or 0, len(actions)), actions=actions, counted=total is not None)
 
 
 def _row(raw: Any) -> dict[str, Any]:

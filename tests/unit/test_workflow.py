@@ -272,3 +272,20 @@ def test_the_sweep_gives_back_an_order_whose_holder_crashed_and_runs_the_one_wai
     assert workflow.store.get(first.id)["status"] == "unknown"
     assert workflow.store.get(second.id)["status"] == "accepted"  # checked again, then sent: one call
     assert posts(sim, "add-email-account") == 1 and posts(sim, "renew") == 0
+
+
+def test_every_accepted_change_is_followed_however_many_are_due(workflow, sim, told, clock):
+    """More than one page (50) of actions due at once: every page of both lists is read, and no
+    request is told that LogicBoxes no longer lists its action."""
+    approval = ask(workflow, "add-accounts example.com 5")
+    assert workflow.decide(approval.id, APPROVER, "approve").approval.status is Status.ACCEPTED
+    row = workflow.store.get(approval.id)
+    for n in range(60):
+        eaqid = sim.queue_action(84372632, "AddEmailAccount", "Addition of 1 email account", "InvoicePaid")
+        workflow.store.add({**row, "id": f"copy{n:04d}", "outcome": {**row["outcome"], "eaqid": eaqid}})
+    sim.finish_all()  # every one of them is now in the archive, none current
+    clock.advance(3601)  # past ACTION_STUCK_AFTER: a request whose action went unseen would be said stuck
+    finished = workflow.follow_accepted()
+    assert len(finished) == 61 and {a.status for a in finished} == {Status.DONE}
+    assert [text for what, text in told.said if what == "stuck"] == []
+    assert "stuck" not in [e.action for e in workflow.store.recent(500)]
