@@ -95,14 +95,27 @@ def migrate(args: argparse.Namespace) -> int:
 
 
 def audit_verify(args: argparse.Namespace) -> int:
-    """Walk the audit log's hash chain; exit 1 naming the first row that does not follow."""
+    """Walk the audit log's hash chain, and check it still passes through a head kept from
+    earlier (`--head <rows>:<hash>`); exit 1 naming what does not follow or what is missing."""
+    from bot.approvals.auditchain import Head
     from bot.approvals.store import Store
 
+    kept = None
+    if args.head:
+        try:
+            kept = Head.parse(args.head)
+        except ValueError as exc:
+            fatal(f"audit verify: {exc}")
+            return 2
     settings = load_or_exit()
-    verdict = Store(settings.database_url).verify_audit()
+    verdict = Store(settings.database_url).verify_audit(kept)
     if verdict.ok:
         print(f"audit log intact: {verdict.rows} rows, chain head {verdict.head[:16]}")
+        print(f"head {verdict.rows}:{verdict.head}  (keep it outside the database; check later with --head)")
         return 0
+    if verdict.broken_id is None:
+        print(f"audit log BROKEN: the chain {verdict.why}", file=sys.stderr)
+        return 1
     print(
         f"audit log BROKEN at row {verdict.broken_id}: it {verdict.why}; the {verdict.rows} rows before it are intact",
         file=sys.stderr,
@@ -173,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     p_manifest.add_argument("--socket-mode", action="store_true", help="the Socket Mode app (manifest.socket-mode.yml)")
     p_audit = sub.add_parser("audit", help="audit log tools")
     p_audit.add_argument("action", choices=["verify"], help="verify: check the hash chain of every row")
+    p_audit.add_argument(
+        "--head",
+        help="<rows>:<hash> printed by an earlier verify (or an audit_row log line): rows cut after it are named",
+    )
     args = parser.parse_args(argv)
 
     if args.mode == "console":

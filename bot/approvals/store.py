@@ -41,6 +41,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from bot.approvals import auditchain
 from bot.approvals.states import Status, check
 from bot.approvals.values import AuditEntry
+from bot.running.logs import event as log_event
 
 log = logging.getLogger(__name__)
 
@@ -559,10 +560,15 @@ class Store:
         with serialized(self.engine) as conn:
             last = conn.execute(select(audit_log.c.row_hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
             prev = last or auditchain.GENESIS
-            conn.execute(insert(audit_log).values(**row, prev_hash=prev, row_hash=auditchain.row_hash(prev, row)))
+            digest = auditchain.row_hash(prev, row)
+            conn.execute(insert(audit_log).values(**row, prev_hash=prev, row_hash=digest))
+            position = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+        # the head as of this row, outside the database: a tail cut later is caught against it
+        log_event(log, "audit_row", row=position, hash=digest, action=action)
 
-    def verify_audit(self) -> auditchain.Verdict:
-        """Check the whole chain, oldest first (read in pages: the log only grows)."""
+    def verify_audit(self, kept: auditchain.Head | None = None) -> auditchain.Verdict:
+        """Check the whole chain, oldest first (read in pages: the log only grows), and that it
+        passes through a head kept from earlier."""
 
         def rows() -> Iterator[dict[str, Any]]:
             after = -1
@@ -580,7 +586,7 @@ class Store:
                 yield from (dict(r) for r in page)
                 after = page[-1]["id"]
 
-        return auditchain.verify(rows())
+        return auditchain.verify(rows(), kept)
 
     def recent(self, limit: int, order_id: int | None = None, domain: str | None = None) -> list[AuditEntry]:
         query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)

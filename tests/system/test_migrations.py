@@ -109,6 +109,33 @@ def test_audit_verify_catches_an_edited_and_a_removed_row(url_010, tmp_path):
     assert removed.returncode == 1 and "BROKEN at row 6: it does not follow the row before it" in removed.stderr
 
 
+def test_audit_verify_against_a_kept_head_names_a_cut_tail(url_010, tmp_path, caplog):
+    """Deleting the newest rows leaves a chain that still follows: only a head kept outside the
+    database (printed by verify, and logged with every row) shows what went missing."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    store = Store(url_010)
+    store.audit("note", "U1", None, {"n": 1})
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("audit_row")][-1]
+    ok = run(["audit", "verify"], url_010, tmp_path)
+    (head_line,) = [line for line in ok.stdout.splitlines() if line.startswith("head ")]
+    head = head_line.split()[1]
+    assert head.startswith("6:") and logged == f"audit_row row=6 hash={head.split(':')[1]} action=note"
+    store.audit("note", "U1", None, {"n": 2})
+    assert run(["audit", "verify", "--head", head], url_010, tmp_path).returncode == 0  # the log grew past it
+    with store.engine.begin() as conn:  # someone removes the two newest rows with SQL
+        conn.execute(
+            text("DELETE FROM mailops_audit WHERE id IN (SELECT id FROM mailops_audit ORDER BY id DESC LIMIT 2)")
+        )
+    assert run(["audit", "verify"], url_010, tmp_path).returncode == 0  # the chain alone cannot tell
+    cut = run(["audit", "verify", "--head", head], url_010, tmp_path)
+    assert cut.returncode == 1
+    assert "audit log BROKEN: the chain has 5 rows, but the head kept names 6: row 6 missing" in cut.stderr
+    bad = run(["audit", "verify", "--head", "six:abc"], url_010, tmp_path)
+    assert bad.returncode == 2 and "a head is <rows>:<64 hex digits>" in bad.stderr
+
+
 def test_no_code_updates_or_deletes_audit_rows():
     """The audit log is append-only in code: only the migration that chains 0.1.0's rows writes to old rows."""
     for path in (ROOT / "bot").rglob("*.py"):

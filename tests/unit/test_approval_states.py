@@ -124,3 +124,20 @@ def _ctx():
 def test_the_tenure_proposed_is_a_year_when_sold_else_the_longest():
     assert tenure_choice([1, 3, 6, 12]) == 12
     assert tenure_choice([1, 3, 6]) == 6
+
+
+def test_a_kept_head_catches_a_cut_tail_and_a_rewritten_chain():
+    from bot.approvals.auditchain import GENESIS, Head, row_hash, verify
+
+    rows, prev = [], GENESIS
+    for n in range(1, 6):
+        row = {"id": n, "at": float(n), "action": "note", "actor": "U1", "detail": f'{{"n": {n}}}'}
+        row.update(prev_hash=prev, row_hash=row_hash(prev, row))
+        rows.append(row)
+        prev = row["row_hash"]
+    head = Head(5, prev)
+    assert verify(rows, head).ok and verify(rows[:3]).ok  # a cut tail still follows...
+    cut = verify(rows[:3], head)
+    assert not cut.ok and cut.why.endswith("rows 4-5 missing")  # ...but not past the head kept
+    assert not verify(rows, Head(5, "f" * 64)).ok
+    assert Head.parse(str(head)) == head and verify([], Head(0, GENESIS)).ok
