@@ -83,7 +83,8 @@ def _buttons(alert: Alert) -> list[ButtonElement]:
 
 def render_alert(alert: Alert) -> Message:
     """One problem: what is wrong, since when, the fix, and what can be done from here."""
-    blocks: list[Block] = [_header(clip(TITLES.get(alert.kind, "Needs attention"), 150))]
+    title = "Expired without renewal" if alert.detail.get("lapsed") else TITLES.get(alert.kind, "Needs attention")
+    blocks: list[Block] = [_header(clip(title, 150))]
     if alert.state == RESOLVED:
         blocks.append(_section(f":white_check_mark: *Resolved* {_when(alert.resolved_at)}: ~{escape(alert.summary)}~"))
     else:
@@ -127,7 +128,15 @@ def render_summary(alerts: list[Alert], title: str) -> Message:
 
 
 def render_resolved_reply(alert: Alert, why: str = "") -> str:
+    """The thread's word that a problem went, and why where the watch knows ("auto-renew was turned on")."""
+    why = why or escape(str(alert.detail.get("resolved_because") or ""))
     return f":white_check_mark: Resolved {_when(alert.resolved_at)}{why}: {escape(alert.summary)}"
+
+
+def render_updated_reply(alert: Alert) -> str:
+    """The thread's word that the problem is now another: what it is now, in LogicBoxes' words where given."""
+    said = f" LogicBoxes: {escape(alert.detail['said'])}" if alert.detail.get("said") else ""
+    return f"{ICONS.get(alert.kind, ':warning:')} Now: {escape(alert.summary)}.{said}"
 
 
 def render_note(text: str) -> Message:

@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.render.watch import render_alert, render_resolved_reply, render_summary
-from bot.watch.alerts import CLOSED, DUE, POSTED, RESOLVE, SUMMARY, Alert
+from bot.render.watch import render_alert, render_resolved_reply, render_summary, render_updated_reply
+from bot.watch.alerts import CLOSED, DUE, POSTED, RESOLVE, SUMMARY, UPDATE, Alert
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Watch
 from bot.watch.runner import WatchRunner
@@ -41,6 +41,8 @@ class SlackAlerts:
             self._post(alert)
         if len(due) > MAX_ALERTS:
             self._summary(due[MAX_ALERTS:], f"{len(due) - MAX_ALERTS} more problem(s) this round")
+        for alert in self.records.to_post(UPDATE):
+            self._update(alert)
         for alert in self.records.to_post(RESOLVE):
             self.resolve(alert)
 
@@ -73,20 +75,35 @@ class SlackAlerts:
         for alert in alerts:
             self.records.posted(alert.key, POSTED, answer["channel"], answer["ts"])
 
+    def _update(self, alert: Alert) -> None:
+        """The problem is now another (a stuck action failed, an order lapsed): its message says
+        what it is now, and its thread says so once."""
+        if not alert.ts:
+            self.records.posted(alert.key, POSTED)
+            return
+        try:
+            self.client.chat_update(channel=alert.channel, ts=alert.ts, **self._message_of(alert).as_kwargs())
+            self.client.chat_postMessage(channel=alert.channel, thread_ts=alert.ts, text=render_updated_reply(alert))
+        except SlackApiError as exc:
+            log.warning("watch: update of %s not posted (%s); tried again next round", alert.key, _error(exc))
+            return
+        self.records.posted(alert.key, POSTED)
+
+    def _message_of(self, alert: Alert):
+        """The alert's own message, or the summary that holds it with the others posted together."""
+        sharing = [a for a in self.records.all() if a.ts == alert.ts]
+        if len(sharing) > 1:
+            return render_summary(sharing, "The watch: problems found together")
+        return render_alert(alert)
+
     def resolve(self, alert: Alert, why: str = "") -> None:
         """Update the problem's message (its own, or the summary that holds it) and say in its
         thread that it is resolved, and when."""
         if not alert.ts:
             self.records.posted(alert.key, CLOSED)
             return
-        sharing = [a for a in self.records.all() if a.ts == alert.ts]
         try:
-            if len(sharing) > 1:
-                title = "The watch: problems found together"
-                message = render_summary(sharing, title)
-            else:
-                message = render_alert(alert)
-            self.client.chat_update(channel=alert.channel, ts=alert.ts, **message.as_kwargs())
+            self.client.chat_update(channel=alert.channel, ts=alert.ts, **self._message_of(alert).as_kwargs())
             self.client.chat_postMessage(
                 channel=alert.channel, thread_ts=alert.ts, text=render_resolved_reply(alert, why)
             )

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # How an alert's message stands: "none" (not to be posted: still suspect, or alerted in a summary),
-# "due" (post it), "posted", "resolve" (update it and reply in its thread), "closed" (done).
-NONE, DUE, POSTED, RESOLVE, CLOSED = "none", "due", "posted", "resolve", "closed"
+# "due" (post it), "posted", "update" (what it says changed: update it and say so in its thread),
+# "resolve" (update it and reply in its thread), "closed" (done).
+NONE, DUE, POSTED, UPDATE, RESOLVE, CLOSED = "none", "due", "posted", "update", "resolve", "closed"
 SUMMARY = "summary"  # the first round's problems: alerted together, in one summary
 SUSPECT, OPEN, RESOLVED = "suspect", "open", "resolved"
 

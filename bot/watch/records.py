@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.watch.alerts import CLOSED, NONE, OPEN, POSTED, RESOLVE, RESOLVED, SUSPECT, Alert
+from bot.watch.alerts import CLOSED, NONE, OPEN, POSTED, RESOLVE, RESOLVED, SUSPECT, UPDATE, Alert
 
 metadata = MetaData()
 
@@ -144,9 +144,24 @@ class WatchRecords:
             conn.execute(update(alerts).where(alerts.c.key == alert.key).values(**values))
         return self.get(alert.key) or current
 
-    def good(self, key: str, now: float, confirm: int) -> Alert | None:
+    def changed(self, key: str, kind: str, summary: str, detail: dict[str, Any]) -> Alert | None:
+        """The problem is still there but is now another (a stuck action LogicBoxes failed, an order
+        that lapsed): what the open alert says is replaced, and a posted message is updated."""
+        current = self.get(key)
+        if current is None or current.state != OPEN:
+            return current
+        if (current.kind, current.summary, current.detail) == (kind, summary, detail):
+            return current  # no news: nothing to say again
+        values: dict[str, Any] = {"kind": kind, "summary": summary, "detail": detail}
+        if current.post in (POSTED, UPDATE):
+            values["post"] = UPDATE
+        with self.engine.begin() as conn:
+            conn.execute(update(alerts).where(alerts.c.key == key).values(**values))
+        return self.get(key)
+
+    def good(self, key: str, now: float, confirm: int, why: str = "") -> Alert | None:
         """This round found the problem gone: a suspect one is forgotten; an open one resolves after
-        `confirm` good rounds in a row (its message then updated)."""
+        `confirm` good rounds in a row (its message then updated, saying `why` where known)."""
         current = self.get(key)
         if current is None or current.state == RESOLVED:
             return None
@@ -157,7 +172,10 @@ class WatchRecords:
         good = current.good_rounds + 1
         values: dict[str, Any] = {"good_rounds": good}
         if good >= confirm:
-            values.update(state=RESOLVED, resolved_at=now, post=RESOLVE if current.post == POSTED else CLOSED)
+            posted = current.post in (POSTED, UPDATE)
+            values.update(state=RESOLVED, resolved_at=now, post=RESOLVE if posted else CLOSED)
+            if why:
+                values["detail"] = {**current.detail, "resolved_because": why}
         with self.engine.begin() as conn:
             conn.execute(update(alerts).where(alerts.c.key == key).values(**values))
         return self.get(key)

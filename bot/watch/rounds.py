@@ -18,9 +18,18 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.commands.intents import Target
 from bot.dns.check import State, compare
 from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
-from bot.logicboxes import MAX_RECORDS, LogicBoxesError, Order, OrderSummary, QueuedAction, describe_action
+from bot.logicboxes import (
+    MAX_RECORDS,
+    LogicBoxesError,
+    Order,
+    OrderSummary,
+    QueuedAction,
+    describe_action,
+    is_not_found,
+)
 from bot.running import metrics
 from bot.usecases.service import MailService
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
@@ -34,6 +43,7 @@ ACTION_PAGES = 4  # pages of 500 of the action queue read per round, each list
 FAILED_KEPT = 7 * 86400.0  # a failed action's alert closes itself after a week
 MOSTLY_UNCHECKED = 0.5  # more than this share of a round unchecked: one operational alert
 OUTAGE_KEY = "outage:dns"
+GONE = "gone"  # LogicBoxes says there is no such order (deleted and purged)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,14 @@ class RoundReport:
 
 def _day(when: datetime | None) -> str:
     return f"{when:%Y-%m-%d}" if when else "unknown"
+
+
+def _id(order: OrderSummary | int) -> int:
+    return order if isinstance(order, int) else order.order_id
+
+
+def _eaqids(alerts: list[Alert]) -> list[str]:
+    return [str(alert.detail["eaqid"]) for alert in alerts if alert.detail.get("eaqid")]
 
 
 class Watch:
@@ -198,59 +216,122 @@ class Watch:
     # ---- about to lapse, auto-renew off
 
     def _expiring(self, book: list[OrderSummary], place: dict[str, Any], post: str, now: float) -> None:
+        """Orders in the window with auto-renew off are alerted; an open alert changes only on
+        what a fresh read of its order shows: resolved once the expiry moved past the window,
+        auto-renew was turned on or the order was deleted; "expired ... without renewal" once it
+        lapsed. An order that cannot be read now leaves its alert as it is."""
         horizon = datetime.fromtimestamp(now, UTC) + timedelta(days=self.settings.expiry_days)
         soon = [o for o in book if o.expires is not None and now < o.expires.timestamp() and o.expires <= horizon]
-        found: set[str] = set()
+        alerted = self.records.all(SUSPECT, OPEN, kind="expiry")
+        by_id = {o.order_id: o for o in book}
+        soon_ids = {o.order_id for o in soon}
+        to_read = soon + [
+            by_id.get(a.order_id) or a.order_id
+            for a in alerted
+            if a.order_id is not None and a.order_id not in soon_ids
+        ]
         with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="mailops-watch-lb") as pool:
-            read = list(pool.map(self._fresh_details, soon))  # WATCH_CONCURRENCY at a time, in book order
-        for summary, order in zip(soon, read, strict=True):
-            if order is None:  # not checked now: its open alert stays open
-                found.update(a.key for a in self.records.all(OPEN, kind="expiry") if a.order_id == summary.order_id)
-                continue
-            if order.auto_renew is False:
+            read = dict(zip([_id(o) for o in to_read], pool.map(self._fresh_details, to_read), strict=True))
+        found: set[str] = set()
+        for summary in soon:
+            order = read.get(summary.order_id)
+            if isinstance(order, Order) and order.auto_renew is False and order.status != "Deleted":
                 key = f"expiry:{order.order_id}:{int(order.expires.timestamp()) if order.expires else 0}"
                 days = (order.expires.date() - datetime.fromtimestamp(now, UTC).date()).days if order.expires else 0
                 text = f"{order.domain} expires on {_day(order.expires)} (in {days} days) with auto-renew off"
-                self._bad(Alert(key, "expiry", order.order_id, order.domain, text, {}), place, now, 1, post)
+                detail = {"region": order.region, "expires": int(order.expires.timestamp()) if order.expires else 0}
+                self._bad(Alert(key, "expiry", order.order_id, order.domain, text, detail), place, now, 1, post)
                 found.add(key)
-        for alert in self.records.all(SUSPECT, OPEN, kind="expiry"):  # renewed, auto-renew on, or gone
+        for alert in alerted:
             if alert.key not in found:
-                self._good(alert.key, place, now, confirm=1)
+                self._expiry_moved(alert, read.get(alert.order_id), place, now)
 
-    def _fresh_details(self, summary: OrderSummary) -> Order | None:
+    def _expiry_moved(self, alert: Alert, order: Order | str | None, place: dict[str, Any], now: float) -> None:
+        """An expiry alert this round did not find again: why, from its order as read just now."""
+        if order is None:
+            return  # not read now: no evidence either way
+        if order == GONE or (isinstance(order, Order) and order.status == "Deleted"):
+            self._good(alert.key, place, now, confirm=1, why=" (the order was deleted)")
+            return
+        assert isinstance(order, Order)
+        alerted_expiry = int(alert.key.rsplit(":", 1)[-1] or 0)
+        expires = int(order.expires.timestamp()) if order.expires else 0
+        if order.auto_renew is True:
+            self._good(alert.key, place, now, confirm=1, why=" (auto-renew was turned on)")
+        elif expires > alerted_expiry:
+            self._good(alert.key, place, now, confirm=1, why=f" (renewed: it now expires on {_day(order.expires)})")
+        elif expires and expires <= now:
+            text = f"{order.domain} expired on {_day(order.expires)} without renewal"
+            self.records.changed(alert.key, "expiry", text, {**alert.detail, "lapsed": True})
+        # else: still in the window, as it was (a suspect one simply stays)
+
+    def _fresh_details(self, order: OrderSummary | int) -> Order | str | None:
+        """The order read now; GONE when LogicBoxes says no such order; None when it cannot be read."""
         try:
             with self._calls:
-                return self.client.order_details(summary.region, summary.order_id, fresh=True)
+                if isinstance(order, OrderSummary):
+                    return self.client.order_details(order.region, order.order_id, fresh=True)
+                return self.mail.find_order(Target(order_id=order), fresh=True)
         except LogicBoxesError as exc:
-            log.info("watch: order %s's renewal not checked: %s", summary.order_id, exc)
+            if is_not_found(exc):
+                return GONE
+            log.info("watch: order %s's renewal not checked: %s", _id(order), exc)
             return None
 
     # ---- LogicBoxes' own actions
 
     def _actions(self, place: dict[str, Any], post: str, now: float) -> None:
+        """Failed actions since the first round (less a day) and long-pending ones are alerted. A
+        list that cannot be read changes nothing: no alert opened or closed from it. A stuck
+        alert closes as LogicBoxes finished its action: resolved on Success; on Failed it becomes
+        that failure, with LogicBoxes' reason (never a second alert for the same action)."""
         since = float(place["since"])
-        for action in self._queue(finished=True, statuses=("Failed",)):
+        failed = self._queue(finished=True, statuses=("Failed",))
+        for action in failed or []:
             completed = action.completed.timestamp() if action.completed else now
-            if completed < since:
+            if completed < since or self.records.get(f"stuck:{action.eaqid}") is not None:
                 continue
-            text = f"LogicBoxes failed: {describe_action(action)}"
-            detail = {"eaqid": action.eaqid, "said": action.status_description or "", **self._request(action.eaqid)}
-            alert = Alert(f"failed:{action.eaqid}", "failed", action.order_id, None, text, detail)
+            alert = Alert(f"failed:{action.eaqid}", "failed", action.order_id, None, *self._failure(action))
             if self.records.get(alert.key) is None:
                 self._bad(alert, place, now, 1, post)
         for alert in self.records.all(OPEN, kind="failed"):
             if now - (alert.opened_at or now) > FAILED_KEPT:
                 self._good(alert.key, place, now, confirm=1)
+        current = self._queue(finished=False)
+        if current is None:
+            return
+        pending = {a.eaqid: a for a in current if not a.finished}
         stuck_before = now - self.settings.stuck_after
-        pending = {a.eaqid: a for a in self._queue(finished=False)}
         for action in pending.values():
             if action.added is not None and action.added.timestamp() < stuck_before:
                 text = f"Pending at LogicBoxes since {_day(action.added)}: {describe_action(action)}"
                 alert = Alert(f"stuck:{action.eaqid}", "stuck", action.order_id, None, text, {"eaqid": action.eaqid})
                 self._bad(alert, place, now, 1, post)
-        for alert in self.records.all(SUSPECT, OPEN, kind="stuck"):
-            if alert.detail.get("eaqid") not in pending:
-                self._good(alert.key, place, now, confirm=1)
+        left = [a for a in self.records.all(SUSPECT, OPEN, kind="stuck") if a.detail.get("eaqid") not in pending]
+        if not left:
+            return
+        finished = {a.eaqid: a for a in current if a.finished}
+        try:
+            with self._calls:
+                finished |= {a.eaqid: a for a in self.client.actions_by_eaqid(_eaqids(left), finished=True)}
+        except LogicBoxesError as exc:
+            log.info("watch: the finished actions could not be read: %s", exc)
+            return
+        for alert in left:
+            action = finished.get(str(alert.detail.get("eaqid")))
+            if action is None:
+                continue  # in neither list: no evidence of how it ended, so it stays as it is
+            if action.done:
+                self._good(alert.key, place, now, confirm=1, why=" (LogicBoxes completed it)")
+            elif alert.state == OPEN:
+                self.records.changed(alert.key, "failed", *self._failure(action))
+            else:
+                self._good(alert.key, place, now, confirm=1)  # suspect: it becomes a failed alert next round
+
+    def _failure(self, action: QueuedAction) -> tuple[str, dict[str, Any]]:
+        """What a failed action's alert says, with LogicBoxes' reason and the bot's request behind it."""
+        detail = {"eaqid": action.eaqid, "said": action.status_description or "", **self._request(action.eaqid)}
+        return f"LogicBoxes failed: {describe_action(action)}", detail
 
     def _request(self, eaqid: str) -> dict[str, Any]:
         """Where the bot's own request for this action was posted: the alert links to it."""
@@ -263,7 +344,8 @@ class Watch:
             return {}
         return {"request_channel": row["channel"], "request_ts": row["message_ts"], "request_id": row["id"]}
 
-    def _queue(self, finished: bool, statuses: Iterable[str] = ()) -> list[QueuedAction]:
+    def _queue(self, finished: bool, statuses: Iterable[str] = ()) -> list[QueuedAction] | None:
+        """One list of the action queue, up to ACTION_PAGES pages; None when it could not be read."""
         actions: list[QueuedAction] = []
         for page in range(1, ACTION_PAGES + 1):
             try:
@@ -271,7 +353,7 @@ class Watch:
                     got = self.client.actions(finished, statuses=statuses, page=page, per_page=MAX_RECORDS)
             except LogicBoxesError as exc:
                 log.info("watch: the action queue could not be read: %s", exc)
-                break
+                return None
             actions += got.actions
             if len(got.actions) < MAX_RECORDS:
                 break
@@ -285,7 +367,7 @@ class Watch:
         if after.state == OPEN and (before is None or before.state != OPEN):
             place["opened"].append(alert.key)
 
-    def _good(self, key: str, place: dict[str, Any], now: float, confirm: int) -> None:
-        after = self.records.good(key, now, confirm)
+    def _good(self, key: str, place: dict[str, Any], now: float, confirm: int, why: str = "") -> None:
+        after = self.records.good(key, now, confirm, why)
         if after is not None and after.resolved_at == now:
             place["resolved"].append(key)

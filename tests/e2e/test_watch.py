@@ -341,3 +341,47 @@ def test_slacks_rate_limit_is_waited_out(watched, sim, zones, slack):
     run_round(desk)
     assert slack.rate_limit_next == 0 and len(alerts_posted(slack)) == 1  # posted after the wait, once
     assert desk.records.get("mail:84390001").post == "posted"
+
+
+def test_a_stuck_action_that_logicboxes_failed_becomes_that_failure_in_its_own_message(watched, sim, zones, slack):
+    book(sim, zones, order(1, "fine.com"))
+    _, desk = watched(action_stuck_after=3600)
+    run_round(desk)
+    stuck = sim.queue_action(84390001, "Renew", "Renewal of fine.com for 12 months", "InvoicePaid")
+    sim.queue[stuck]["actionadded"] = str(int(time.time()) - 7200)
+    run_round(desk)
+    (posted,) = alerts_posted(slack)
+    assert "Pending at LogicBoxes since" in visible_text(posted)
+    sim.fail(None, "search-current", "error", sticky=True)  # a round that cannot read the queue
+    run_round(desk)
+    assert slack.posts("/api/chat.update") == [] and replies(slack) == []  # nothing said without evidence
+    sim.heal()
+    sim.finish_action(stuck, "Failed", "Card declined")
+    run_round(desk)
+    (update,) = [u for u in slack.posts("/api/chat.update") if u.get("channel") == ALERTS]
+    assert "LogicBoxes failed: " in visible_text(update)
+    assert "Card declined" in visible_text(update) and "Resolved" not in visible_text(update)
+    (reply,) = replies(slack)
+    assert reply["text"].startswith(":x: Now: LogicBoxes failed:") and "Card declined" in reply["text"]
+    assert reply["thread_ts"] == update["ts"]  # in the thread of the message it updated
+    run_round(desk)
+    assert len(alerts_posted(slack)) == 1 and len(replies(slack)) == 1  # no problem posted twice
+
+
+def test_an_order_that_lapses_unrenewed_says_so_then_resolves_when_renewed(watched, sim, zones, slack, clock):
+    now = int(time.time())
+    lapsing = order(1, "lapsing.com", expires=now + 2 * DAY, recurring=False)
+    book(sim, zones, lapsing)
+    _, desk = watched(clock=clock)
+    run_round(desk)  # the first round: its summary
+    (summary,) = alerts_posted(slack)
+    assert "lapsing.com expires on" in visible_text(summary)
+    clock.advance(3 * DAY)
+    run_round(desk)
+    (update,) = [u for u in slack.posts("/api/chat.update") if u.get("channel") == ALERTS]
+    assert "lapsing.com expired on" in visible_text(update) and "without renewal" in visible_text(update)
+    assert "Resolved" not in visible_text(update)
+    sim.orders[lapsing.order_id].expires += 365 * DAY
+    run_round(desk)
+    resolved = [r["text"] for r in replies(slack) if "Resolved" in r["text"]]
+    assert len(resolved) == 1 and "(renewed: it now expires on" in resolved[0]

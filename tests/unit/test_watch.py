@@ -11,7 +11,7 @@ from bot.dns.check import Observed
 from bot.dns.live import DomainMissing, ResolverFailed
 from bot.sandbox.simulator import DAY, SimOrder, Simulator
 from bot.usecases.service import MailService
-from bot.watch.alerts import CLOSED, DUE, OPEN, POSTED, RESOLVE, RESOLVED, SUMMARY, Alert
+from bot.watch.alerts import CLOSED, DUE, OPEN, POSTED, RESOLVE, RESOLVED, SUMMARY, UPDATE, Alert
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Settings, Watch
 from tests.support import FakeClock, in_process_client
@@ -199,3 +199,79 @@ def test_failed_actions_since_the_first_round_less_a_day_and_long_pending_ones(s
     assert records.get(f"failed:{recent}").detail["said"] == "Card declined"
     sim.finish_action(pending)
     assert watch.round().resolved == [f"stuck:{pending}"]
+
+
+# ---------------------------------------------------------------- resolved only on evidence
+
+
+def test_a_round_that_cannot_read_the_queue_leaves_a_stuck_alert_open_and_never_posts_it_twice(
+    sim, records, dns, clock
+):
+    order = add(sim, dns, 1)
+    pending = sim.queue_action(order.order_id, "Renew", "Renewal for 1 month", "InvoicePaid")
+    sim.queue[pending]["actionadded"] = str(int(clock()) - 2 * DAY)
+    watch = make_watch(sim, records, dns, clock, stuck_after=DAY)
+    assert watch.round().opened == [f"stuck:{pending}"]
+    records.posted(f"stuck:{pending}", POSTED, "C1", "1.1")
+    sim.fail("us", "search-current", "error", sticky=True)  # the queue cannot be read this round
+    sim.fail(None, "search-current", "error", sticky=True)
+    report = watch.round()
+    assert report.resolved == [] and records.get(f"stuck:{pending}").state == OPEN
+    sim.heal()
+    report = watch.round()
+    assert report.opened == [] and report.resolved == []  # the same problem, not posted again
+    assert records.get(f"stuck:{pending}").post == POSTED
+
+
+def test_a_stuck_action_closes_as_logicboxes_finished_it(sim, records, dns, clock):
+    order = add(sim, dns, 1)
+    ok, bad = (sim.queue_action(order.order_id, "Renew", f"Renewal for {n} month", "InvoicePaid") for n in (1, 2))
+    for eaqid in (ok, bad):
+        sim.queue[eaqid]["actionadded"] = str(int(clock()) - 2 * DAY)
+    watch = make_watch(sim, records, dns, clock, stuck_after=DAY)
+    assert sorted(watch.round().opened) == sorted([f"stuck:{ok}", f"stuck:{bad}"])
+    for eaqid in (ok, bad):
+        records.posted(f"stuck:{eaqid}", POSTED, "C1", eaqid)
+    sim.finish_action(ok, "Success")
+    sim.finish_action(bad, "Failed", "Card declined")
+    report = watch.round()
+    assert report.resolved == [f"stuck:{ok}"] and report.opened == []  # no second alert for the failure
+    failed = records.get(f"stuck:{bad}")
+    assert failed.state == OPEN and failed.kind == "failed" and failed.post == UPDATE
+    assert failed.summary.startswith("LogicBoxes failed: ") and failed.detail["said"] == "Card declined"
+    assert records.get(f"failed:{bad}") is None
+
+
+def test_an_order_that_lapses_unrenewed_is_expired_not_resolved_until_renewed_or_deleted(sim, records, dns, clock):
+    now = int(clock())
+    lapsing = add(sim, dns, 1, expires=now + 2 * DAY, recurring=False)
+    gone = add(sim, dns, 2, expires=now + 2 * DAY, recurring=False)
+    watch = make_watch(sim, records, dns, clock)
+    keys = sorted(watch.round().opened)
+    assert len(keys) == 2
+    for key in keys:
+        records.posted(key, POSTED, "C1", key)
+    clock.advance(3 * DAY)  # both lapse, nobody renewed them
+    report = watch.round()
+    assert report.resolved == []
+    expired = records.get(f"expiry:{lapsing.order_id}:{lapsing.expires}")
+    assert expired.state == OPEN and expired.post == UPDATE
+    assert expired.summary.startswith(f"{lapsing.domain} expired on ") and expired.summary.endswith("without renewal")
+    records.posted(expired.key, POSTED)
+    assert watch.round().resolved == []  # still lapsed: no news
+    lapsing.expires += 365 * DAY  # renewed after all
+    sim.orders[gone.order_id].status = "Deleted"
+    report = watch.round()
+    assert sorted(report.resolved) == keys
+
+
+def test_an_expiry_alert_resolves_when_auto_renew_is_turned_on_and_stays_while_unreadable(sim, records, dns, clock):
+    now = int(clock())
+    order = add(sim, dns, 1, expires=now + 5 * DAY, recurring=False)
+    watch = make_watch(sim, records, dns, clock)
+    (key,) = watch.round().opened
+    sim.fail("us", "details", "error", sticky=True)
+    assert watch.round().resolved == [] and records.get(key).state == OPEN
+    sim.heal()
+    order.recurring = True
+    assert watch.round().resolved == [key]
