@@ -153,6 +153,10 @@ class FakeSocketMode:
                 }
             )
 
+    def send(self, envelope: dict) -> None:
+        with self.changed:
+            self.outbox.append(envelope)
+
     def wait_ack(self, envelope_id: str, timeout: float = 15) -> dict:
         with self.changed:
             found = self.changed.wait_for(
@@ -194,6 +198,34 @@ def test_socket_mode_serves_probes_on_port_and_stops_cleanly(sim, slack, tmp_pat
     finally:
         socket_mode.stop()
     assert "SIGTERM: closing the Socket Mode connection" in bot.output
+
+
+def test_socket_mode_never_acts_on_a_payload_it_could_not_parse(sim, slack, tmp_path):
+    """The socket is Slack's, but a payload Bolt cannot read is acked and logged, never answered:
+    nothing goes to the response_url or the user it names."""
+    socket_mode = FakeSocketMode(slack)
+    env = bot_env(sim, slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
+    del env["SLACK_SIGNING_SECRET"]
+    broken = {
+        "type": "block_actions",
+        "user": 7,  # breaks Bolt's own parsing ("id" in 7), before any listener
+        "user_id": "U0AGENT",
+        "response_url": slack.url + "/response/unparsed",
+        "actions": [{"action_id": "approve", "value": "x"}],
+    }
+    try:
+        with bot_process([sys.executable, "-m", "bot"], env, tmp_path) as bot:
+            socket_mode.send({"envelope_id": "env-bad", "type": "interactive", "payload": broken})
+            socket_mode.wait_ack("env-bad", timeout=30)
+            socket_mode.send_command("order acme.com", slack.url + "/response/after", "env-ok")
+            assert "acme.com · Active" in visible_text(slack.wait("/response/after", 1, timeout=20)[0])
+            bot.process.send_signal(signal.SIGTERM)
+            bot.process.wait(timeout=30)
+    finally:
+        socket_mode.stop()
+    assert slack.posts("/response/unparsed") == []
+    assert [p for p in slack.posts("/api/chat.postMessage") if p.get("channel") == "U0AGENT"] == []
+    assert "unreadable_request kind=socket_mode" in bot.output
 
 
 def test_forty_idle_connections_do_not_delay_a_signed_command(sim, slack, tmp_path):
