@@ -521,20 +521,28 @@ class Approvals:
                     finished.append(done)
         if not by_eaqid:
             return finished
+        client = self.service.client
         try:
-            found = {a.eaqid: a for a in self.service.client.actions_by_eaqid(by_eaqid)}
-            gone = [eaqid for eaqid in by_eaqid if eaqid not in found]
-            if gone:  # "no longer lists" only once both lists were read in full for it
-                found |= {a.eaqid: a for a in self.service.client.actions_by_eaqid(gone, finished=True)}
+            found = {a.eaqid: a for a in client.actions_by_eaqid(by_eaqid)}
+            current_read = True
+        except LogicBoxesError as exc:  # the archive may still say how they ended
+            log.info("current action queue unreadable for %d accepted requests: %s", len(by_eaqid), exc)
+            found, current_read = {}, False
+        gone = [eaqid for eaqid in by_eaqid if eaqid not in found or not found[eaqid].finished]
+        try:  # "no longer lists" only once both lists were read in full for it
+            found |= {a.eaqid: a for a in client.actions_by_eaqid(gone, finished=True)} if gone else {}
+            archive_read = True
         except LogicBoxesError as exc:
-            log.info("action queue unreadable, %d accepted requests asked about later: %s", len(by_eaqid), exc)
-            return finished
+            log.info("archived action queue unreadable, %d accepted requests asked about later: %s", len(gone), exc)
+            archive_read = False
         for eaqid, approval in by_eaqid.items():
             action = found.get(eaqid)
-            if action is not None and action.finished:
+            if action is not None and (action.done or action.failed):
                 done = self._finish(approval, action)
                 if done is not None:
                     finished.append(done)
+            elif action is None and not (current_read and archive_read):
+                continue  # not seen, and not every list could be read: no evidence either way
             elif now - (approval.accepted_at or now) >= self.action_stuck_after:
                 self._say_stuck(approval, action, now)
         return finished

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.logicboxes import wire
 from bot.logicboxes.errors import ApiRefused, CustomerNotFound
+from bot.logicboxes.meanings import Meaning
 from bot.logicboxes.models import (
     ActionPage,
     ActionResult,
@@ -143,14 +144,17 @@ class LogicBoxes:
         )
 
     def customer_by_login(self, username: str) -> Customer:
-        """The customer whose login (username) this email address is (customers/details.json); an
-        ERROR answer means no such login (its text is not recorded): CustomerNotFound."""
+        """The customer whose login (username) this email address is (customers/details.json).
+        Only an answer that means "not found" or "nothing matched" is CustomerNotFound (the text for
+        an unknown login is not recorded); a wrong key or an unlisted IP say what they are."""
 
         def read() -> Customer:
             try:
                 data = self._call("GET", "customers/details", [("username", username)], CUSTOMERS)
-            except ApiRefused:
-                raise CustomerNotFound(f"with the login {username}") from None
+            except ApiRefused as exc:
+                if exc.meaning in (Meaning.NOT_FOUND, Meaning.NOTHING_MATCHED):
+                    raise CustomerNotFound(f"with the login {username}") from None
+                raise
             return wire.parse_customer(data)
 
         return self._customers.get(("login", username.lower()), read, where=CUSTOMERS)
@@ -213,7 +217,12 @@ class LogicBoxes:
         params += [("order-id", order_id) for order_id in order_ids]
         params += [("action-status", status) for status in statuses]
         call = "actions/search-archived" if finished else "actions/search-current"
-        return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
+        try:
+            return wire.parse_actions(self._call("GET", call, params, ACTIONS), ACTIONS)
+        except ApiRefused as exc:
+            if exc.meaning is Meaning.NOTHING_MATCHED:  # "No records found": an empty page, not an error
+                return ActionPage(total=0, actions=[], counted=True)
+            raise
 
     def actions_by_eaqid(self, eaqids: Iterable[str], finished: bool = False) -> list[QueuedAction]:
         """Every action of `eaqids` in one list, every page of it read: asked in groups of
@@ -237,7 +246,7 @@ class LogicBoxes:
         order (ORDER_CACHE_TTL) for its card, asked afresh (`fresh`) before a change."""
         return self._orders.get(
             ("actions", order_id),
-            lambda: self.actions(order_ids=[order_id], per_page=MAX_PENDING).actions,
+            lambda: [a for a in self.actions(order_ids=[order_id], per_page=MAX_PENDING).actions if not a.finished],
             fresh,
             ACTIONS,
         )

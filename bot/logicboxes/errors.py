@@ -7,8 +7,9 @@ API area (`prices`, `customers`) for calls that belong to no region.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from bot.logicboxes.meanings import Meaning, meaning_of
 
 WHITELIST_FIX = (
     "add this server's public IP address under Settings > API in the reseller control panel "
@@ -77,8 +78,11 @@ class ApiRefused(LogicBoxesError):
     sent = False  # an ERROR answer means LogicBoxes did not act
     metric = "refused"
 
-    def __init__(self, message: str, where: str | None = None, http_status: int | None = None):
+    def __init__(
+        self, message: str, where: str | None = None, http_status: int | None = None, meaning: Meaning | None = None
+    ):
         self.api_message = message
+        self.meaning = meaning or meaning_of(message)  # what it means for the call that answered it
         where_text = f" ({where})" if where else ""
         super().__init__(f"LogicBoxes{where_text} refused the request: {message}", where, http_status)
 
@@ -89,7 +93,7 @@ class AuthenticationFailed(ApiRefused):
     metric = "auth_failed"
 
     def __init__(self, message: str, where: str | None = None, http_status: int | None = None):
-        super().__init__(message, where, http_status)
+        super().__init__(message, where, http_status, Meaning.AUTHENTICATION)
         Exception.__init__(
             self,
             f"{label(where)} rejected the reseller id or API key ({message}): {CREDENTIALS_FIX}.",
@@ -197,18 +201,14 @@ class PriceListMissing(LogicBoxesError):
         super().__init__(f"LogicBoxes' {price_list} has no Enterprise Email prices for {product_key}.", "prices")
 
 
-_NOT_FOUND = re.compile(r"doesn't exist|does not exist|no entity found|not found|invalid order", re.IGNORECASE)
-_ACCESS_DENIED = re.compile(r"access denied|not authori[sz]ed to perform", re.IGNORECASE)
-_AUTH = re.compile(r"authenticat|auth-userid|api[- ]?key", re.IGNORECASE)
-
-
 def is_not_found(exc: LogicBoxesError) -> bool:
-    return isinstance(exc, ApiRefused) and bool(_NOT_FOUND.search(exc.api_message))
+    """LogicBoxes said there is no such thing (bot.logicboxes.meanings), and nothing else did."""
+    return isinstance(exc, ApiRefused) and exc.meaning is Meaning.NOT_FOUND
 
 
 def is_auth_failure(message: str) -> bool:
-    return bool(_AUTH.search(message))
+    return meaning_of(message) is Meaning.AUTHENTICATION
 
 
 def is_access_denied(text: str) -> bool:
-    return bool(_ACCESS_DENIED.search(text))
+    return meaning_of(text) is Meaning.ACCESS_DENIED

@@ -161,6 +161,7 @@ class QueuedAction:
     added: datetime | None = None
     started: datetime | None = None
     completed: datetime | None = None
+    entity_type: str | None = None  # entitytypeid: which product the action is about (the queue is account-wide)
 
     @property
     def done(self) -> bool:
@@ -172,7 +173,9 @@ class QueuedAction:
 
     @property
     def finished(self) -> bool:
-        return self.done or self.failed
+        """Not pending: Success, Failed, or LogicBoxes set `actioncompleted` (finished rows may stay
+        in search-current for a while: a public client reads a failed transfer's reason there)."""
+        return self.done or self.failed or self.completed is not None
 
     @property
     def waiting_for_payment(self) -> bool:

@@ -40,6 +40,7 @@ from bot.logicboxes.errors import (
     is_access_denied,
     is_auth_failure,
 )
+from bot.logicboxes.meanings import Meaning, meaning_of
 from bot.logicboxes.wire import error_message
 from bot.running import metrics, trace
 from bot.running.logs import event, protect, redact
@@ -137,7 +138,7 @@ class Transport:
             finally:
                 response.close()
             size = len(body)
-            return self._decode(response.status_code, body, where)
+            return self._decode(response.status_code, body, where, path)
         except (LogicBoxesError, _Retryable) as exc:
             error = exc.error if isinstance(exc, _Retryable) else exc
             status = status if status != "-" else type(error).__name__
@@ -201,7 +202,7 @@ class Transport:
             chunks.append(chunk)
 
     @staticmethod
-    def _decode(status: int, body: bytes, where: str) -> Any:
+    def _decode(status: int, body: bytes, where: str, call: str = "") -> Any:
         try:
             data = json.loads(body) if body.strip() else _NOT_JSON
         except RuntimeError:  # RecursionError, or the interpreter's other depth guards
@@ -211,11 +212,12 @@ class Transport:
         message = error_message(data)
         if message is not None:  # an answer, whatever the HTTP status or Content-Type says
             message = redact(message)
-            if is_access_denied(message):
+            meaning = meaning_of(message, call)  # one table: bot.logicboxes.meanings
+            if meaning is Meaning.ACCESS_DENIED:
                 raise AccessDenied(where, status)
-            if is_auth_failure(message):
+            if meaning is Meaning.AUTHENTICATION:
                 raise AuthenticationFailed(message, where, status)
-            raise ApiRefused(message, where, status)
+            raise ApiRefused(message, where, status, meaning)
         if status in (400, 401) and is_auth_failure(body[:2000].decode("utf-8", "replace")):
             raise AuthenticationFailed("Authentication failure", where, status)
         if status == 403:

@@ -245,6 +245,7 @@ def parse_actions(data: Any, where: str = "actions") -> ActionPage:
                 added=as_epoch(row.get("actionadded")),
                 started=as_epoch(row.get("actionstarted")),
                 completed=as_epoch(row.get("actioncompleted")),
+                entity_type=as_text(row.get("entitytypeid")),
             )
         )
     total = as_int(data.get("recsindb")) if isinstance(data, dict) else None
@@ -364,7 +365,8 @@ def parse_action(data: Any, where: str) -> ActionResult:
     - PayInvoice / KeepInvoice: the action map nested one level under the invoice id;
     - OnlyAdd: a short map {customercost, eaqid, customerid, invoiceid} without action fields.
 
-    `actionstatus: Failed` anywhere in the answer, nested or not, is a failure. A field that is
+    `actionstatus: Failed` anywhere in the answer, nested or not, is a failure, and so is a top-level
+    `status: Failed` (public clients read failure there, Q3), with or without an eaqid. A field that is
     missing or malformed is None ("not given"); only a body that is not an object is unreadable.
     """
     if not isinstance(data, dict):
@@ -373,6 +375,17 @@ def parse_action(data: Any, where: str) -> ActionResult:
 
 
 def _parse_action(data: dict[str, Any]) -> ActionResult:
+    if str(data.get("status", "")).strip().lower() == "failed":  # Q3: public clients read failure here
+        reason = as_text(data.get("actionstatusdesc")) or as_text(data.get("actiontypedesc"))
+        return ActionResult(
+            failed=True,
+            status=as_text(data.get("actionstatus")) or "Failed",
+            description=reason or as_text(data.get("message")),
+            action=as_text(data.get("actiontypedesc")) or as_text(data.get("actiontype")),
+            eaqid=as_text(data.get("eaqid")),
+            invoice_id=as_text(data.get("invoiceid")),
+            shape="failed-status",
+        )
     failed_map = _failed_map(data, MAX_NESTING)
     failed = failed_map is not None
     if any(field in data for field in _ACTION_FIELDS):

@@ -173,6 +173,10 @@ class Simulator:
         self.queue: dict[str, dict[str, str]] = {}  # the action queue, by eaqid
         self._eaqids: dict[int, int] = defaultdict(int)  # actions so far, by order
         self.actions_style = "search"  # how the queue's answers nest (not recorded): search | map | list
+        # The open questions at first contact (../shared/logicboxes-api.md), each a switch the tests turn:
+        self.empty_queue_error: str | None = None  # Q1: an action list with no rows answers ERROR with this text
+        self.finished_stay_current = False  # Q2: finished actions stay in search-current too
+        self.page_cap: int | None = None  # Q6: at most this many rows a page, whatever no-of-records asks
         self._effects: dict[str, Callable[[], None]] = {}  # eaqid -> the work its Success does
         self.finish_after: float | None = None  # the sandbox finishes accepted actions after this delay
         self.lock = threading.Lock()
@@ -232,8 +236,9 @@ class Simulator:
         """Queue faults for the next calls: html500, html502, hang, garbage, error, error_html (an ERROR
         JSON labelled text/html), forbidden, reset, trickle (a byte at a time), deep (deeply nested
         JSON), huge (declares 30 MB), denied / denied200 / denied_html ("Access Denied" as an ERROR body
-        with HTTP 500 or 200, or in an HTML 403 page), failed (a change whose nested answer says Failed), slow (held
-        until `release` is set, then answered for real)."""
+        with HTTP 500 or 200, or in an HTML 403 page), failed (a change whose nested answer says Failed),
+        failed_top / failed_top_bare (a change answered `status: Failed` at the top, with or without an
+        eaqid), slow (held until `release` is set, then answered for real)."""
         if sticky:
             self.sticky_faults[(region, name)] = faults[0]
         else:
@@ -284,6 +289,27 @@ class Simulator:
                 "actionstatusdesc": status_description,
             }
         )
+        return eaqid
+
+    def queue_foreign_action(
+        self, entity_id: int, kind: str, description: str, status: str, entity_type_id: str = "3"
+    ) -> str:
+        """An action of another product in the account-wide queue (a domain transfer, hosting):
+        LogicBoxes lists them beside the email orders' (Q5)."""
+        with self.lock:
+            eaqid = str(480000000 + len(self.queue))
+        self._record(
+            {
+                "entityid": str(entity_id),
+                "eaqid": eaqid,
+                "actiontype": kind,
+                "actiontypedesc": description,
+                "actionstatus": status,
+                "actionstatusdesc": "",
+            }
+        )
+        with self.lock:
+            self.queue[eaqid]["entitytypeid"] = entity_type_id
         return eaqid
 
     def finish_action(self, eaqid: str, status: str = "Success", description: str = "") -> None:
@@ -345,8 +371,8 @@ class Simulator:
         id, or OnlyAdd's short map (whose work waits for the invoice to be paid)."""
         status, _, body = answer
         data = json.loads(body) if status == 200 else None
-        if not isinstance(data, dict):
-            return answer
+        if not isinstance(data, dict) or str(data.get("status", "")).lower() == "failed":
+            return answer  # refused: nothing queued
         maps = [data] if "eaqid" in data else [v for v in data.values() if isinstance(v, dict) and "eaqid" in v]
         for action in maps:
             if "actionstatus" not in action:  # OnlyAdd: raised, not executed
@@ -371,12 +397,15 @@ class Simulator:
             rows = [
                 dict(row)
                 for row in self.queue.values()
-                if (row["actionstatus"].lower() in ("success", "failed")) == finished
+                if self._listed(row, finished)
                 and (not eaqids or row["eaqid"] in eaqids)
                 and (not orders or row["entityid"] in orders)
                 and (not statuses or row["actionstatus"].lower() in statuses)
             ]
         rows.sort(key=lambda row: (int(row["actionadded"]), int(row["eaqid"])), reverse=True)  # newest first
+        if not rows and self.empty_queue_error:
+            return _error(self.empty_queue_error)
+        per_page = min(per_page, self.page_cap or per_page)
         chosen = rows[(page - 1) * per_page : page * per_page]
         if self.actions_style == "list":
             return _ok(chosen)
@@ -385,6 +414,12 @@ class Simulator:
         body: dict[str, Any] = {"recsonpage": str(len(chosen)), "recsindb": str(len(rows))}
         body.update({str(i + 1): row for i, row in enumerate(chosen)})
         return _ok(body)
+
+    def _listed(self, row: dict[str, str], archived: bool) -> bool:
+        """Is this action in the archive (finished) or in the current list (pending, and with
+        `finished_stay_current` every finished one too)?"""
+        done = row["actionstatus"].lower() in ("success", "failed")
+        return done if archived else (not done or self.finished_stay_current)
 
     def count(self, name: str, region: str | None = None, method: str | None = None) -> int:
         return sum(
@@ -459,7 +494,7 @@ class Simulator:
             return 403, "text/html", ERROR_PAGE.format(code=403, text="Forbidden")
         if fault == "slow":  # hold the call until released, then answer it for real
             self.release.wait(60)
-        elif fault and fault != "failed":
+        elif fault and fault not in ("failed", "failed_top", "failed_top_bare"):
             return self._fault(fault)
         one = lambda key: (params.get(key) or [""])[0]
         if one("auth-userid") != self.auth_userid or one("api-key") != self.api_key:
@@ -557,9 +592,10 @@ class Simulator:
             and (not login or login == c["username"].lower())
             and (not ids or str(customer_id) in ids)
         ]
-        start = (int(page) - 1) * int(size)
-        answer: dict[str, Any] = {"recsonpage": str(len(rows[start : start + int(size)])), "recsindb": str(len(rows))}
-        for index, c in enumerate(rows[start : start + int(size)], 1):
+        served = min(int(size), self.page_cap or int(size))
+        start = (int(page) - 1) * served
+        answer: dict[str, Any] = {"recsonpage": str(len(rows[start : start + served])), "recsindb": str(len(rows))}
+        for index, c in enumerate(rows[start : start + served], 1):
             answer[str(index)] = {
                 "customer.customerid": c["customerid"],
                 "customer.username": c["username"],
@@ -619,6 +655,8 @@ class Simulator:
             return _ok({str(i + 1): r for i, r in enumerate(records)} if self.dns_as_object else records)
         if method != "POST":
             return _error(f"{name} needs POST")
+        if fault in ("failed_top", "failed_top_bare"):  # Q3: failure in the top-level status, no actionstatus
+            return _ok(top_level_failed(order, name, with_eaqid=fault == "failed_top", eaqid=self._eaqid(order)))
         if name == "delete":
             return self._delete(order)
         if name == "renew":
@@ -656,6 +694,7 @@ class Simulator:
             ),
             key=lambda o: o.order_id,
         )
+        per_page = min(per_page, self.page_cap or per_page)
         chosen = rows[(page - 1) * per_page : page * per_page]
         body: dict[str, Any] = {"recsonpage": str(len(chosen)), "recsindb": str(len(rows))}
         body.update({str(i + 1): o.search_row() for i, o in enumerate(chosen)})
@@ -749,6 +788,24 @@ class Simulator:
             "actionstatus": "Success",
             "actionstatusdesc": "Action completed successfully",
         }
+
+
+def top_level_failed(order: SimOrder, call: str, with_eaqid: bool, eaqid: str) -> dict[str, Any]:
+    """A change refused as public clients read it (WWW-LogicBoxes, ClientExec): `status: Failed` at
+    the top, the reason in actionstatusdesc, no actionstatus (invented shape, labelled so)."""
+    answer: dict[str, Any] = {
+        "status": "Failed",
+        "description": order.domain,
+        "entityid": str(order.order_id),
+        "actiontypedesc": f"{call} of {order.domain}",
+        "actionstatusdesc": "Insufficient funds in the customer's account",
+    }
+    if with_eaqid:
+        answer["eaqid"] = eaqid
+    else:
+        del answer["actionstatusdesc"]  # only actiontypedesc and a message to go on
+        answer["message"] = "The action could not be completed"
+    return answer
 
 
 def failed_action(order: SimOrder, invoice: str, eaqid: str) -> dict[str, Any]:

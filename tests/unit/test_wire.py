@@ -331,3 +331,70 @@ def test_what_is_retried_is_decided_by_the_body():
     with pytest.raises(BadResponse, match="JSON nested too deeply"):
         decode(200, "[" * 100_000 + "]" * 100_000)
     assert decode(200, "84372632") == 84372632
+
+
+# ---------------------------------------------------------------- first contact: every answer LogicBoxes may give
+
+
+@pytest.mark.parametrize(
+    "name", ["actions-search-current-error-no-records.json", "actions-search-current-error-no-entity.json"]
+)
+def test_an_action_list_answering_nothing_found_as_an_error_means_nothing_matched(name):
+    from bot.logicboxes.meanings import Meaning
+
+    for call in ("actions/search-current", "actions/search-archived"):
+        with pytest.raises(ApiRefused) as refused:
+            Transport._decode(500, (RECORDED / name).read_bytes(), "actions", call)
+        assert refused.value.meaning is Meaning.NOTHING_MATCHED
+    with pytest.raises(ApiRefused) as details:  # the same words for one order's details: it does not exist
+        Transport._decode(500, (RECORDED / name).read_bytes(), "us", "enterpriseemail/us/details")
+    assert details.value.meaning is (Meaning.NOT_FOUND if "entity" in name else Meaning.OTHER)
+
+
+def test_one_table_says_what_each_error_text_means_for_each_call():
+    from bot.logicboxes.meanings import Meaning, meaning_of
+
+    cases = [
+        ("Authentication failure", "customers/details", Meaning.AUTHENTICATION),
+        (
+            "Access Denied. You are not authorized to perform this action.",
+            "actions/search-current",
+            Meaning.ACCESS_DENIED,
+        ),
+        ("No Entity found for Entityid 84372699", "enterpriseemail/us/details", Meaning.NOT_FOUND),
+        ("No Entity found for Entityid 84372699", "actions/search-current", Meaning.NOTHING_MATCHED),
+        ("NO RECORDS FOUND", "actions/search-archived", Meaning.NOTHING_MATCHED),
+        ("No actions found", "actions/search-current", Meaning.NOTHING_MATCHED),
+        ("No record found", "actions/search-current", Meaning.NOTHING_MATCHED),
+        ("Website doesn't exist for example.com", "enterpriseemail/us/orderid", Meaning.NOT_FOUND),
+        ("There is already an action pending on this Order.", "enterpriseemail/us/renew", Meaning.ACTION_PENDING),
+        ("{months=Invalid tenure}", "enterpriseemail/us/renew", Meaning.INVALID_PARAMETER),
+        ("Invalid username jane@acme.com", "customers/details", Meaning.NOT_FOUND),
+        ("Internal error, please try later", "actions/search-current", Meaning.OTHER),
+    ]
+    for message, call, meaning in cases:
+        assert meaning_of(message, call) is meaning, (message, call)
+
+
+def test_finished_rows_in_the_current_list_are_not_pending():
+    page = wire.parse_actions(recorded("actions-search-current-with-finished.json"))
+    pending, failed, completed = page.actions
+    assert not pending.finished and failed.finished and completed.finished  # actioncompleted set: finished
+    assert not completed.done and not completed.failed
+
+
+@pytest.mark.parametrize("name", ["action-top-level-failed.json", "action-top-level-failed-bare.json"])
+def test_a_top_level_failed_status_is_a_failure_with_logicboxes_words(name):
+    result = wire.parse_action(recorded(name), "us")
+    assert result.failed and not result.done
+    if name == "action-top-level-failed.json":
+        assert result.description == "Insufficient funds in the customer's account" and result.eaqid == "469084400"
+    else:
+        assert result.description == "Addition of 5 email accounts for acme.com" and result.eaqid is None
+
+
+def test_the_archive_holds_other_products_actions():
+    page = wire.parse_actions(recorded("actions-search-archived-other-products.json"))
+    transfer, email = page.actions
+    assert transfer.entity_type == "3" and email.entity_type == "1086"
+    assert transfer.failed and transfer.order_id == 61234567
