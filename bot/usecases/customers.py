@@ -19,6 +19,7 @@ from bot.logicboxes import (
     QueuedAction,
     is_not_found,
 )
+from bot.logicboxes.paging import pages
 from bot.running import trace
 from bot.usecases.results import SearchResult
 from bot.usecases.service import MailService, short_reason
@@ -122,15 +123,13 @@ class Customers:
 
     def _every_page(self, key: str, text: str) -> tuple[list[Customer], int, bool]:
         """One search's customers, every page up to COUNT_PAGES: (customers, LogicBoxes' count, all read)."""
-        rows: list[Customer] = []
-        total = 0
-        for page_no in range(1, COUNT_PAGES + 1):
-            page: CustomerPage = self.client.find_customers(**{key: text}, page=page_no, per_page=COUNT_PAGE_SIZE)
-            rows += page.customers
-            total = page.total
-            if not page.customers or len(rows) >= total:  # LogicBoxes' count, or an empty page: the end
-                return rows, total, True
-        return rows, total, False
+        fetch = lambda page_no, size: self.client.find_customers(**{key: text}, page=page_no, per_page=size)
+        read: list[CustomerPage] = list(
+            pages(fetch, COUNT_PAGE_SIZE, lambda p: p.customers, lambda p: p.total, max_pages=COUNT_PAGES)
+        )
+        rows = [c for page in read for c in page.customers]
+        total = read[-1].total if read else 0
+        return rows, total, not read[-1].customers or len(rows) >= total
 
     def card(self, customer: Customer, query: CustomerLookup) -> CustomerCard:
         """The customer and one page of their orders, both regions merged; each order shown is

@@ -41,6 +41,7 @@ from bot.logicboxes import (
     UpstreamUnavailable,
     is_not_found,
 )
+from bot.logicboxes.paging import pages
 from bot.money import PRICE_UNIT, quote_total
 from bot.running import trace
 from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo, UserError
@@ -217,17 +218,22 @@ class MailService:
         from a bounded number of pages of each list; True when older ones were left unread."""
         order = self.find_order(target)
         per_page = min(max(limit, 10), HISTORY_PAGE)
-        actions: list[QueuedAction] = []
+        by_eaqid: dict[str, QueuedAction] = {}
         more = False
-        for finished in (False, True):
+        for finished in (False, True):  # the archive last: a finished row also left in the current list
+            seen = 0
             for page in range(1, HISTORY_PAGES + 1):
                 got = self.client.actions(finished, order_ids=[order.order_id], page=page, per_page=per_page)
-                actions += got.actions
-                if page * per_page >= got.total or len(got.actions) < per_page:
+                seen += len(got.actions)
+                # the queue is account-wide: only this order's actions, whatever the filter did
+                by_eaqid |= {a.eaqid: a for a in got.actions if a.order_id == order.order_id}
+                if not got.actions or (got.counted and seen >= got.total):  # never on "fewer than asked"
                     break
             else:
                 more = True  # stopped at the bound with pages left
-        actions.sort(key=lambda a: (a.added.timestamp() if a.added else 0, a.eaqid), reverse=True)
+        actions = sorted(
+            by_eaqid.values(), key=lambda a: (a.added.timestamp() if a.added else 0, a.eaqid), reverse=True
+        )
         return order, actions[:limit], more or len(actions) > limit
 
     # ---- customers
@@ -296,17 +302,19 @@ class MailService:
         )
 
     def _first(self, region: str, count: int, filters: dict) -> SearchPage:
-        """The first `count` rows of one region's search, in as few pages of at most 500 as it takes."""
+        """The first `count` rows of one region's search, in pages of at most 500 (or what LogicBoxes serves)."""
         size = min(max(count, 10), MAX_RECORDS)
-        orders: list[OrderSummary] = []
-        total = 0
-        for page_no in range(1, -(-count // size) + 1):
-            page = self.client.search(region, page=page_no, per_page=size, **filters)
-            orders += page.orders
-            total = page.total
-            if len(page.orders) < size or len(orders) >= total:
-                break
-        return SearchPage(total, orders[:count])
+        read = list(
+            pages(
+                lambda page_no, per_page: self.client.search(region, page=page_no, per_page=per_page, **filters),
+                size,
+                lambda page: page.orders,
+                lambda page: page.total,
+                wanted=count,
+            )
+        )
+        orders = [o for page in read for o in page.orders]
+        return SearchPage(read[-1].total if read else 0, orders[:count])
 
     def expiring(self, days: int, per_page: int = 100) -> tuple[list[OrderSummary], dict[str, str]]:
         """Every order expiring in the next `days` days, all regions, paged through; and regions that failed."""
@@ -314,14 +322,8 @@ class MailService:
         window = {"expiry_after": now, "expiry_before": now + timedelta(days=days)}
 
         def all_pages(region: str) -> list[OrderSummary]:
-            orders: list[OrderSummary] = []
-            page = 1
-            while True:
-                result = self.client.search(region, page=page, per_page=per_page, **window)
-                orders += result.orders
-                if not result.orders or len(orders) >= result.total:
-                    return orders
-                page += 1
+            fetch = lambda page_no, size: self.client.search(region, page=page_no, per_page=size, **window)
+            return [o for page in pages(fetch, per_page, lambda p: p.orders, lambda p: p.total) for o in page.orders]
 
         found, failures = self._ask_regions(self.regions, all_pages)
         if not found and failures:

@@ -23,13 +23,17 @@ from bot.dns.check import State, compare
 from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
 from bot.logicboxes import (
     MAX_RECORDS,
+    ActionPage,
     LogicBoxesError,
     Order,
+    OrderNotFound,
     OrderSummary,
     QueuedAction,
+    SearchPage,
     describe_action,
     is_not_found,
 )
+from bot.logicboxes.paging import pages
 from bot.running import metrics
 from bot.usecases.service import MailService
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
@@ -39,7 +43,8 @@ log = logging.getLogger(__name__)
 
 CHUNK = 100  # orders checked between two saves of the round's place
 LOOK_BACK = 86400.0  # the first round also alerts failures of the last 24 hours
-ACTION_PAGES = 4  # pages of 500 of the action queue read per round, each list
+ACTION_PAGES = 20  # pages of the action queue read per round, each list (a bound, whatever a page holds)
+MAX_BOOK_PAGES = 2000  # pages of the order search read per region (a bound, whatever a page holds)
 FAILED_KEPT = 7 * 86400.0  # a failed action's alert closes itself after a week
 MOSTLY_UNCHECKED = 0.5  # more than this share of a round unchecked: one operational alert
 OUTAGE_KEY = "outage:dns"
@@ -94,6 +99,7 @@ class Watch:
         self.settings, self.clock = settings, clock
         self.request_of = request_of  # the bot's own request behind an action, if it made it
         self._calls = threading.Semaphore(settings.concurrency)  # LogicBoxes calls at once
+        self._ours: dict[int, bool] = {}  # entity id -> an order of a product mailops manages (never changes)
 
     # ---- the round
 
@@ -118,6 +124,7 @@ class Watch:
         first = place["number"] == 1
         post = SUMMARY if first else DUE  # the first round's problems go out in one summary
         book = self._book()
+        self._ours.update((order.order_id, True) for order in book)
         self._mail(book, place, post, now)
         self._expiring(book, place, post, now)
         self._actions(place, post, now)
@@ -136,17 +143,16 @@ class Watch:
         )
 
     def _book(self) -> list[OrderSummary]:
-        """Every Active order of every region, by order id (pages of 500)."""
+        """Every Active order of every region, by order id (pages of 500, or what LogicBoxes serves)."""
         orders: dict[int, OrderSummary] = {}
         for region in self.mail.regions:
-            page = 1
-            while True:
+
+            def fetch(page_no: int, size: int, region: str = region) -> SearchPage:
                 with self._calls:
-                    got = self.client.search(region, page=page, per_page=MAX_RECORDS, statuses=("Active",), fresh=True)
-                orders.update((o.order_id, o) for o in got.orders)
-                if len(got.orders) < MAX_RECORDS or page * MAX_RECORDS >= got.total:
-                    break
-                page += 1
+                    return self.client.search(region, page=page_no, per_page=size, statuses=("Active",), fresh=True)
+
+            for page in pages(fetch, MAX_RECORDS, lambda p: p.orders, lambda p: p.total, max_pages=MAX_BOOK_PAGES):
+                orders.update((o.order_id, o) for o in page.orders)
         return [orders[key] for key in sorted(orders)]
 
     # ---- mail not reaching Enterprise Email
@@ -272,10 +278,12 @@ class Watch:
                 if isinstance(order, OrderSummary):
                     return self.client.order_details(order.region, order.order_id, fresh=True)
                 return self.mail.find_order(Target(order_id=order), fresh=True)
+        except OrderNotFound as exc:  # no region holds it; unless a region could not be asked
+            return None if exc.unavailable else GONE
         except LogicBoxesError as exc:
             if is_not_found(exc):
                 return GONE
-            log.info("watch: order %s's renewal not checked: %s", _id(order), exc)
+            log.info("watch: order %s not read: %s", _id(order), exc)
             return None
 
     # ---- LogicBoxes' own actions
@@ -291,6 +299,8 @@ class Watch:
             completed = action.completed.timestamp() if action.completed else now
             if completed < since or self.records.get(f"stuck:{action.eaqid}") is not None:
                 continue
+            if not self._concerns_us(action):  # a domain transfer, hosting...: the queue is account-wide
+                continue
             alert = Alert(f"failed:{action.eaqid}", "failed", action.order_id, None, *self._failure(action))
             if self.records.get(alert.key) is None:
                 self._bad(alert, place, now, 1, post)
@@ -303,7 +313,7 @@ class Watch:
         pending = {a.eaqid: a for a in current if not a.finished}
         stuck_before = now - self.settings.stuck_after
         for action in pending.values():
-            if action.added is not None and action.added.timestamp() < stuck_before:
+            if action.added is not None and action.added.timestamp() < stuck_before and self._concerns_us(action):
                 text = f"Pending at LogicBoxes since {_day(action.added)}: {describe_action(action)}"
                 alert = Alert(f"stuck:{action.eaqid}", "stuck", action.order_id, None, text, {"eaqid": action.eaqid})
                 self._bad(alert, place, now, 1, post)
@@ -328,6 +338,25 @@ class Watch:
             else:
                 self._good(alert.key, place, now, confirm=1)  # suspect: it becomes a failed alert next round
 
+    def _concerns_us(self, action: QueuedAction) -> bool:
+        """Is this action about an order of a product mailops manages? The action queue is
+        account-wide (domains, hosting, every product): known from the round's book, the bot's own
+        requests, or one read of the order (remembered: an entity's product never changes). When
+        that read fails it is not alerted this round; a later round asks again."""
+        if action.order_id is None:
+            return False
+        known = self._ours.get(action.order_id)
+        if known is not None:
+            return known
+        if self._request(action.eaqid):
+            self._ours[action.order_id] = True
+            return True
+        found = self._fresh_details(action.order_id)
+        if found is None:
+            return False
+        self._ours[action.order_id] = found != GONE
+        return self._ours[action.order_id]
+
     def _failure(self, action: QueuedAction) -> tuple[str, dict[str, Any]]:
         """What a failed action's alert says, with LogicBoxes' reason and the bot's request behind it."""
         detail = {"eaqid": action.eaqid, "said": action.status_description or "", **self._request(action.eaqid)}
@@ -346,18 +375,18 @@ class Watch:
 
     def _queue(self, finished: bool, statuses: Iterable[str] = ()) -> list[QueuedAction] | None:
         """One list of the action queue, up to ACTION_PAGES pages; None when it could not be read."""
-        actions: list[QueuedAction] = []
-        for page in range(1, ACTION_PAGES + 1):
-            try:
-                with self._calls:
-                    got = self.client.actions(finished, statuses=statuses, page=page, per_page=MAX_RECORDS)
-            except LogicBoxesError as exc:
-                log.info("watch: the action queue could not be read: %s", exc)
-                return None
-            actions += got.actions
-            if len(got.actions) < MAX_RECORDS:
-                break
-        return actions
+
+        def fetch(page_no: int, size: int) -> ActionPage:
+            with self._calls:
+                return self.client.actions(finished, statuses=statuses, page=page_no, per_page=size)
+
+        counted = lambda page: page.total if page.counted else None
+        try:
+            read = pages(fetch, MAX_RECORDS, lambda p: p.actions, counted, max_pages=ACTION_PAGES)
+            return [action for page in read for action in page.actions]
+        except LogicBoxesError as exc:
+            log.info("watch: the action queue could not be read: %s", exc)
+            return None
 
     # ---- recording
 

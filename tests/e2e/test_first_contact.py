@@ -90,3 +90,63 @@ def test_a_top_level_failed_answer_is_a_failure_never_done(start_bot, sim, clock
     clock.advance(3600)
     assert bot.bot.deps.approvals.sweep() == []  # never "confirmed" by re-reading the order
     assert bot.bot.deps.approvals.store.get(approval_id(message))["status"] == "failed"
+
+
+COMMANDS = [
+    "order example.com",
+    "search status:Active",
+    "dns example.com",
+    "history example.com",
+    "customer maria@northwind.example",
+    "customer 20101",
+    "customer northwind",
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_wrong_api_key_is_named_on_every_command_never_not_found(start_bot, command):
+    bot = start_bot(reseller_api_key="not-the-key")
+    shown = bot.driver.command(command, user="U0ONCALL").shown()
+    assert "rejected the reseller id or API key" in shown, shown
+    assert "No customer" not in shown and "No Enterprise Email order" not in shown
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_ip_that_is_not_whitelisted_is_named_on_every_command(bot, sim, command):
+    sim.whitelisted = False
+    shown = bot.driver.command(command, user="U0ONCALL").shown()
+    assert "whitelisted" in shown, shown
+    assert "No customer" not in shown and "No Enterprise Email order" not in shown
+
+
+# ---- pages hold what LogicBoxes serves (Q6), and the queue holds every product (Q5)
+
+
+def _many(sim, count: int) -> None:
+    from bot.sandbox.simulator import SimOrder
+
+    for n in range(count):
+        sim.add(SimOrder(84500000 + n, f"paged{n:03d}.com", "us"))
+
+
+def test_search_pages_past_what_one_page_serves(bot, sim):
+    _many(sim, 150)
+    sim.page_cap = 100  # LogicBoxes serves at most 100 rows a page, whatever is asked
+    shown = bot.driver.command("search page:14 status:Active").text()
+    assert "No orders match" not in shown and "past the end" not in shown
+    assert "paged" in shown
+
+
+def test_the_watch_reads_the_whole_book_and_alerts_only_the_email_orders_actions(start_bot, sim):
+    _many(sim, 150)
+    sim.page_cap = 100
+    sim.empty_queue_error = "No records found"  # Q1 on the watch's paths too
+    bot = start_bot(alerts_channel="C0ALERTS", watch=False, watch_confirm_rounds=1)
+    desk = bot.bot.deps.watch
+    first = desk.watch.round()
+    assert first.orders == len([o for o in sim.orders.values() if o.status == "Active"])  # not 100 per region
+    transfer = sim.queue_foreign_action(61234567, "TransferDomain", "Transfer of customer-domain.com", "Failed")
+    mine = sim.queue_action(84500001, "AddEmailAccount", "Addition of 5 email accounts for paged001.com", "Failed")
+    report = desk.watch.round()
+    assert f"failed:{mine}" in report.opened and f"failed:{transfer}" not in report.opened
+    assert desk.records.get(f"failed:{transfer}") is None
