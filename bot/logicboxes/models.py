@@ -63,11 +63,15 @@ class CustomerPage:
 
 @dataclass(frozen=True)
 class Balance:
-    """billing/customer-balance.json: what the customer has available to spend, in their selling
-    currency (documented, not recorded). `symbol` is LogicBoxes' currencysymbol when it gives one."""
+    """billing/customer-balance.json, in the customer's selling currency (documented, not recorded),
+    each amount under LogicBoxes' own name (KB 872) and as given, never computed from the others:
+    available (sellingcurrencybalance), locked (sellingcurrencylockedbalance), total
+    (totalsellingbalance). `symbol` is LogicBoxes' currencysymbol when it gives one."""
 
-    available: Decimal
+    available: Decimal | None
     symbol: str | None = None
+    locked: Decimal | None = None
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True)

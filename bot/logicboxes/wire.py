@@ -297,12 +297,18 @@ def parse_customer_search(data: Any, where: str = "customers") -> CustomerPage:
 
 
 def parse_balance(data: Any, where: str = "customers") -> Balance:
-    """billing/customer-balance.json (documented, not recorded): sellingcurrencybalance is what the
-    customer has available; currencysymbol names its currency when given."""
-    available = as_decimal(data.get("sellingcurrencybalance")) if isinstance(data, dict) else None
-    if available is None:
-        raise BadResponse(where, "customer balance without sellingcurrencybalance")
-    return Balance(available, as_text(data.get("currencysymbol")))
+    """billing/customer-balance.json (documented, not recorded; KB 872): sellingcurrencybalance is
+    available, sellingcurrencylockedbalance locked, totalsellingbalance the total, each kept as
+    given (Q8: one module computes available = total - locked; KB 872 says otherwise)."""
+    if not isinstance(data, dict):
+        raise BadResponse(where, "customer balance is not an object")
+    available, locked, total = (
+        as_decimal(data.get(key))
+        for key in ("sellingcurrencybalance", "sellingcurrencylockedbalance", "totalsellingbalance")
+    )
+    if available is None and total is None:
+        raise BadResponse(where, "customer balance without sellingcurrencybalance or totalsellingbalance")
+    return Balance(available, as_text(data.get("currencysymbol")), locked, total)
 
 
 _BAND = re.compile(r"\s*(\d{1,9})\s*-\s*(\d{1,9})\s*")

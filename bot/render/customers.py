@@ -133,9 +133,15 @@ def render_customer_matches(matches: CustomerMatches) -> Message:
 
 
 def render_balance(balance: Balance, currency: str) -> Message:
-    """The customer's available balance, for cost viewers only (never shared)."""
-    amount = money(balance.available, balance.symbol or currency)
-    return Message(
-        f"Available balance {amount} (only you can see this)",
-        [_section(f":lock: *Only you can see this.* Available balance: *{escape(amount)}*")],
-    )
+    """The customer's balance, for cost viewers only (never shared): each amount LogicBoxes gives,
+    under its name (available, locked, total), never one computed from the others."""
+    symbol = balance.symbol or currency
+    given = [
+        (name, money(amount, symbol))
+        for name, amount in (("Available", balance.available), ("Locked", balance.locked), ("Total", balance.total))
+        if amount is not None
+    ]
+    first, *rest = given
+    line = f"{first[0]} balance: *{escape(first[1])}*" + "".join(f" · {n}: {escape(a)}" for n, a in rest)
+    text = f"{first[0]} balance {first[1]}" + "".join(f", {n.lower()} {a}" for n, a in rest)
+    return Message(f"{text} (only you can see this)", [_section(f":lock: *Only you can see this.* {line}")])

@@ -1,5 +1,5 @@
 """One round of the watch: every Active order's mail DNS, the orders about to lapse with auto-renew
-off, and LogicBoxes' failed and long-pending actions, each problem recorded (bot.watch.records)
+off (or not given), and LogicBoxes' failed and long-pending actions, each problem recorded (bot.watch.records)
 so that it is alerted once, confirmed over rounds where DNS can flap, and resolved when it goes.
 
 A resolver that fails or times out is never the customer's problem: the order counts as not
@@ -241,10 +241,16 @@ class Watch:
         found: set[str] = set()
         for summary in soon:
             order = read.get(summary.order_id)
-            if isinstance(order, Order) and order.auto_renew is False and order.status != "Deleted":
+            # auto-renew off, or not given (Q7: `recurring` is recorded for Business Email only)
+            if isinstance(order, Order) and order.auto_renew is not True and order.status != "Deleted":
                 key = f"expiry:{order.order_id}:{int(order.expires.timestamp()) if order.expires else 0}"
                 days = (order.expires.date() - datetime.fromtimestamp(now, UTC).date()).days if order.expires else 0
-                text = f"{order.domain} expires on {_day(order.expires)} (in {days} days) with auto-renew off"
+                how = (
+                    "with auto-renew off"
+                    if order.auto_renew is False
+                    else "and LogicBoxes does not say whether it renews"
+                )
+                text = f"{order.domain} expires on {_day(order.expires)} (in {days} days) {how}"
                 detail = {"region": order.region, "expires": int(order.expires.timestamp()) if order.expires else 0}
                 self._bad(Alert(key, "expiry", order.order_id, order.domain, text, detail), place, now, 1, post)
                 found.add(key)

@@ -160,6 +160,9 @@ CASES: dict[str, Callable[[], Any]] = {
         )
     ),
     "balance": lambda: render_balance(Balance(Decimal("1250.505"), "$"), "USD"),
+    "balance_locked": lambda: render_balance(
+        Balance(Decimal("900"), "$", locked=Decimal("350.5"), total=Decimal("1250.5")), "USD"
+    ),
     "order_card_pending_unreadable": lambda: render_order(ORDER, NOW, CUSTOMER, "could not be read (timed out)"),
     "search_page": lambda: render_search(
         SearchResult(

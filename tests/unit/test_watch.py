@@ -275,3 +275,14 @@ def test_an_expiry_alert_resolves_when_auto_renew_is_turned_on_and_stays_while_u
     sim.heal()
     order.recurring = True
     assert watch.round().resolved == [key]
+
+
+def test_an_order_whose_auto_renew_logicboxes_does_not_give_is_alerted_too(sim, records, dns, clock):
+    now = int(clock())
+    silent = add(sim, dns, 1, expires=now + 5 * DAY, recurring=None)  # details.json without `recurring` (Q7)
+    watch = make_watch(sim, records, dns, clock)
+    (key,) = watch.round().opened
+    assert key == f"expiry:{silent.order_id}:{silent.expires}"
+    assert records.get(key).summary.endswith("and LogicBoxes does not say whether it renews")
+    silent.recurring = True
+    assert watch.round().resolved == [key]

@@ -168,6 +168,17 @@ def test_customer_balance_is_exact_with_its_symbol():
         wire.parse_balance({"currencysymbol": "$"})
 
 
+def test_the_balance_is_each_amount_as_logicboxes_names_it_never_computed():
+    balance = wire.parse_balance(recorded("customer-balance-locked.json"))
+    assert (balance.available, balance.locked, balance.total) == (
+        Decimal("900.000"),
+        Decimal("350.500"),
+        Decimal("1250.500"),
+    )
+    only_total = wire.parse_balance({"totalsellingbalance": "10", "sellingcurrencylockedbalance": "4"})
+    assert only_total.available is None and only_total.total == Decimal("10")  # not 10 - 4
+
+
 # ---------------------------------------------------------------- prices
 
 
