@@ -56,15 +56,16 @@ def _function(step: Any) -> dict[str, Any]:
             "name": "user",
         },
     }
-    inputs = {name: {**spec, "name": name} for name, spec in step.inputs.items()}
+    inputs = {
+        name: {**spec, "is_required": bool(spec.get("is_required")), "name": name} for name, spec in step.inputs.items()
+    }
+    # A manifest without _metadata.major_version is version 1, where parameters are a map of name ->
+    # definition (Slack's bolt-python custom step template); {properties, required} is version 2 only.
     return {
         "title": step.title,
         "description": step.description,
-        "input_parameters": {
-            "properties": {**inputs, **person},
-            "required": [name for name, spec in step.inputs.items() if spec.get("is_required")],
-        },
-        "output_parameters": {"properties": {name: {**spec, "name": name} for name, spec in step.outputs.items()}},
+        "input_parameters": {**inputs, **person},
+        "output_parameters": {name: {**spec, "name": name} for name, spec in step.outputs.items()},
     }
 
 

@@ -68,16 +68,18 @@ def test_manifests_declare_every_surface_the_code_listens_for():
         assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)
         functions = manifest["functions"]
         assert set(functions) == {LOOKUP_STEP, QUOTE_STEP}
-        assert list(functions[LOOKUP_STEP]["input_parameters"]["properties"]) == [
+        # version 1 (no _metadata.major_version): parameters are a map of name -> definition
+        assert list(functions[LOOKUP_STEP]["input_parameters"]) == [
             "domain_or_order_id",
             "interactivity",
             "user",
         ]
         for step in (LOOKUP_STEP, QUOTE_STEP):  # who ran it: Slack fills in the interactor, or the builder names one
-            person = functions[step]["input_parameters"]["properties"]
+            person = functions[step]["input_parameters"]
             assert person["interactivity"]["type"] == "slack#/types/interactivity"
             assert person["user"]["type"] == "slack#/types/user_id" and not person["user"]["is_required"]
-        assert set(functions[LOOKUP_STEP]["output_parameters"]["properties"]) == {
+        assert functions[LOOKUP_STEP]["input_parameters"]["domain_or_order_id"]["is_required"] is True
+        assert set(functions[LOOKUP_STEP]["output_parameters"]) == {
             "order_id",
             "status",
             "accounts",
@@ -85,7 +87,7 @@ def test_manifests_declare_every_surface_the_code_listens_for():
             "customer_id",
             "region",
         }
-        assert set(functions[QUOTE_STEP]["output_parameters"]["properties"]) == {"unit_price", "total", "currency"}
+        assert set(functions[QUOTE_STEP]["output_parameters"]) == {"unit_price", "total", "currency"}
         if name == "manifest.yml":
             assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
         else:
