@@ -4,6 +4,7 @@ python -m bot                       serve Slack over HTTP on $PORT (Socket Mode 
 python -m bot console [--sandbox]   type commands, read the replies as text (no Slack needed)
 python -m bot console --sandbox order example.com    one command, then exit
 python -m bot doctor                check settings, Slack, LogicBoxes and the database
+python -m bot doctor --record DIR   read-only: the account's answers (scrubbed) and report.md, for a bug report
 python -m bot digest --channel C..  post the orders expiring soon
 python -m bot migrate               bring the database schema up to date (also done at start)
 python -m bot audit verify          check the audit log's hash chain
@@ -175,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     p_console.add_argument("--sandbox", action="store_true", help="use the built-in LogicBoxes simulator")
     p_console.add_argument("command", nargs=argparse.REMAINDER, help="one command to run, then exit")
     sub.add_parser("serve", help="serve Slack (the default)")
-    sub.add_parser("doctor", help="check settings, Slack, every LogicBoxes region and the database")
+    p_doctor = sub.add_parser("doctor", help="check settings, Slack, every LogicBoxes region and the database")
+    p_doctor.add_argument(
+        "--record",
+        metavar="DIR",
+        help="read-only: ask LogicBoxes each read the bot relies on once, write the answers (scrubbed) and "
+        "report.md to DIR",
+    )
     p_digest = sub.add_parser("digest", help="post the orders expiring soon to a channel (run it daily)")
     p_digest.add_argument("--channel", required=True, help="channel id, e.g. C0123456789")
     p_digest.add_argument("--days", type=int, default=30, help="the window, in days (default 30)")
@@ -194,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mode == "console":
         return console(args)
+    if args.mode == "doctor" and args.record:
+        from bot.running.record import run_record
+
+        return run_record(args.record)
     if args.mode == "doctor":
         from bot.running.doctor import run_doctor
 

@@ -489,6 +489,7 @@ APPROVERS = "U0ONCALL,U0LEAD,S0ONCALL"
 
 class ThreadedWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of concurrent requests must not be refused at the listen backlog (5)
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -107,6 +107,27 @@ class Transport:
                 time.sleep(backoff)
         raise AssertionError("unreachable")
 
+    def get_raw(self, path: str, params: list[tuple[str, Any]], where: str) -> tuple[int, str, bytes]:
+        """One GET, answered as it came: (HTTP status, content type, body), nothing decoded, for
+        `doctor --record`. Only a failure to get any answer raises (typed, like every call)."""
+        auth = [("auth-userid", self.config.auth_userid), ("api-key", self.config.api_key)]
+        started = time.monotonic()
+        timeout = (self.config.connect_timeout, self.config.read_timeout)
+        try:
+            response = self.session.get(self.url(path), params=auth + params, timeout=timeout, stream=True)
+        except requests.exceptions.ReadTimeout:
+            raise UpstreamTimeout(where, self.config.read_timeout) from None
+        except requests.exceptions.RequestException as exc:  # str(exc) holds the api-key: never passed on
+            failure = _connection_failure(exc, where)
+            raise (failure.error if isinstance(failure, _Retryable) else failure) from None
+        try:
+            body = self._read(response, None, self.config.read_timeout, where, started)
+        except _Retryable as retry:
+            raise retry.error from None
+        finally:
+            response.close()
+        return response.status_code, response.headers.get("Content-Type", ""), body
+
     def _once(self, method: str, path: str, params: list[tuple[str, Any]], where: str) -> Any:
         command = trace.current()
         remaining = command.remaining()
