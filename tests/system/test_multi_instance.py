@@ -206,7 +206,8 @@ def test_two_changes_to_one_order_approved_on_two_processes_make_one_call_on_pos
         assert sim.count(first_call, method="POST") == 1 and sim.count(second_call, method="POST") == 0
         error = store.get(second)["outcome"]["error"]
         assert "since this was asked; ask again" in error or "has an action pending at LogicBoxes" in error
-        assert store.order_holder(84372633) is None and store.verify_audit().ok
+        eventually(lambda: store.order_holder(84372633) is None, "the order to be given back with the outcome")
+        assert store.verify_audit().ok
 
 
 def _requests(slack) -> list[dict]:
