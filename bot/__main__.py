@@ -21,8 +21,8 @@ import os
 import sys
 
 from bot.config import LOGICBOXES, Settings, serve_requirements
-from bot.running.logs import configure_logging, fatal
 from bot.running.startup import load_or_exit, make_bot_or_exit
+from bot.telemetry.logs import configure_logging, fatal
 
 log = logging.getLogger("bot")
 
@@ -48,9 +48,9 @@ def digest(args: argparse.Namespace) -> int:
 
     from bot.logicboxes import LogicBoxesError
     from bot.render import render_digest
-    from bot.running import trace
     from bot.running.wiring import make_service
     from bot.slack import web_client
+    from bot.telemetry import trace
 
     settings = load_or_exit("slack_bot_token", *LOGICBOXES)
     configure_logging(settings.log_level, settings.log_format)

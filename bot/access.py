@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.running.logs import event
+from bot.telemetry.logs import event
 
 log = logging.getLogger("bot.access")
 

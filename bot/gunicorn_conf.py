@@ -43,8 +43,8 @@ if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "bot.running.logs.JsonFormatter"}},
-        "filters": {"redact": {"()": "bot.running.logs.RedactingFilter"}},
+        "formatters": {"json": {"()": "bot.telemetry.logs.JsonFormatter"}},
+        "filters": {"redact": {"()": "bot.telemetry.logs.RedactingFilter"}},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",

@@ -41,7 +41,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from bot.approvals import auditchain
 from bot.approvals.states import Status, check
 from bot.approvals.values import AuditEntry
-from bot.running.logs import event as log_event
+from bot.telemetry.logs import event as log_event
 
 log = logging.getLogger(__name__)
 

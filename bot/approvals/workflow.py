@@ -27,7 +27,7 @@ from bot.changes import KINDS, Context, Estimate
 from bot.changes.base import FormField
 from bot.commands.intents import Audit, Change, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction, describe_action
-from bot.running import metrics
+from bot.telemetry import metrics
 from bot.usecases.results import UserError
 from bot.usecases.service import MailService
 
@@ -205,6 +205,11 @@ class Approvals:
             _count_final(row, Status.FAILED)
 
     # ---- decisions
+
+    def request(self, approval_id: str) -> Approval | None:
+        """One request as it stands (the deny form names it)."""
+        row = self.store.get(approval_id)
+        return Approval.from_row(row) if row is not None else None
 
     def refusal_to_decide(self, approval_id: str, user: str, decision: str) -> str | None:
         """Why `user` may not make this decision now (checked before a form is opened for it)."""

@@ -21,7 +21,10 @@ from bot.commands.handlers import (
     Asker,
     Handler,
     Reply,
+    UseCases,
     answer_with,
+    request_change,
+    show_audit,
     show_check,
     show_customer,
     show_dns,
@@ -30,6 +33,7 @@ from bot.commands.handlers import (
     show_price,
     show_search,
     show_setup,
+    show_watch,
 )
 from bot.commands.intents import (
     Audit,
@@ -47,10 +51,9 @@ from bot.commands.intents import (
     WatchCommand,
 )
 from bot.commands.words import ParseError
-from bot.render import Message, render_error, render_help
-from bot.usecases.service import MailService
+from bot.render import Message, render_help
 
-__all__ = ["SUBCOMMANDS", "Subcommand", "answer", "help_for", "parse", "row_of", "usage_of"]
+__all__ = ["SUBCOMMANDS", "Subcommand", "dispatch", "help_for", "parse", "row_of", "usage_of"]
 
 
 def _working(intent: Any) -> str:
@@ -69,8 +72,9 @@ class Subcommand:
     use_case: UseCase  # what it does: the rule (role, shareable, ...) the gate applies, bot.access.RULES
     parser: Callable[[list[str]], Any] | None = None  # the words after its name -> its intent
     progress: Callable[[Any], str] = _working  # the acknowledgement while LogicBoxes works
-    handler: Handler | None = None  # a read-only answer; None: the Slack layer's own flow (a request, the audit)
+    handler: Handler | None = None  # its answer: use cases, then renderer (bot.commands.handlers)
     mutates: bool = False  # asks for a change: a second person approves it
+    in_ack: bool = False  # answered in the acknowledgement itself: no LogicBoxes, no database
     logs_target: bool = True  # the access log keeps what was asked about (not for a customer's name or login)
     use_case_for: Callable[[Any], UseCase] | None = None  # when what it does depends on its words
 
@@ -97,6 +101,11 @@ def _pricing(intent: PriceQuote) -> str:
     whom = f" for {intent.order or intent.login}" if intent.order or intent.login else ""
     whom = whom or (f" for customer {intent.customer_id}" if intent.customer_id else "")
     return f"Pricing {intent.accounts} accounts for {intent.months} months{whom}..."
+
+
+def _show_help(uses: UseCases, intent: Help, asker: Asker) -> list[Reply]:
+    """The help card, listing what the asker may run; an unknown word is named (and fails)."""
+    return [Reply(help_for(intent.unknown, asker.may_run), failed=intent.unknown is not None)]
 
 
 def _registry() -> dict[str, Subcommand]:
@@ -201,6 +210,7 @@ def _registry() -> dict[str, Subcommand]:
             UseCase.REQUEST,
             kind.parse,
             lambda intent: f"Looking up {intent.target}...",
+            request_change,
             mutates=True,
         )
         for kind in KINDS.values()
@@ -215,6 +225,7 @@ def _registry() -> dict[str, Subcommand]:
             UseCase.AUDIT,
             parsers.parse_audit,
             lambda intent: "Reading the audit log...",
+            show_audit,
         ),
         Subcommand(
             "watch",
@@ -226,9 +237,10 @@ def _registry() -> dict[str, Subcommand]:
             UseCase.WATCH,
             parsers.parse_watch,
             lambda intent: "Reading the watch..." if intent.action == "status" else "Asking the watch...",
+            show_watch,
             use_case_for=lambda intent: UseCase.WATCH if intent.action == "status" else UseCase.WATCH_ADMIN,
         ),
-        Subcommand("help", "help", "help", "This list", Help, UseCase.HELP),
+        Subcommand("help", "help", "help", "This list", Help, UseCase.HELP, handler=_show_help, in_ack=True),
     ]
     return {sub.name: sub for sub in (*lookups, *changes, *tail)}
 
@@ -269,16 +281,9 @@ def help_for(unknown: str | None = None, allowed: Callable[[Subcommand], bool] |
     return render_help(rows, unknown)
 
 
-def is_read_only(intent: Intent) -> bool:
-    """Answered by a handler at once (no approval, no audit log)."""
-    return row_of(intent).handler is not None
-
-
-def answer(service: MailService, intent: Intent, asker: Asker) -> list[Reply]:
-    """Run a read-only intent through its row's handler; every failure becomes a reply."""
-    if isinstance(intent, Help):
-        return [Reply(help_for(intent.unknown))]
+def dispatch(uses: UseCases, intent: Intent, asker: Asker) -> list[Reply]:
+    """The one way into work, from every surface: the intent's row's handler, with the use cases
+    it needs and the asker; every failure becomes a reply. The gate has checked the row's use case."""
     handler = row_of(intent).handler
-    if handler is None:
-        return [Reply(render_error("Changes need a second person's approval: use this command in Slack."), failed=True)]
-    return answer_with(handler, service, intent, asker)
+    assert handler is not None, f"{type(intent).__name__} has no handler"
+    return answer_with(handler, uses, intent, asker)

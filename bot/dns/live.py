@@ -19,7 +19,7 @@ import dns.resolver
 
 from bot.dns.check import Observed, bare, fqdn
 from bot.logicboxes import DnsRecord
-from bot.running import trace
+from bot.telemetry import trace
 
 CACHE_CAP = 10.0  # seconds
 QUERY_TIMEOUT = 3.0  # seconds per query, within the command's deadline

@@ -13,7 +13,7 @@ from typing import TypeVar
 from cachetools import TTLCache
 
 from bot.logicboxes.errors import BreakerOpen, LogicBoxesError, UpstreamTimeout
-from bot.running import metrics, trace
+from bot.telemetry import metrics, trace
 
 T = TypeVar("T")
 _MISSING = object()

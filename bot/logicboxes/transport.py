@@ -42,8 +42,8 @@ from bot.logicboxes.errors import (
 )
 from bot.logicboxes.meanings import Meaning, meaning_of
 from bot.logicboxes.wire import error_message
-from bot.running import metrics, trace
-from bot.running.logs import event, protect, redact
+from bot.telemetry import metrics, trace
+from bot.telemetry.logs import event, protect, redact
 
 log = logging.getLogger("bot.logicboxes")
 

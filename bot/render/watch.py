@@ -164,3 +164,20 @@ def render_watch_status(place: dict[str, Any], open_alerts: list[Alert], enabled
     else:
         blocks.append(_section("Nothing needs attention."))
     return Message(f"{last}. {len(open_alerts)} open problem(s).", blocks)
+
+
+def render_round(report: Any, opened: list[Alert]) -> Message:
+    """A round run where it was asked (the console): what it covered and what it found."""
+    line = (
+        f"Round {report.number}: {report.orders} orders, {report.checked} DNS checked, "
+        f"{report.unchecked} could not be checked; {len(opened)} new problem(s), {len(report.resolved)} resolved."
+    )
+    return Message(escape(line), [_section(escape(line))])
+
+
+def render_alert_list(alerts: list[Alert]) -> Message:
+    """Each new problem as its alert would read in ALERTS_CHANNEL, one after the other (at most 45 blocks)."""
+    blocks: list[Block] = [block for alert in alerts for block in render_alert(alert).blocks]
+    if len(blocks) > 45:
+        blocks = [*blocks[:44], _context("and more: `/email watch` lists every open problem")]
+    return Message(escape("; ".join(alert.summary for alert in alerts[:5])), blocks)

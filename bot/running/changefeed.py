@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from bot.approvals.notices import Notifier
 from bot.approvals.store import CHANGES_CHANNEL, Store
-from bot.running import metrics
+from bot.telemetry import metrics
 
 log = logging.getLogger(__name__)
 

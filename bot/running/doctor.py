@@ -32,8 +32,8 @@ from bot.logicboxes import (
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from bot.running import trace
 from bot.slack.scopes import SCOPES
+from bot.telemetry import trace
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 TEST_SERVER = "test.httpapi.com"  # the vendor's demo server, the default RESELLER_API_URL

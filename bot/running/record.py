@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import LOGICBOXES, ConfigError, load_settings
 from bot.logicboxes.recorder import Recorder, learn_all, report
 from bot.logicboxes.scrub import Scrubber
-from bot.running.logs import fatal
+from bot.telemetry.logs import fatal
 
 
 def run_record(directory: str, print_line: Callable[[str], None] = print) -> int:

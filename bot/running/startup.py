@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.config import ConfigError, Settings, load_settings, url_secrets
-from bot.running.logs import fatal, register_secret
+from bot.telemetry.logs import fatal, register_secret
 
 
 def load_or_exit(*required: str, **overrides: object) -> Settings:
@@ -38,7 +38,7 @@ def startup_failure(exc: BaseException) -> str:
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.running.logs import redact
+    from bot.telemetry.logs import redact
 
     text = redact(str(exc))
     refused = re.search(r"'error': '([a-z_]+)'", text)  # Bolt's BoltError carries auth.test's answer

@@ -22,22 +22,23 @@ from bot.approvals.workflow import Approvals
 from bot.config import Settings, url_secrets
 from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
-from bot.running import metrics
 from bot.running.changefeed import ChangeFeed, FeedNotifier
 from bot.running.inflight import InFlight
-from bot.running.logs import quiet, register_proxy_secrets, register_secret
-from bot.running.metrics import metrics_app
 from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt
 from bot.slack.directory import Directory
 from bot.slack.verification import is_signed, refused
 from bot.slack.watch import SlackAlerts, WatchDesk
+from bot.telemetry import metrics
+from bot.telemetry.logs import quiet, register_proxy_secrets, register_secret
+from bot.telemetry.metrics import metrics_app
 from bot.usecases.service import MailService
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Settings as WatchSettings
 from bot.watch.rounds import Watch
 from bot.watch.runner import WatchRunner
+from bot.watch.usecase import WatchUseCase
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,15 @@ def make_watch(
     assert settings.alerts_channel is not None
     alerts = SlackAlerts(client, settings.alerts_channel, records, clock)
     runner = WatchRunner(watch, alerts, records, settings.watch_interval, settings.watch_lease_ttl, clock)
-    return WatchDesk(records, watch, alerts, runner, settings.alerts_channel, running=settings.watch)
+    desk = WatchDesk(records, watch, alerts, runner, settings.alerts_channel, running=settings.watch)
+    desk.usecase = WatchUseCase(
+        records,
+        lambda action, actor, row, detail: store.audit(action, actor, row, detail),
+        run_now=runner.run_now,
+        running_here=lambda: desk.running,
+        clock=clock,
+    )
+    return desk
 
 
 def make_bot(

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.running import trace
+from bot.telemetry import trace
 
 log = logging.getLogger(__name__)
 

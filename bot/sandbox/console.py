@@ -10,46 +10,33 @@ from __future__ import annotations
 import logging
 
 from bot.approvals.store import Store
-from bot.commands.handlers import Asker
-from bot.commands.intents import Help, WatchCommand
-from bot.commands.table import answer, help_for, is_read_only, parse, usage_of
+from bot.approvals.workflow import Approvals
+from bot.commands.handlers import Asker, UseCases
+from bot.commands.table import dispatch, parse, row_of, usage_of
 from bot.commands.words import ParseError
 from bot.config import LOGICBOXES
-from bot.render import Message, plain_text, render_error
-from bot.render.watch import render_alert, render_note, render_watch_status
-from bot.running import trace
+from bot.render import plain_text, render_error
+from bot.telemetry import trace
 from bot.usecases.service import MailService
-from bot.watch.alerts import OPEN
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Settings as WatchSettings
 from bot.watch.rounds import Watch
+from bot.watch.usecase import WatchUseCase
 
 PROMPT = "/email "
-_WATCHES: dict[int, tuple[Watch, WatchRecords]] = {}
 
 
-def _watch(service: MailService, intent: WatchCommand) -> Message:
-    """The watch in the console: rounds run here, against this session's book and DNS, remembered
-    in memory for the session; what Slack's alerts channel would get is printed instead."""
-    if id(service) not in _WATCHES:
-        records = WatchRecords(Store("sqlite://").engine)
-        live = service.live_dns
-        _WATCHES[id(service)] = (Watch(service, records, live, WatchSettings(confirm_rounds=1)), records)
-    watch, records = _WATCHES[id(service)]
-    if intent.action == "run":
-        report = watch.round()
-        opened = [records.get(key) for key in report.opened]
-        lines = [
-            f"Round {report.number}: {report.orders} orders, {report.checked} DNS checked, "
-            f"{report.unchecked} could not be checked; {len(opened)} new problem(s), "
-            f"{len(report.resolved)} resolved."
-        ]
-        body = "\n\n".join(plain_text(render_alert(alert)) for alert in opened if alert is not None)
-        return Message("\n\n".join([*lines, body] if body else lines), [])
-    if intent.action == "unmute":
-        done = records.unmute(intent.domain or "")
-        return render_note(f"{intent.domain} is watched again." if done else f"{intent.domain} is not muted.")
-    return render_watch_status(records.round(), records.all(OPEN), enabled=True)
+def console_uses(service: MailService, database_url: str | None, approvers: list[str]) -> UseCases:
+    """The use cases the console can reach without Slack: every read, the audit log (the database
+    the bot uses), and the watch, whose rounds run here against this session's book and DNS and
+    are kept in memory for the session. A change request needs Slack to post it: refused."""
+    records = WatchRecords(Store("sqlite://").engine)
+    approvals = None
+    if database_url:
+        approvals = Approvals(service, Store(database_url), approvers, lambda ids, user: user in ids)
+    audit = approvals.store.audit if approvals is not None else (lambda *args: None)
+    watch = Watch(service, records, service.live_dns, WatchSettings(confirm_rounds=1))
+    return UseCases(service, approvals, WatchUseCase(records, audit, watch=watch))
 
 
 SANDBOX_FINISH_AFTER = 20.0  # seconds the sandbox's LogicBoxes takes to finish an accepted change
@@ -79,9 +66,10 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
     else:
         settings = load_or_exit(*LOGICBOXES)
     service = make_service(settings)
+    uses = console_uses(service, settings.database_url if not sandbox else None, settings.approvers)
     try:
         if one_command:
-            return 0 if run_one(service, one_command, settings.command_deadline) else 1
+            return 0 if run_one(uses, one_command, settings.command_deadline) else 1
         print(
             "mailops console"
             + (
@@ -100,7 +88,7 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
             if line.strip() in ("quit", "exit"):
                 return 0
             if line.strip():
-                run_one(service, line, settings.command_deadline)
+                run_one(uses, line, settings.command_deadline)
     finally:
         if simulator:
             simulator.stop()
@@ -108,27 +96,19 @@ def run_console(sandbox: bool, one_command: str = "") -> int:
             zones.stop()
 
 
-def run_one(service: MailService, text: str, deadline: float) -> bool:
-    """Print the reply to one command; False when it was an error."""
+def run_one(uses: UseCases, text: str, deadline: float) -> bool:
+    """Print the reply to one command, from the same dispatcher as Slack's; False when it failed."""
     try:
         intent = parse(text)
     except ParseError as exc:
         print(plain_text(render_error(str(exc), usage_of(exc))))
         return False
-    if isinstance(intent, Help):
-        print(plain_text(help_for(intent.unknown)))
-        return intent.unknown is None
-    if isinstance(intent, WatchCommand):
-        print(plain_text(_watch(service, intent)))
-        return True
-    if not is_read_only(intent):
-        print(plain_text(render_error("Changes need a second person's approval: use this command in Slack.")))
-        return False
     with trace.command_trace(deadline):
-        replies = answer(service, intent, Asker("console", lambda: True))
+        replies = dispatch(uses, intent, Asker("console", lambda: True))
     for reply in replies:
-        where = "posted in channel" if reply.in_channel else "only you see this"
-        print(f"[{where}]")
+        if not row_of(intent).in_ack:
+            where = "posted in channel" if reply.in_channel else "only you see this"
+            print(f"[{where}]")
         print(plain_text(reply.message))
         print()
     return not any(reply.failed for reply in replies)

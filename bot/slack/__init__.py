@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.render.forms import refusal_view
 from bot.render.home import refused_home
 from bot.slack import boundary, listeners
-from bot.slack.approval_flow import SlackNotifier
+from bot.slack.approval_flow import SlackChangeRequests, SlackNotifier
 from bot.slack.deps import Deps
 from bot.slack.identity import claim_of
 from bot.slack.replays import REQUEST_SIGNATURE
@@ -64,6 +64,7 @@ def create_app(deps: Deps, client: WebClient, token_verification: bool = True) -
         ),
     )
     rt = Runtime(deps, app)
+    rt.uses.requests = SlackChangeRequests(rt)  # a change request is posted for the approvers in Slack
 
     @app.error
     def error_boundary(

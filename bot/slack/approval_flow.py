@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.access import Who
 from bot.approvals.notices import Notifier
 from bot.approvals.values import Approval, DuplicateRequest
-from bot.commands.handlers import Reply
+from bot.commands.handlers import Asker, Reply
 from bot.commands.intents import Change
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
+    Message,
     escape,
     plain_outcome,
     render_approval_outcome,
@@ -26,7 +26,6 @@ from bot.render import (
     render_duplicate,
     render_error,
 )
-from bot.slack.delivery import deliver, show_privately, tell
 from bot.slack.home import refresh_homes
 from bot.slack.runtime import Runtime
 from bot.usecases.results import UserError
@@ -36,18 +35,16 @@ log = logging.getLogger(__name__)
 NOT_IN_CHANNEL = ("not_in_channel", "channel_not_found", "is_archived")
 
 
-def request_approval(rt: Runtime, change: Change, user_id: str, channel: str, respond: Respond) -> Approval | None:
-    """Check the change, store it, post the request for the approvers; tell the asker what happened."""
+def request_approval(rt: Runtime, change: Change, user_id: str, channel: str) -> list[Reply]:
+    """Check the change, store it, post the request for the approvers; what to tell the asker."""
     approvals = rt.deps.approvals
     try:
         approval = approvals.prepare(change, user_id, channel)
     except DuplicateRequest as exc:
         first = exc.first
-        deliver(respond, [Reply(render_duplicate(first, permalink(rt, first.channel, first.message_ts)))])
-        return None
+        return [Reply(render_duplicate(first, permalink(rt, first.channel, first.message_ts)))]
     except (UserError, LogicBoxesError) as exc:
-        deliver(respond, [Reply(render_error(str(exc), getattr(exc, "usage", None)))])
-        return None
+        return [Reply(render_error(str(exc), getattr(exc, "usage", None)), failed=True)]
     target_channel = rt.settings.approval_channel or channel
     message = render_approval_request(approval, approvals.approver_mentions(), approvals.now())
     try:
@@ -55,25 +52,38 @@ def request_approval(rt: Runtime, change: Change, user_id: str, channel: str, re
     except SlackApiError as exc:
         error = exc.response.get("error", "unknown_error")
         approvals.abandon(approval.id, f"could not post the request ({error})")
-        tell(
-            respond,
+        said = (
             f"I am not a member of <#{target_channel}>: invite me with `/invite @mailops` there and ask again."
             if error in NOT_IN_CHANNEL
-            else f"Slack refused the approval request ({error}).",
+            else f"Slack refused the approval request ({error})."
         )
-        return None
+        return [Reply(Message(said), failed=True)]
     approvals.attach_message(approval.id, posted["channel"], posted["ts"])
     refresh_homes(rt)
     where = "" if target_channel == channel else f" in <#{target_channel}>"
-    tell(
-        respond,
-        f"Approval requested{where}: an approver must approve before anything changes (request `{approval.id}`).",
-    )
+    replies = [
+        Reply(
+            Message(
+                f"Approval requested{where}: an approver must approve before anything changes "
+                f"(request `{approval.id}`)."
+            )
+        )
+    ]
     if approval.estimate is not None and rt.asker(Who(user_id)).can_see_cost:  # asks Slack afresh
         cost = approvals.cost_estimate(approval)
         if cost is not None:
-            show_privately(respond, render_cost_estimate(approval, cost))
-    return approval
+            replies.append(Reply(render_cost_estimate(approval, cost)))
+    return replies
+
+
+class SlackChangeRequests:
+    """The change-request port of the use cases (bot.commands.handlers.ChangeRequests): posted in Slack."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+
+    def ask(self, change: Change, asker: Asker) -> list[Reply]:
+        return request_approval(self.rt, change, asker.user_id, asker.channel or asker.user_id)
 
 
 def permalink(rt: Runtime, channel: str | None, ts: str | None) -> str | None:

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.approvals.values import APPROVALS_UNAVAILABLE
 from bot.render.forms import refusal_view
-from bot.running.logs import event
+from bot.telemetry.logs import event
 
 log = logging.getLogger("bot.slack")
 

@@ -40,13 +40,8 @@ def open_change_form(rt: Runtime, missing: MissingValues, trigger_id: str, who: 
             rt.client.views_update(view_id=view_id, view=failed)
             return
         customer = rt.deps.service.customer(order.customer_id)
-        band = ""
-        try:
-            table = rt.deps.service.client.price_table(order.region, "customer", order.customer_id)
-            found = table.band_for(order.accounts)
-            band = f" · price band {found.label}" if found else ""
-        except LogicBoxesError:
-            pass
+        found = rt.deps.service.price_band(order)
+        band = f" · price band {found.label}" if found else ""
         now = rt.deps.service.now()
         about = (
             f"*{escape(order.domain)}* · order `{order.order_id}` · {escape(order.status)} · {order.region}\n"

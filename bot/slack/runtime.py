@@ -15,10 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.access import FRESH_FOR_DECISIONS, RULES, Access, Role, UseCase, Who
 from bot.approvals.values import APPROVALS_UNAVAILABLE
-from bot.commands.handlers import Asker
+from bot.commands.handlers import Asker, UseCases
 from bot.config import Settings
-from bot.running import metrics, trace
-from bot.running.logs import event
 from bot.slack.delivery import tell
 from bot.slack.deps import Deps
 from bot.slack.directory import PERSON_TTL
@@ -26,6 +24,8 @@ from bot.slack.home_tabs import HomeTabs
 from bot.slack.identity import STEP_NEEDS_A_PERSON, Claim
 from bot.slack.outcomes import OutcomePublisher
 from bot.slack.replays import REQUEST_SIGNATURE, Replays
+from bot.telemetry import metrics, trace
+from bot.telemetry.logs import event
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ class Runtime:
         )
         self.outcomes = OutcomePublisher(app.client, deps.settings.slack_retry_base)
         self.homes = HomeTabs()
+        desk = deps.watch  # what every surface's dispatch hands the handlers; create_app adds the requests port
+        self.uses = UseCases(deps.service, deps.approvals, desk.usecase if desk is not None else None)
 
     def _refused(self, who: Who, why: str) -> None:
         self.record(who.user_id, "refused", why, "refused")
@@ -89,8 +91,9 @@ class Runtime:
             who = self.deps.directory.person(who.user_id, who.channel_id, fresh)
         return self.access.check(who, use_case, approvers=self.deps.approvals.approver_mentions())
 
-    def asker(self, who: Who) -> Asker:
-        """The asker of a read; a cost is shown only to a cost viewer confirmed by Slack seconds ago."""
+    def asker(self, who: Who, channel: str | None = None) -> Asker:
+        """The asker, as the use cases see them: a cost is shown only to a cost viewer confirmed by
+        Slack seconds ago; help lists what they may run; a request goes where they asked."""
 
         def may_see_cost() -> bool:
             fresh = self.deps.directory.person(who.user_id, who.channel_id, FRESH_FOR_DECISIONS)
@@ -98,7 +101,8 @@ class Runtime:
                 return False
             return self.deps.directory.contains(self.settings.effective_cost_viewers, who.user_id)
 
-        return Asker(who.user_id, may_see_cost)
+        may_run = lambda row: row.role is None or self.access.has(who, row.role)
+        return Asker(who.user_id, may_see_cost, channel or who.channel_id, may_run)
 
     def record(self, user_id: str, command: str, target: str | None, outcome: str, touched=()) -> None:
         """One access-log row per order looked at (or one without), written off the request's path

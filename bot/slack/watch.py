@@ -19,6 +19,7 @@ from bot.watch.alerts import CLOSED, DUE, POSTED, RESOLVE, SUMMARY, UPDATE, Aler
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Watch
 from bot.watch.runner import WatchRunner
+from bot.watch.usecase import WatchUseCase
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +129,4 @@ class WatchDesk:
     runner: WatchRunner
     channel: str
     running: bool = field(default=False)  # this process takes part in the rounds (WATCH on)
+    usecase: WatchUseCase | None = None  # what every surface asks of the watch (bot.watch.usecase)

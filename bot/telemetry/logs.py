@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
-from bot.running import trace
+from bot.telemetry import trace
 
 _SECRETS = [
     re.compile(r"(api-key=)[^&\s'\"]+", re.IGNORECASE),

@@ -20,7 +20,7 @@ from bot.logicboxes import (
     is_not_found,
 )
 from bot.logicboxes.paging import pages
-from bot.running import trace
+from bot.telemetry import trace
 from bot.usecases.results import SearchResult
 from bot.usecases.service import MailService, short_reason
 

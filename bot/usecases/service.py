@@ -34,6 +34,7 @@ from bot.logicboxes import (
     Order,
     OrderNotFound,
     OrderSummary,
+    PriceBand,
     PriceTable,
     QueuedAction,
     SearchPage,
@@ -43,7 +44,7 @@ from bot.logicboxes import (
 )
 from bot.logicboxes.paging import pages
 from bot.money import PRICE_UNIT, quote_total
-from bot.running import trace
+from bot.telemetry import trace
 from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo, UserError
 
 log = logging.getLogger(__name__)
@@ -330,6 +331,14 @@ class MailService:
             raise next(iter(failures.values()))
         orders = sorted((o for _, rows in found for o in rows), key=lambda o: (o.expires or now, o.order_id))
         return orders, {region: short_reason(exc) for region, exc in failures.items()}
+
+    def price_band(self, order: Order) -> PriceBand | None:
+        """The band of the customer's own price list the order's accounts fall in; None when the
+        list cannot be read now (a form shows the order without it)."""
+        try:
+            return self.client.price_table(order.region, "customer", order.customer_id).band_for(order.accounts)
+        except LogicBoxesError:
+            return None
 
     # ---- dns and setup
 

@@ -34,7 +34,7 @@ from bot.logicboxes import (
     is_not_found,
 )
 from bot.logicboxes.paging import pages
-from bot.running import metrics
+from bot.telemetry import metrics
 from bot.usecases.service import MailService
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
 from bot.watch.records import WatchRecords

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.running import metrics
+from bot.telemetry import metrics
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import RoundReport, Watch
 

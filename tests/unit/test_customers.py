@@ -6,8 +6,8 @@ import pytest
 
 from bot.commands.intents import CustomerLookup
 from bot.logicboxes import CustomerNotFound
-from bot.running import trace
 from bot.sandbox.simulator import demo
+from bot.telemetry import trace
 from bot.usecases.customers import CustomerCard, CustomerMatches, Customers
 from bot.usecases.service import MailService
 from tests.support import in_process_client

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from bot.logicboxes import BreakerOpen, CircuitBreaker, Memo, UpstreamTimeout, UpstreamUnavailable
-from bot.running import trace
+from bot.telemetry import trace
 
 
 class Clock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, _mask_password, load_settings, url_secrets
-from bot.running.logs import redact
+from bot.telemetry.logs import redact
 
 
 @pytest.mark.parametrize(

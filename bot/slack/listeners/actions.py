@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
-from bot.approvals.values import Approval
 from bot.commands.handlers import Asker
 from bot.commands.intents import Change, Help, Intent
-from bot.commands.table import answer, parse, row_of, usage_of
+from bot.commands.table import dispatch, parse, row_of, usage_of
 from bot.commands.words import MissingValues, ParseError, normalize_domain
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
 from bot.render.watch import MUTE
-from bot.slack.approval_flow import publish_outcome, request_approval
+from bot.slack.approval_flow import publish_outcome
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver, send, show_privately, tell
 from bot.slack.runtime import Runtime
-from bot.watch.alerts import OPEN, SUSPECT
 
 
 def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:
@@ -66,7 +63,7 @@ def share(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
     intent, use_case = carried
 
     def work() -> None:
-        replies = answer(rt.deps.service, intent, Asker(who.user_id))
+        replies = dispatch(rt.uses, intent, Asker(who.user_id))  # never a cost: it is posted for everyone
         if any(reply.failed for reply in replies):  # never post a failure in the channel
             for reply in replies:
                 show_privately(respond, reply.message)
@@ -97,7 +94,7 @@ def _answer_again(name: str, replace: bool, allowed: Callable[[UseCase], bool]):
             tell(respond, NOT_SHAREABLE)
             return
         intent, use_case = carried
-        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)), replace=replace)
+        work = lambda: deliver(respond, dispatch(rt.uses, intent, rt.asker(who)), replace=replace)
         target = text.split(maxsplit=1)[-1] if use_case is UseCase.CHECK else None  # for the access log
         rt.run(name, who, respond, work, target, use_case)
 
@@ -111,8 +108,8 @@ customer_card = _answer_again("customer", replace=False, allowed=lambda use_case
 
 
 def watch_mute(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    """Mute on a mail alert: the domain points elsewhere on purpose. Approvers only; audited; the
-    alert is resolved, and `/email watch unmute <domain>` undoes it."""
+    """Mute on a mail alert: the domain points elsewhere on purpose. Approvers only; audited by the
+    watch's use case; the alert is resolved, and `/email watch unmute <domain>` undoes it."""
     ack()
     rt: Runtime = context["rt"]
     who: Who = context["who"]
@@ -122,21 +119,18 @@ def watch_mute(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCo
     except ParseError:
         tell(respond, "This button names no domain.")
         return
-    if desk is None:
+    if desk is None or desk.usecase is None:
         tell(respond, "The watch is off here: ALERTS_CHANNEL is not set.")
         return
+    watch = desk.usecase
 
     def work() -> None:
-        now = time.time()
-        if not desk.records.mute(domain, who.user_id, now):
+        resolved = watch.mute(domain, who.user_id)
+        if resolved is None:
             tell(respond, f"{domain} is muted already: `/email watch unmute {domain}` watches it again.")
             return
-        rt.deps.approvals.store.audit("mute", who.user_id, {"id": None, "order_id": None, "domain": domain})
-        for alert in desk.records.all(SUSPECT, OPEN, kind="mail"):
-            if alert.domain == domain:
-                resolved = desk.records.good(alert.key, now, confirm=1)
-                if resolved is not None:
-                    desk.alerts.resolve(resolved, f", muted by <@{who.user_id}>")
+        for alert in resolved:
+            desk.alerts.resolve(alert, f", muted by <@{who.user_id}>")
         tell(
             respond,
             f"{domain} is muted: the watch leaves its mail DNS alone. `/email watch unmute {domain}` undoes it.",
@@ -166,7 +160,7 @@ def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: Bo
     if not isinstance(change, Change) or not channel:  # a forged value naming a read: not this button's
         tell(respond, "This button asks for a change, and its value names none.")
         return
-    work = lambda: request_approval(rt, change, who.user_id, channel, respond)
+    work = lambda: deliver(respond, dispatch(rt.uses, change, rt.asker(who, channel)))
     rt.run("request_change", who, respond, work, use_case=UseCase.REQUEST)
 
 
@@ -207,8 +201,9 @@ def deny(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
     if refusal:
         rt.notifier(body, respond)(refusal)
         return
-    row = rt.deps.approvals.store.get(approval_id)
-    rt.client.views_open(trigger_id=body["trigger_id"], view=deny_form(Approval.from_row(row)))
+    approval = rt.deps.approvals.request(approval_id)
+    if approval is not None:
+        rt.client.views_open(trigger_id=body["trigger_id"], view=deny_form(approval))
 
 
 def home_lookup(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

@@ -1,4 +1,5 @@
-"""The `/email` slash command: parse, ack at once, then answer, request a change, or show the audit."""
+"""The `/email` slash command: parse, ack at once (the gate first), then hand the intent to the one
+dispatcher (bot.commands.table) and deliver what it returns. No subcommand is special here."""
 
 from __future__ import annotations
 
@@ -8,20 +9,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
-from bot.commands.handlers import Reply
-from bot.commands.intents import Audit, Help, WatchCommand
-from bot.commands.table import SUBCOMMANDS, answer, help_for, is_read_only, parse, row_of, usage_of
+from bot.commands.table import SUBCOMMANDS, dispatch, parse, row_of, usage_of
 from bot.commands.words import MissingValues, ParseError
-from bot.logicboxes import LogicBoxesError
-from bot.render import render_audit, render_error, render_reads
-from bot.render.watch import render_note, render_watch_status
-from bot.running import metrics, trace
-from bot.slack.approval_flow import request_approval
+from bot.render import render_error
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver
 from bot.slack.runtime import BUSY, OOPS, Runtime
-from bot.usecases.results import UserError
-from bot.watch.alerts import OPEN
+from bot.telemetry import metrics, trace
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +33,7 @@ def email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCont
 def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     rt: Runtime = context["rt"]
     who: Who = context["who"]
-    text, user_id = command.get("text") or "", who.user_id
+    text = command.get("text") or ""
     try:
         intent = parse(text)
     except MissingValues as missing:  # `/email renew example.com`: a form asks for the rest
@@ -58,12 +52,13 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
         ack(**render_error(str(exc), usage_of(exc)).as_kwargs())
         _count(text, "bad_input")
         return
-    if isinstance(intent, Help):
-        may = lambda sub: sub.role is None or rt.access.has(who, sub.role)
-        ack(**help_for(intent.unknown, may).as_kwargs())
-        _count(text, "bad_input" if intent.unknown else "ok")
-        return
     row = row_of(intent)
+    asker = rt.asker(who, command.get("channel_id"))
+    if row.in_ack:  # help: nothing to look up, answered in the acknowledgement
+        (reply,) = dispatch(rt.uses, intent, asker)
+        ack(**reply.message.as_kwargs())
+        _count(text, "bad_input" if reply.failed else "ok")
+        return
     use_case = row.use_case_of(intent)
     refusal = rt.check(who, use_case)
     if refusal:  # refused in the ack, before LogicBoxes is asked
@@ -77,15 +72,7 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     ack(text=row.progress(intent))
     # what was asked about, for the access log (a customer's lookup logs the ids found, never the text)
     target = text.split(maxsplit=1)[1] if len(text.split()) > 1 and row.logs_target else None
-    if is_read_only(intent):
-        work = lambda: deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
-    elif isinstance(intent, Audit):
-        work = lambda: deliver(respond, [Reply(audit(rt, intent))])
-    elif isinstance(intent, WatchCommand):
-        work = lambda: deliver(respond, [Reply(watch_command(rt, intent, who))])
-    else:
-        work = lambda: request_approval(rt, intent, user_id, command["channel_id"], respond)
-    rt.run(name, who, respond, work, target, use_case)
+    rt.run(name, who, respond, lambda: deliver(respond, dispatch(rt.uses, intent, asker)), target, use_case)
 
 
 def _count(text: str, outcome: str) -> None:
@@ -93,34 +80,6 @@ def _count(text: str, outcome: str) -> None:
     "unknown" for a word that is none (a label must not take whatever people type)."""
     word = text.split()[0].lower() if text.split() else "help"
     metrics.COMMANDS.labels(word if word in SUBCOMMANDS else "unknown", outcome).inc()
-
-
-def audit(rt: Runtime, intent: Audit):
-    try:
-        if intent.reads:
-            return render_reads(*rt.deps.approvals.reads(intent))
-        return render_audit(rt.deps.approvals.audit(intent))
-    except (UserError, LogicBoxesError) as exc:
-        return render_error(str(exc), getattr(exc, "usage", None))
-
-
-def watch_command(rt: Runtime, intent: WatchCommand, who: Who):
-    """`/email watch`: the last round and the open alerts; `run`: a round now; `unmute <domain>`."""
-    desk = rt.deps.watch
-    if desk is None:
-        return render_watch_status({}, [], enabled=False)
-    if intent.action == "run":
-        desk.runner.run_now()
-        where = "here" if desk.running else "on the instance that runs the watch"
-        return render_note(f"A round of the watch starts now ({where}); its alerts go to the alerts channel.")
-    if intent.action == "unmute":
-        if not desk.records.unmute(intent.domain or ""):
-            return render_note(f"{intent.domain} is not muted.")
-        rt.deps.approvals.store.audit(
-            "unmute", who.user_id, {"id": None, "order_id": None, "domain": intent.domain}, {"watch": "mail"}
-        )
-        return render_note(f"{intent.domain} is watched again: the next round checks its mail DNS.")
-    return render_watch_status(desk.records.round(), desk.records.all(OPEN), enabled=True)
 
 
 def register(app: App) -> None:

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.access import UseCase, Who
 from bot.commands.extract import addresses, targets
 from bot.commands.intents import CustomerLookup, OrderLookup
-from bot.commands.table import answer
+from bot.commands.table import dispatch
 from bot.logicboxes import Customer
 from bot.render import render_more
 from bot.slack.delivery import deliver, show_privately, tell
@@ -40,7 +40,7 @@ def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context
         cards, rest = Customers(rt.deps.service).mentioned(found, addresses(text), MAX_CARDS)
         for card in cards:
             intent = CustomerLookup(customer_id=card.customer_id) if isinstance(card, Customer) else OrderLookup(card)
-            deliver(respond, answer(rt.deps.service, intent, rt.asker(who)))
+            deliver(respond, dispatch(rt.uses, intent, rt.asker(who)))
         if rest:
             show_privately(respond, render_more(rest))
 

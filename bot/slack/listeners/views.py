@@ -12,7 +12,7 @@ from bot.changes import KINDS
 from bot.commands.extract import addresses, targets
 from bot.commands.intents import CustomerLookup, OrderLookup
 from bot.commands.parsers import parse_customer, price_from_fields
-from bot.commands.table import answer
+from bot.commands.table import dispatch
 from bot.commands.words import ParseError, is_number, months, parse_target
 from bot.logicboxes import Customer
 from bot.render.forms import (
@@ -26,7 +26,7 @@ from bot.render.forms import (
     result_view,
     working_view,
 )
-from bot.slack.approval_flow import publish_outcome, request_approval
+from bot.slack.approval_flow import publish_outcome
 from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
 from bot.usecases.customers import Customers
@@ -104,7 +104,7 @@ def lookup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         if intent is None:  # an order, or the customer whose login an address is (as the shortcut decides)
             (card,), _ = Customers(rt.deps.service).mentioned(found[:1], addresses(raw), 1)
             intent = CustomerLookup(customer_id=card.customer_id) if isinstance(card, Customer) else OrderLookup(card)
-        replies = answer(rt.deps.service, intent, rt.asker(who))
+        replies = dispatch(rt.uses, intent, rt.asker(who))
         blocks = [block for reply in replies for block in reply.message.blocks]
         rt.client.views_update(view_id=view_id, view=result_view(str(asked), blocks))
 
@@ -145,7 +145,7 @@ def quote_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], contex
     def work() -> None:
         asker = rt.asker(who)
         try:
-            for reply in answer(rt.deps.service, intent, asker):
+            for reply in dispatch(rt.uses, intent, asker):
                 if reply.in_channel:
                     rt.client.chat_postMessage(channel=channel, **reply.message.as_kwargs())
                 else:
@@ -190,9 +190,11 @@ def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         except SlackApiError:
             rt.client.chat_postMessage(channel=user_id, **message)
 
-    rt.run(
-        kind.name, who, None, lambda: request_approval(rt, change, user_id, channel, privately), None, UseCase.REQUEST
-    )
+    def work() -> None:
+        for reply in dispatch(rt.uses, change, rt.asker(who, channel)):
+            privately(**reply.message.as_kwargs())
+
+    rt.run(kind.name, who, None, work, None, UseCase.REQUEST)
 
 
 def register(app: App) -> None:
