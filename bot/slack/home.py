@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
 
-from bot.access import Role, UseCase, Who
+from bot.access import Role, UseCase
 from bot.logicboxes import LogicBoxesError
 from bot.render.home import refused_home, render_home
 from bot.slack.identity import Claim
@@ -50,6 +51,11 @@ def publish_home(rt: Runtime, user_id: str) -> None:
     _publish(rt, user_id, view)
 
 
+def refused_tab(rt: Runtime, user_id: str) -> Callable[[str], None]:
+    """How the gate says no on the Home tab: the tab itself says why (never a message)."""
+    return lambda refusal: _publish(rt, user_id, refused_home(refusal))
+
+
 def _publish(rt: Runtime, user_id: str, view) -> None:
     try:
         rt.client.views_publish(user_id=user_id, view=view)
@@ -60,4 +66,6 @@ def _publish(rt: Runtime, user_id: str, view) -> None:
 def refresh_homes(rt: Runtime) -> None:
     """A request changed: bring the open Home tabs up to date (in the background)."""
     for user_id in rt.homes.recent_viewers():  # each tab passes the gate again as it is drawn
-        rt.run("home", Who(user_id), None, lambda user_id=user_id: publish_home(rt, user_id))
+        work = lambda user_id=user_id: publish_home(rt, user_id)
+        who = rt.identify(Claim(user_id))  # as Slack says (cached): the gate judges the person, not an id
+        rt.run("home", who, None, work, use_case=UseCase.HOME, refuse=refused_tab(rt, user_id))

@@ -129,8 +129,9 @@ class Runtime:
         who: Who,
         respond: Respond | None,
         work: Callable[[], None],
+        *,
+        use_case: UseCase,
         target: str | None = None,
-        use_case: UseCase | None = None,
         refuse: Callable[[str], None] | None = None,
     ) -> None:
         """Run `work` on the bounded pool under a fresh trace, logging one line for it. Every
@@ -153,7 +154,7 @@ class Runtime:
                     metrics.COMMANDS.labels(name, "replayed").inc()
                     return
                 try:
-                    refusal = self.check(who, use_case) if use_case is not None else None
+                    refusal = self.check(who, use_case)  # required: no way into work skips the gate
                     if refusal is not None:
                         outcome = "refused"
                         (refuse or self._teller(who, respond))(refusal)

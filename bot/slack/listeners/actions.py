@@ -20,6 +20,7 @@ from bot.slack.approval_flow import publish_outcome
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver, send, show_privately, tell
 from bot.slack.runtime import Runtime
+from bot.slack.surfaces import on
 
 
 def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:
@@ -96,7 +97,7 @@ def _answer_again(name: str, replace: bool, allowed: Callable[[UseCase], bool]):
         intent, use_case = carried
         work = lambda: deliver(respond, dispatch(rt.uses, intent, rt.asker(who)), replace=replace)
         target = text.split(maxsplit=1)[-1] if use_case is UseCase.CHECK else None  # for the access log
-        rt.run(name, who, respond, work, target, use_case)
+        rt.run(name, who, respond, work, use_case=use_case, target=target)
 
     return handler
 
@@ -136,7 +137,7 @@ def watch_mute(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCo
             f"{domain} is muted: the watch leaves its mail DNS alone. `/email watch unmute {domain}` undoes it.",
         )
 
-    rt.run("watch_mute", who, respond, work, domain, UseCase.WATCH_ADMIN)
+    rt.run("watch_mute", who, respond, work, use_case=UseCase.WATCH_ADMIN, target=domain)
 
 
 def request_change(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -222,15 +223,15 @@ def home_quote(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCo
 
 
 def register(app: App) -> None:
-    app.action("home_lookup")(home_lookup)
-    app.action("home_quote")(home_quote)
-    app.action("share")(share)
-    app.action("next_page")(next_page)
-    app.action(CHECK_DNS)(check_dns)
-    app.action(LOOK_UP)(look_up)
-    app.action(MUTE)(watch_mute)
-    app.action(CUSTOMER_CARD)(customer_card)
-    app.action("request_change")(request_change)
-    app.action("deny")(deny)
+    on(app, "action", "home_lookup", home_lookup)
+    on(app, "action", "home_quote", home_quote)
+    on(app, "action", "share", share)
+    on(app, "action", "next_page", next_page)
+    on(app, "action", CHECK_DNS, check_dns)
+    on(app, "action", LOOK_UP, look_up)
+    on(app, "action", MUTE, watch_mute)
+    on(app, "action", CUSTOMER_CARD, customer_card)
+    on(app, "action", "request_change", request_change)
+    on(app, "action", "deny", deny)
     for decision in ("approve", "cancel"):
-        app.action(decision)(decide(decision))
+        on(app, "action", decision, decide(decision))

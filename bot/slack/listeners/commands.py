@@ -15,6 +15,7 @@ from bot.render import render_error
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver
 from bot.slack.runtime import BUSY, OOPS, Runtime
+from bot.slack.surfaces import on
 from bot.telemetry import metrics, trace
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,9 @@ def _email(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltCon
     ack(text=row.progress(intent))
     # what was asked about, for the access log (a customer's lookup logs the ids found, never the text)
     target = text.split(maxsplit=1)[1] if len(text.split()) > 1 and row.logs_target else None
-    rt.run(name, who, respond, lambda: deliver(respond, dispatch(rt.uses, intent, asker)), target, use_case)
+    rt.run(
+        name, who, respond, lambda: deliver(respond, dispatch(rt.uses, intent, asker)), use_case=use_case, target=target
+    )
 
 
 def _count(text: str, outcome: str) -> None:
@@ -83,4 +86,4 @@ def _count(text: str, outcome: str) -> None:
 
 
 def register(app: App) -> None:
-    app.command("/email")(email)
+    on(app, "command", "/email", email)

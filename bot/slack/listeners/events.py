@@ -6,8 +6,10 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 
-from bot.slack.home import publish_home
+from bot.access import UseCase
+from bot.slack.home import publish_home, refused_tab
 from bot.slack.runtime import Runtime
+from bot.slack.surfaces import on
 
 
 def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
@@ -16,8 +18,15 @@ def app_home_opened(event: dict[str, Any], context: BoltContext) -> None:
     rt: Runtime = context["rt"]
     who = context["who"]  # the gate let them in: their own tab, drawn with what they may do
     rt.homes.opened(who.user_id)
-    rt.run("home", who, None, lambda: publish_home(rt, who.user_id))
+    rt.run(
+        "home",
+        who,
+        None,
+        lambda: publish_home(rt, who.user_id),
+        use_case=UseCase.HOME,
+        refuse=refused_tab(rt, who.user_id),
+    )
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(app_home_opened)
+    on(app, "event", "app_home_opened", app_home_opened)

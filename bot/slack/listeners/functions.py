@@ -22,6 +22,7 @@ from bot.commands.parsers import price_from_fields
 from bot.commands.words import ParseError, parse_target
 from bot.logicboxes import LogicBoxesError
 from bot.slack.runtime import Runtime
+from bot.slack.surfaces import on
 from bot.usecases.results import UserError
 
 log = logging.getLogger(__name__)
@@ -164,5 +165,5 @@ class _Step:
 
 
 def register(app: App) -> None:
-    app.function(LOOKUP_STEP)(lookup_order)
-    app.function(QUOTE_STEP)(quote)
+    on(app, "function", LOOKUP_STEP, lookup_order)
+    on(app, "function", QUOTE_STEP, quote)

@@ -15,6 +15,7 @@ from bot.logicboxes import Customer
 from bot.render import render_more
 from bot.slack.delivery import deliver, show_privately, tell
 from bot.slack.runtime import Runtime
+from bot.slack.surfaces import on
 from bot.usecases.customers import Customers
 
 LOOKUP_MESSAGE = "lookup_message"
@@ -48,4 +49,4 @@ def lookup_message(ack: Ack, shortcut: dict[str, Any], respond: Respond, context
 
 
 def register(app: App) -> None:
-    app.shortcut(LOOKUP_MESSAGE)(lookup_message)
+    on(app, "shortcut", LOOKUP_MESSAGE, lookup_message)

@@ -29,6 +29,7 @@ from bot.render.forms import (
 from bot.slack.approval_flow import publish_outcome
 from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
+from bot.slack.surfaces import on
 from bot.usecases.customers import Customers
 
 
@@ -194,11 +195,11 @@ def change_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], conte
         for reply in dispatch(rt.uses, change, rt.asker(who, channel)):
             privately(**reply.message.as_kwargs())
 
-    rt.run(kind.name, who, None, work, None, UseCase.REQUEST)
+    rt.run(kind.name, who, None, work, use_case=UseCase.REQUEST)
 
 
 def register(app: App) -> None:
-    app.view(CHANGE_FORM)(change_submitted)
-    app.view(DENY_FORM)(deny_submitted)
-    app.view(LOOKUP_FORM)(lookup_submitted)
-    app.view(QUOTE_FORM)(quote_submitted)
+    on(app, "view", CHANGE_FORM, change_submitted)
+    on(app, "view", DENY_FORM, deny_submitted)
+    on(app, "view", LOOKUP_FORM, lookup_submitted)
+    on(app, "view", QUOTE_FORM, quote_submitted)
