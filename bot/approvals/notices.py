@@ -4,7 +4,7 @@ notifier when it is built; the Slack layer and the change feed each join it when
 
 from __future__ import annotations
 
-from bot.approvals.values import Approval
+from bot.values.approvals import Approval
 
 
 class Notifier:

@@ -39,9 +39,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.approvals import auditchain
-from bot.approvals.states import Status, check
-from bot.approvals.values import AuditEntry
 from bot.telemetry.logs import event as log_event
+from bot.values.approvals import AuditEntry
+from bot.values.states import Status, check
 
 log = logging.getLogger(__name__)
 

@@ -20,16 +20,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.approvals.backlog import Backlog
 from bot.approvals.notices import Notifier
-from bot.approvals.states import DECISIONS, Status
 from bot.approvals.store import Store
-from bot.approvals.values import Approval, AuditEntry, Decision, DuplicateRequest
-from bot.changes import KINDS, Context, Estimate
+from bot.changes import KINDS, Context, Estimate, kind_of, params_of
 from bot.changes.base import FormField
-from bot.commands.intents import Audit, Change, Target
 from bot.logicboxes import ActionResult, LogicBoxesError, Order, QueuedAction, describe_action
 from bot.telemetry import metrics
-from bot.usecases.results import UserError
 from bot.usecases.service import MailService
+from bot.values.approvals import Approval, AuditEntry, Decision, DuplicateRequest
+from bot.values.intents import Audit, Change, Target
+from bot.values.results import UserError
+from bot.values.states import DECISIONS, Status
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Approvals:
             order = self.service.find_order(Target(order_id=approval.order_id))
         except LogicBoxesError:
             return None
-        return approval.change.estimate(order, approval.params, self._context(order, exclude=approval.id), "cost")
+        return kind_of(approval).estimate(order, params_of(approval), self._context(order, exclude=approval.id), "cost")
 
     def waiting(self, user: str) -> tuple[list[Approval], list[Approval]]:
         """What waits for `user`: requests they may approve (an approver, not theirs), and their own
@@ -420,7 +420,7 @@ class Approvals:
         """Re-read the order uncached; if what the request recorded changed, send nothing. Else
         make the one POST (never retried). Returns the final state, the outcome, and LogicBoxes'
         raw answer (or the error) to record, None when nothing was sent."""
-        client, kind = self.service.client, approval.change
+        client, kind = self.service.client, kind_of(approval)
         try:
             order = client.order_details(approval.region, approval.order_id, fresh=True)
         except LogicBoxesError as exc:
@@ -432,12 +432,12 @@ class Approvals:
                 {"error": f"{'; '.join(changed)} since this was asked; ask again. Nothing was sent."},
                 None,
             )
-        refusal = kind.refusal(order, approval.params, self._context(order, exclude=approval.id))
+        refusal = kind.refusal(order, params_of(approval), self._context(order, exclude=approval.id))
         refusal = refusal or self._pending_at_logicboxes(order)
         if refusal:
             return Status.FAILED, {"error": f"{refusal} Nothing was sent."}, None
         try:
-            result = kind.execute(client, approval.region, approval.order_id, approval.params, approval.reason)
+            result = kind.execute(client, approval.region, approval.order_id, params_of(approval), approval.reason)
         except LogicBoxesError as exc:
             answer = {"error": str(exc), "sent": exc.sent}
             if not exc.sent:  # refused, or never left this server: LogicBoxes did not act
@@ -617,7 +617,7 @@ class Approvals:
         except LogicBoxesError as exc:
             log.info("re-read of %s postponed: %s", approval.id, exc)
             return None
-        return approval.change.confirmation(approval.details, approval.params, order)
+        return kind_of(approval).confirmation(approval.details, params_of(approval), order)
 
     def _follow_up(self, approval: Approval) -> Approval | None:
         """A 0.x request closed as done on queued work, with no eaqid: confirmed by a re-read, once."""

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.changes import pricing
 from bot.changes.base import ChangeKind, Context, Estimate, FormField, discount_field, invoice_field
-from bot.commands.words import Target, amount, invoice_option, options, parse_target, positive
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
+from bot.values.words import Target, amount, invoice_option, options, parse_target, positive
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -78,7 +78,7 @@ class AddAccounts(ChangeKind):
         }
 
     def refusal(self, order: Order, params: Params, ctx: Context) -> str | None:
-        pending = sum(p.params.count for p in ctx.pending if p.kind == self.name)
+        pending = sum(self.params_from_details(p.details).count for p in ctx.pending if p.kind == self.name)
         if pending + params.count > ctx.max_add_accounts:
             already = f" ({pending} already asked for this order)" if pending else ""
             return (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.changes.base import ChangeKind, Context, order_name
-from bot.commands.words import Target, one_target
 from bot.logicboxes import ActionResult, LogicBoxes, Order
+from bot.values.words import Target, one_target
 
 
 class Delete(ChangeKind):

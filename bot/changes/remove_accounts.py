@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.changes.base import ChangeKind, Context, FormField, order_name
-from bot.commands.words import Target, options, parse_target, positive
 from bot.logicboxes import ActionResult, LogicBoxes, Order
+from bot.values.words import Target, options, parse_target, positive
 
 IN_USE_NOTE = (
     "Only unused accounts go: mailboxes in use must first be deleted in the Email Administration interface, "

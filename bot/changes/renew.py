@@ -20,9 +20,9 @@ from bot.changes.base import (
     invoice_field,
     on_off_text,
 )
-from bot.commands.words import Target, amount, invoice_option, join_tenures, months, on_off, options, parse_target
 from bot.config import INVOICE_OPTIONS
 from bot.logicboxes import ActionResult, LogicBoxes, Order
+from bot.values.words import Target, amount, invoice_option, join_tenures, months, on_off, options, parse_target
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.words import ParseError, Target, normalize_domain
+from bot.values.words import ParseError, Target, normalize_domain
 
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 _CHAR = "A-Za-z0-9\u00a1-\uffff"  # letters of internationalised domains too

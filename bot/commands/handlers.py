@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.commands import intents as c
 from bot.dns.live import DnsCheckError
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
@@ -36,8 +35,9 @@ from bot.render.customers import render_balance, render_customer, render_custome
 from bot.render.watch import render_alert_list, render_note, render_round, render_watch_status
 from bot.telemetry import trace
 from bot.usecases.customers import CustomerMatches, Customers
-from bot.usecases.results import UserError
 from bot.usecases.service import MailService
+from bot.values import intents as c
+from bot.values.results import UserError
 from bot.watch.usecase import Started, WatchUseCase
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.intents import (
+from bot.config import REGIONS
+from bot.values.intents import (
     Audit,
     CustomerLookup,
     DnsCheck,
@@ -19,7 +20,7 @@ from bot.commands.intents import (
     Target,
     WatchCommand,
 )
-from bot.commands.words import (
+from bot.values.words import (
     SLACK_LINK,
     ParseError,
     is_number,
@@ -31,7 +32,6 @@ from bot.commands.words import (
     parse_target,
     positive,
 )
-from bot.config import REGIONS
 
 ORDER_STATUSES = ("InActive", "Active", "Suspended", "Pending Delete Restorable", "Deleted", "Archived")
 

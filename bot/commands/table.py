@@ -35,7 +35,8 @@ from bot.commands.handlers import (
     show_setup,
     show_watch,
 )
-from bot.commands.intents import (
+from bot.render import Message, render_help
+from bot.values.intents import (
     Audit,
     Change,
     CustomerLookup,
@@ -50,8 +51,7 @@ from bot.commands.intents import (
     SetupHelp,
     WatchCommand,
 )
-from bot.commands.words import ParseError
-from bot.render import Message, render_help
+from bot.values.words import ParseError
 
 __all__ = ["SUBCOMMANDS", "Subcommand", "dispatch", "help_for", "parse", "row_of", "usage_of"]
 

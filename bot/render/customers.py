@@ -8,7 +8,6 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 
 from bot.changes.base import on_off_text
-from bot.commands.intents import CustomerLookup
 from bot.logicboxes import Balance, describe_action, describe_unavailable
 from bot.render.messages import (
     CHECK_DNS,
@@ -27,6 +26,7 @@ from bot.render.messages import (
     slack_date,
 )
 from bot.usecases.customers import CustomerCard, CustomerMatches, HeldOrder
+from bot.values.intents import CustomerLookup
 
 
 def customer_button(customer_id: int, label: str = "Customer") -> ButtonElement:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.approvals.values import Approval
+from bot.changes import kind_of
 from bot.render.messages import MarkdownTextObject, clip, escape
+from bot.values.approvals import Approval
 
 DENY_FORM = "deny_reason"
 REASON_BLOCK, REASON_INPUT = "reason", "reason_input"
@@ -26,7 +27,8 @@ def deny_form(approval: Approval) -> View:
             SectionBlock(
                 text=MarkdownTextObject(
                     text=clip(
-                        f"<@{approval.requester}> asked to {approval.change.verb.lower()} *{escape(approval.domain)}* "
+                        f"<@{approval.requester}> asked to {kind_of(approval).verb.lower()} "
+                        f"*{escape(approval.domain)}* "
                         f"(request `{approval.id}`).",
                         3000,
                     )

@@ -15,8 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.approvals.states import Status
-from bot.approvals.values import Approval
+from bot.changes import kind_of
 from bot.logicboxes import OrderSummary
 from bot.render.messages import (
     _context,
@@ -30,6 +29,8 @@ from bot.render.messages import (
     slack_date,
 )
 from bot.render.watch import ICONS
+from bot.values.approvals import Approval
+from bot.values.states import Status
 from bot.watch.alerts import Alert
 
 MAX_HOME_BLOCKS = 100
@@ -38,7 +39,7 @@ MAX_ROWS = 15  # per list: the Home tab holds 100 blocks
 
 def _request_row(approval: Approval, buttons: list[ButtonElement]) -> list[Block]:
     text = (
-        f"{approval.change.describe(escape(approval.domain), approval.details)}.\n"
+        f"{kind_of(approval).describe(escape(approval.domain), approval.details)}.\n"
         f"Asked by <@{approval.requester}> {_epoch_date(approval.created_at)}, request `{approval.id}`"
         + (f" · reason: {escape(approval.reason)}" if approval.reason else "")
     )
@@ -53,10 +54,10 @@ def _approve(approval: Approval) -> ButtonElement:
         text="Approve",
         action_id="approve",
         value=approval.id,
-        style="danger" if approval.change.danger else "primary",
+        style="danger" if kind_of(approval).danger else "primary",
         confirm=ConfirmObject(
             title="Approve this change?",
-            text=clip(f"{approval.change.verb} {escape(approval.domain)} (order {approval.order_id}).", 300),
+            text=clip(f"{kind_of(approval).verb} {escape(approval.domain)} (order {approval.order_id}).", 300),
             confirm="Approve",
             deny="Back",
         ),

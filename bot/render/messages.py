@@ -25,9 +25,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.approvals.states import Status
-from bot.approvals.values import Approval, AuditEntry
-from bot.changes import Estimate
+from bot.changes import Estimate, kind_of
 from bot.changes.base import on_off_text
 from bot.dns.check import Report, State, fqdn
 from bot.logicboxes import (
@@ -41,7 +39,9 @@ from bot.logicboxes import (
     speaks_of_payment,
 )
 from bot.money import PRICE_UNIT
-from bot.usecases.results import Cost, Quote, SearchResult, SetupInfo
+from bot.values.approvals import Approval, AuditEntry
+from bot.values.results import Cost, Quote, SearchResult, SetupInfo
+from bot.values.states import Status
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -536,7 +536,7 @@ def _epoch_date(seconds: float | None) -> str:
 
 
 def _what(approval: Approval) -> str:
-    return approval.change.describe(escape(approval.domain), approval.details)
+    return kind_of(approval).describe(escape(approval.domain), approval.details)
 
 
 def _estimate(approval: Approval) -> str | None:
@@ -562,7 +562,7 @@ def _approval_facts(approval: Approval) -> SectionBlock:
             ("Status at request", escape(approval.details.get("status", "?"))),
             ("Requested by", f"<@{approval.requester}>"),
             ("Request", f"`{approval.id}`"),
-            *[(name, escape(value)) for name, value in approval.change.facts_shown(approval.details)],
+            *[(name, escape(value)) for name, value in kind_of(approval).facts_shown(approval.details)],
         ]
     )
 
@@ -572,12 +572,12 @@ def _reason(approval: Approval) -> list[Block]:
 
 
 def render_approval_request(approval: Approval, approver_mentions: str, now: datetime) -> Message:
-    verb = approval.change.verb
+    verb = kind_of(approval).verb
     confirm = ConfirmObject(
         title=clip(escape(f"{verb} {approval.domain}?"), 100),
         text=clip(
             f"This will {verb.lower()} {escape(approval.domain)} (order {approval.order_id})."
-            + (" It cannot be undone." if approval.change.danger else ""),
+            + (" It cannot be undone." if kind_of(approval).danger else ""),
             300,
         ),
         confirm=clip(escape(f"{verb} {approval.domain}"), 30),
@@ -587,7 +587,7 @@ def render_approval_request(approval: Approval, approver_mentions: str, now: dat
         text="Approve",
         action_id="approve",
         value=approval.id,
-        style="danger" if approval.change.danger else "primary",
+        style="danger" if kind_of(approval).danger else "primary",
         confirm=confirm,
     )
     blocks: list[Block] = [
@@ -668,7 +668,7 @@ def outcome_line(approval: Approval) -> str:
 def render_approval_outcome(approval: Approval, now: datetime) -> Message:
     state = approval.status.label
     who = f" by <@{approval.decided_by}>" if approval.decided_by and approval.decided_by != "system" else ""
-    verb = approval.change.verb
+    verb = kind_of(approval).verb
     summary = f"{verb} {escape(approval.domain)}: {state}{who}"
     if approval.status is Status.EXECUTING:
         headline = f":hourglass_flowing_sand: *Approved*{who} {_epoch_date(approval.decided_at)}, running..."

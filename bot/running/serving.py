@@ -14,7 +14,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING, Any
 
-from bot.running.inflight import WSGIApp
+from bot.slack.inflight import WSGIApp
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -23,13 +23,13 @@ from bot.config import Settings, url_secrets
 from bot.dns.live import LiveDns, parse_resolvers
 from bot.logicboxes import ClientConfig, LogicBoxes
 from bot.running.changefeed import ChangeFeed, FeedNotifier
-from bot.running.inflight import InFlight
-from bot.running.workers import Workers
 from bot.slack import Deps, create_app, web_client
 from bot.slack.boundary import unreadable_before_bolt
 from bot.slack.directory import Directory
+from bot.slack.inflight import InFlight
 from bot.slack.verification import is_signed, refused
 from bot.slack.watch import SlackAlerts, WatchDesk
+from bot.slack.workers import Workers
 from bot.telemetry import metrics
 from bot.telemetry.logs import quiet, register_proxy_secrets, register_secret
 from bot.telemetry.metrics import metrics_app

@@ -13,11 +13,11 @@ from bot.approvals.store import Store
 from bot.approvals.workflow import Approvals
 from bot.commands.handlers import Asker, UseCases
 from bot.commands.table import dispatch, parse, row_of, usage_of
-from bot.commands.words import ParseError
 from bot.config import LOGICBOXES
 from bot.render import plain_text, render_error
 from bot.telemetry import trace
 from bot.usecases.service import MailService
+from bot.values.words import ParseError
 from bot.watch.records import WatchRecords
 from bot.watch.rounds import Settings as WatchSettings
 from bot.watch.rounds import Watch

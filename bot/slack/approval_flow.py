@@ -12,9 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.access import Who
 from bot.approvals.notices import Notifier
-from bot.approvals.values import Approval, DuplicateRequest
+from bot.changes import kind_of
 from bot.commands.handlers import Asker, Reply
-from bot.commands.intents import Change
 from bot.logicboxes import LogicBoxesError
 from bot.render import (
     Message,
@@ -28,7 +27,9 @@ from bot.render import (
 )
 from bot.slack.home import refresh_homes
 from bot.slack.runtime import Runtime
-from bot.usecases.results import UserError
+from bot.values.approvals import Approval, DuplicateRequest
+from bot.values.intents import Change
+from bot.values.results import UserError
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def remind(rt: Runtime, approval: Approval) -> None:
     approvals = rt.deps.approvals
     text = (
         f"{approvals.approver_mentions()} reminder: <@{approval.requester}> still waits for an approval to "
-        f"{approval.change.verb.lower()} {escape(approval.domain)}; it expires "
+        f"{kind_of(approval).verb.lower()} {escape(approval.domain)}; it expires "
         f"<!date^{int(approval.expires_at)}^{{time}}|soon>."
     )
     rt.outcomes.post(approval.channel, approval.message_ts, text)

@@ -24,9 +24,9 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.approvals.values import APPROVALS_UNAVAILABLE
 from bot.render.forms import refusal_view
 from bot.telemetry.logs import event
+from bot.values.approvals import APPROVALS_UNAVAILABLE
 
 log = logging.getLogger("bot.slack")
 

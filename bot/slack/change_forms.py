@@ -13,12 +13,12 @@ from slack_sdk.errors import SlackApiError
 from bot.access import UseCase, Who
 from bot.changes import KINDS
 from bot.changes.base import FormUnavailable
-from bot.commands.words import MissingValues, ParseError
 from bot.logicboxes import LogicBoxesError
 from bot.render import customer_text, escape, relative_expiry, slack_date
 from bot.render.forms import REASON_BLOCK, REASON_INPUT, change_form
 from bot.slack.runtime import Runtime
-from bot.usecases.results import UserError
+from bot.values.results import UserError
+from bot.values.words import MissingValues, ParseError
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from bot.approvals.accesslog import AccessLog
 from bot.approvals.notices import Notifiers
 from bot.approvals.workflow import Approvals
 from bot.config import Settings
-from bot.running.workers import Workers
 from bot.slack.directory import Directory
 from bot.slack.watch import WatchDesk
+from bot.slack.workers import Workers
 from bot.usecases.service import MailService
 
 

@@ -14,7 +14,6 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.access import FRESH_FOR_DECISIONS, RULES, Access, Role, UseCase, Who
-from bot.approvals.values import APPROVALS_UNAVAILABLE
 from bot.commands.handlers import Asker, UseCases
 from bot.config import Settings
 from bot.slack.delivery import tell
@@ -26,6 +25,7 @@ from bot.slack.outcomes import OutcomePublisher
 from bot.slack.replays import REQUEST_SIGNATURE, Replays
 from bot.telemetry import metrics, trace
 from bot.telemetry.logs import event
+from bot.values.approvals import APPROVALS_UNAVAILABLE
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from bot.commands.intents import PAGE_SIZE, CustomerLookup, Search, Target
 from bot.logicboxes import (
     Balance,
     Customer,
@@ -21,8 +20,9 @@ from bot.logicboxes import (
 )
 from bot.logicboxes.paging import pages
 from bot.telemetry import trace
-from bot.usecases.results import SearchResult
 from bot.usecases.service import MailService, short_reason
+from bot.values.intents import PAGE_SIZE, CustomerLookup, Search, Target
+from bot.values.results import SearchResult
 
 log = logging.getLogger(__name__)
 

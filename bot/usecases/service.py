@@ -16,7 +16,6 @@ from typing import TypeVar
 
 from cachetools import TTLCache
 
-from bot.commands.intents import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
 from bot.dns.check import Report, compare
 from bot.dns.live import LiveDns
 from bot.logicboxes import (
@@ -45,7 +44,8 @@ from bot.logicboxes import (
 from bot.logicboxes.paging import pages
 from bot.money import PRICE_UNIT, quote_total
 from bot.telemetry import trace
-from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo, UserError
+from bot.values.intents import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
+from bot.values.results import Cost, PriceFor, Quote, SearchResult, SetupInfo, UserError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.commands.intents import Target
 from bot.dns.check import State, compare
 from bot.dns.live import DnsCheckError, DomainMissing, LiveDns
 from bot.logicboxes import (
@@ -36,6 +35,7 @@ from bot.logicboxes import (
 from bot.logicboxes.paging import pages
 from bot.telemetry import metrics
 from bot.usecases.service import MailService
+from bot.values.intents import Target
 from bot.watch.alerts import DUE, OPEN, SUMMARY, SUSPECT, Alert
 from bot.watch.records import WatchRecords
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.approvals.states import Status
+from bot.values.states import Status
 from tests.support import approval_id, request, visible_text
 
 NOTHING_FOUND = ["No records found", "No Entity found", "No actions found"]

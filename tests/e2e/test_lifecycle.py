@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.approvals.states import Status
+from bot.values.states import Status
 from tests.support import approval_id, approval_requests, buttons, eventually, request, submit_view, visible_text
 
 DAY = 86400

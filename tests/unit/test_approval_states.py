@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.approvals.states import TRANSITIONS, IllegalTransition, Status, check
 from bot.changes import KINDS
 from bot.changes.base import Context, Facts, add_months
 from bot.changes.renew import auto_renew_change, tenure_choice
 from bot.logicboxes import Order
+from bot.values.states import TRANSITIONS, IllegalTransition, Status, check
 
 
 def test_only_the_documented_moves():

@@ -107,21 +107,78 @@ def test_no_import_circles_in_bot():
     assert _cycles(GRAPH) == []
 
 
+# ---- parts: each folder of bot/ is a part, and each module directly in bot/ one of its own
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1] if "." in module else "bot"
+
+
+PARTS: dict[str, set[str]] = {}
+for _module, _targets in GRAPH.items():
+    PARTS.setdefault(_part(_module), set()).update(_part(t) for t in _targets if _part(t) != _part(_module))
+
+# The declared order of layers, bottom first (the README draws it): a part imports only parts in
+# layers below its own. Parts on one line form a layer and do not import each other.
+LAYERS: list[tuple[str, ...]] = [
+    ("bot", "telemetry", "money"),
+    ("logicboxes",),
+    ("dns",),
+    ("config", "access"),
+    ("values",),
+    ("changes",),
+    ("usecases",),
+    ("approvals", "watch"),
+    ("render",),
+    ("commands",),
+    ("slack",),
+    ("running",),
+    ("sandbox", "migrations", "gunicorn_conf"),
+    ("__main__", "wsgi", "simulator"),
+]
+
+
+def test_no_circle_between_parts():
+    assert _cycles(PARTS) == []
+
+
+def test_every_part_has_a_layer_and_imports_only_layers_below():
+    level = {part: n for n, layer in enumerate(LAYERS) for part in layer}
+    assert sorted(set(PARTS) - set(level)) == []  # a new part names its layer here and in the README
+    wrong = sorted(
+        f"{part} ({level[part]}) -> {target} ({level[target]})"
+        for part, targets in PARTS.items()
+        for target in targets
+        if level[target] >= level[part]
+    )
+    assert wrong == []
+
+
+def test_telemetry_imports_nothing_else_of_the_bot():
+    assert PARTS["telemetry"] == set()
+
+
+def test_the_readme_draws_the_layers():
+    readme = (BOT.parent / "README.md").read_text()
+    for layer in LAYERS:
+        assert " · ".join(layer) in readme, layer
+
+
 def _under(module: str, *packages: str) -> bool:
     return any(module == package or module.startswith(package + ".") for package in packages)
 
 
-TEXT_PARSER = ("bot.commands.table", "bot.commands.parsers", "bot.commands.words", "bot.commands.text")
+TEXT_PARSER = ("bot.commands.table", "bot.commands.parsers", "bot.values.words", "bot.commands.text")
 LAYER_RULES = [
     # (who, must not import, why)
-    (("bot.usecases", "bot.approvals"), TEXT_PARSER, "use cases take intents (bot.commands.intents), not text"),
+    (("bot.usecases", "bot.approvals"), TEXT_PARSER, "use cases take intents (bot.values.intents), not text"),
     (("bot.render",), TEXT_PARSER, "renderers take values"),
     (
         ("bot.render",),
         ("bot.approvals.workflow", "bot.approvals.store", "bot.usecases.service"),
         "renderers take values",
     ),
-    (("bot.commands.intents",), ("bot",), "intents are plain values with no imports from the bot"),
+    (("bot.values.intents",), ("bot",), "intents are plain values with no imports from the bot"),
     (
         ("bot.logicboxes", "bot.dns", "bot.changes", "bot.usecases", "bot.approvals", "bot.render", "bot.commands"),
         ("bot.slack", "slack_bolt"),

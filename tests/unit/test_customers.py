@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.intents import CustomerLookup
 from bot.logicboxes import CustomerNotFound
 from bot.sandbox.simulator import demo
 from bot.telemetry import trace
 from bot.usecases.customers import CustomerCard, CustomerMatches, Customers
 from bot.usecases.service import MailService
+from bot.values.intents import CustomerLookup
 from tests.support import in_process_client
 
 

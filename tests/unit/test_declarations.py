@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from bot.access import RULES
-from bot.commands.intents import Change, Help
 from bot.commands.table import SUBCOMMANDS, help_for, parse, row_of
 from bot.render import plain_text
+from bot.values.intents import Change, Help
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 TABLE = [match[1].replace("\\|", "|") for match in re.finditer(r"^\| `(/email [^`]*)`", README, re.M)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.extract import targets
-from bot.commands.words import Target
+from bot.values.words import Target
 
 
 def test_domains_addresses_and_order_ids_in_slacks_escaped_forms():

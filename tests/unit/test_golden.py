@@ -18,9 +18,6 @@ from typing import Any
 
 import pytest
 
-from bot.approvals.states import Status
-from bot.approvals.values import Approval, AuditEntry
-from bot.commands.intents import CustomerLookup, Search
 from bot.commands.table import help_for
 from bot.logicboxes import Balance, Customer, DnsRecord, Order, OrderSummary, PriceBand, QueuedAction
 from bot.render import (
@@ -40,7 +37,10 @@ from bot.render import (
 from bot.render.customers import render_balance, render_customer, render_customer_matches
 from bot.render.home import render_home
 from bot.usecases.customers import CustomerCard, CustomerMatches, HeldOrder
-from bot.usecases.results import Cost, PriceFor, Quote, SearchResult, SetupInfo
+from bot.values.approvals import Approval, AuditEntry
+from bot.values.intents import CustomerLookup, Search
+from bot.values.results import Cost, PriceFor, Quote, SearchResult, SetupInfo
+from bot.values.states import Status
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 REGENERATE = os.environ.get("MAILOPS_REGENERATE_GOLDEN") == "1"

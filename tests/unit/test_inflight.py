@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.running.inflight import InFlight
+from bot.slack.inflight import InFlight
 
 
 class Clock:

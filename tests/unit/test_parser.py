@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from bot.changes import KINDS
-from bot.commands.intents import (
+from bot.commands.table import parse, usage_of
+from bot.values.intents import (
     Audit,
     Change,
     CustomerLookup,
@@ -22,8 +23,7 @@ from bot.commands.intents import (
     SetupHelp,
     Target,
 )
-from bot.commands.table import parse, usage_of
-from bot.commands.words import MissingValues, ParseError
+from bot.values.words import MissingValues, ParseError
 
 EXAMPLE = Target(domain="example.com")
 

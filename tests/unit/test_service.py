@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.commands.intents import PriceQuote, Search, SetupHelp, Target
 from bot.logicboxes import OrderNotFound
 from bot.sandbox.simulator import SimOrder, demo
-from bot.usecases.results import UserError
 from bot.usecases.service import MailService
+from bot.values.intents import PriceQuote, Search, SetupHelp, Target
+from bot.values.results import UserError
 from tests.support import in_process_client
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)

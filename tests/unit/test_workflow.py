@@ -10,14 +10,14 @@ from decimal import Decimal
 import pytest
 
 from bot.approvals.notices import Notifier
-from bot.approvals.states import Status
 from bot.approvals.store import Store
-from bot.approvals.values import Approval, DuplicateRequest
 from bot.approvals.workflow import Approvals
 from bot.commands.table import parse
 from bot.sandbox.simulator import demo
-from bot.usecases.results import UserError
 from bot.usecases.service import MailService
+from bot.values.approvals import Approval, DuplicateRequest
+from bot.values.results import UserError
+from bot.values.states import Status
 from tests.support import FakeClock, eventually, in_process_client
 
 APPROVER, LEAD, REQUESTER = "U0ONCALL", "U0LEAD", "U0AGENT"

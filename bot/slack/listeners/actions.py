@@ -9,9 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
 from bot.commands.handlers import Asker
-from bot.commands.intents import Change, Help, Intent
 from bot.commands.table import dispatch, parse, row_of, usage_of
-from bot.commands.words import MissingValues, ParseError, normalize_domain
 from bot.render import render_error, shared_by
 from bot.render.forms import deny_form, lookup_form, quote_form
 from bot.render.messages import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
@@ -21,6 +19,8 @@ from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver, send, show_privately, tell
 from bot.slack.runtime import Runtime
 from bot.slack.surfaces import on
+from bot.values.intents import Change, Help, Intent
+from bot.values.words import MissingValues, ParseError, normalize_domain
 
 
 def refused(rt: Runtime, context: BoltContext, respond: Respond, body: dict[str, Any], use_case: UseCase) -> bool:

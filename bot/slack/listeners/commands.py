@@ -10,13 +10,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
 from bot.commands.table import SUBCOMMANDS, dispatch, parse, row_of, usage_of
-from bot.commands.words import MissingValues, ParseError
 from bot.render import render_error
 from bot.slack.change_forms import open_change_form
 from bot.slack.delivery import deliver
 from bot.slack.runtime import BUSY, OOPS, Runtime
 from bot.slack.surfaces import on
 from bot.telemetry import metrics, trace
+from bot.values.words import MissingValues, ParseError
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.access import UseCase
 from bot.commands.parsers import price_from_fields
-from bot.commands.words import ParseError, parse_target
 from bot.logicboxes import LogicBoxesError
 from bot.slack.runtime import Runtime
 from bot.slack.surfaces import on
-from bot.usecases.results import UserError
+from bot.values.results import UserError
+from bot.values.words import ParseError, parse_target
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.access import UseCase, Who
 from bot.commands.extract import addresses, targets
-from bot.commands.intents import CustomerLookup, OrderLookup
 from bot.commands.table import dispatch
 from bot.logicboxes import Customer
 from bot.render import render_more
@@ -17,6 +16,7 @@ from bot.slack.delivery import deliver, show_privately, tell
 from bot.slack.runtime import Runtime
 from bot.slack.surfaces import on
 from bot.usecases.customers import Customers
+from bot.values.intents import CustomerLookup, OrderLookup
 
 LOOKUP_MESSAGE = "lookup_message"
 MAX_CARDS = 5

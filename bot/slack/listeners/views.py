@@ -10,10 +10,8 @@ from slack_sdk.errors import SlackApiError
 from bot.access import UseCase, Who
 from bot.changes import KINDS
 from bot.commands.extract import addresses, targets
-from bot.commands.intents import CustomerLookup, OrderLookup
 from bot.commands.parsers import parse_customer, price_from_fields
 from bot.commands.table import dispatch
-from bot.commands.words import ParseError, is_number, months, parse_target
 from bot.logicboxes import Customer
 from bot.render.forms import (
     CHANGE_FORM,
@@ -31,6 +29,8 @@ from bot.slack.change_forms import read_change_form
 from bot.slack.runtime import Runtime
 from bot.slack.surfaces import on
 from bot.usecases.customers import Customers
+from bot.values.intents import CustomerLookup, OrderLookup
+from bot.values.words import ParseError, is_number, months, parse_target
 
 
 def _entry(view: dict[str, Any], block: str, action: str = "value") -> dict[str, Any]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.commands.intents import PAGE_SIZE, Search
 from bot.logicboxes import Customer, Order, OrderSummary, PriceBand
 from bot.money import PRICE_UNIT
+from bot.values.intents import PAGE_SIZE, Search
 
 
 class UserError(Exception):

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import idna
 
-from bot.commands.intents import Target
 from bot.config import INVOICE_OPTIONS
+from bot.values.intents import Target
 
 
 class ParseError(ValueError):

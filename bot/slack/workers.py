@@ -23,7 +23,7 @@ ACKS_FIRST = 1.0  # seconds a job may wait for this process to finish acknowledg
 class Workers:
     def __init__(self, threads: int, queue_limit: int, acks_idle: Callable[[float], bool] | None = None):
         """`acks_idle(timeout)` waits until this process has acknowledged every request and none has
-        arrived for a moment (bot.running.inflight.InFlight.wait_quiet): a job waits for that, at most
+        arrived for a moment (bot.slack.inflight.InFlight.wait_quiet): a job waits for that, at most
         ACKS_FIRST, before it starts. In a burst, work started beside the acks took the CPU and the
         GIL from them (bench/run.py: ack p99 2.5-6x the bare Bolt app at 50 concurrent commands, 3x
         in a 500-command burst); an answer a moment later costs nobody, an ack past 3 s fails."""

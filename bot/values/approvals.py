@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.approvals.states import Status
-from bot.changes import KINDS, ChangeKind, Estimate, Facts
-from bot.usecases.results import UserError
+from bot.values.facts import Estimate, Facts
+from bot.values.results import UserError
+from bot.values.states import Status
 
 APPROVALS_UNAVAILABLE = "Approvals are unavailable: the database cannot be reached; lookups still work."
 
@@ -62,14 +62,6 @@ class Approval:
             details=row.get("details") or {},
         )
         return cls(**values)
-
-    @property
-    def change(self) -> ChangeKind:
-        return KINDS[self.kind]
-
-    @property
-    def params(self) -> Any:
-        return self.change.params_from_details(self.details)
 
     @property
     def facts(self) -> Facts:

@@ -1,5 +1,5 @@
 """The requests being acknowledged right now: a clean stop waits for the last of them, and work
-waits for a quiet moment so that acks go first (bot.running.workers)."""
+waits for a quiet moment so that acks go first (bot.slack.workers)."""
 
 from __future__ import annotations
 
