@@ -9,20 +9,20 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerB
 
 from bot.changes.base import on_off_text
 from bot.logicboxes import Balance, describe_action, describe_unavailable
-from bot.render.messages import (
+from bot.render.blocks import (
     CHECK_DNS,
     CUSTOMER_CARD,
     LOOK_UP,
     MAX_SECTION,
     Message,
-    _context,
-    _field_sections,
-    _header,
-    _section,
     clip,
+    context,
     escape,
+    field_sections,
+    header,
     money,
     relative_expiry,
+    section,
     slack_date,
 )
 from bot.usecases.customers import CustomerCard, CustomerMatches, HeldOrder
@@ -58,8 +58,8 @@ def render_customer(card: CustomerCard, now: datetime) -> Message:
     customer, query = card.customer, card.query
     title = customer.display or f"Customer {customer.customer_id}"
     blocks: list[Block] = [
-        _header(clip(title, 150)),
-        *_field_sections(
+        header(clip(title, 150)),
+        *field_sections(
             [
                 ("Customer id", str(customer.customer_id)),
                 ("Status", escape(customer.status or "not given")),
@@ -68,10 +68,10 @@ def render_customer(card: CustomerCard, now: datetime) -> Message:
         ),
     ]
     if customer.status and customer.status.lower() != "active":
-        blocks.append(_section(f":warning: This customer is *{escape(customer.status)}* at LogicBoxes."))
+        blocks.append(section(f":warning: This customer is *{escape(customer.status)}* at LogicBoxes."))
     if not card.orders:
         none = "No Enterprise Email orders." if card.total == 0 else "No orders on this page."
-        blocks.append(_section(none))
+        blocks.append(section(none))
         text = f"{title}: customer {customer.customer_id}, no Enterprise Email orders"
     else:
         last = card.first + len(card.orders) - 1
@@ -83,7 +83,7 @@ def render_customer(card: CustomerCard, now: datetime) -> Message:
         ]
         if expiry is not None:
             totals.append(f"next expiry {escape(expiry.domain)} {slack_date(expiry.expires)}")
-        blocks += [_section(" · ".join(totals)), DividerBlock()]
+        blocks += [section(" · ".join(totals)), DividerBlock()]
         for held in card.orders:
             blocks.append(
                 SectionBlock(block_id=f"order-{held.summary.order_id}", text=_order_line(held, now)),
@@ -100,7 +100,7 @@ def render_customer(card: CustomerCard, now: datetime) -> Message:
         text = f"{title}: customer {customer.customer_id}, {card.total} Enterprise Email order(s)"
     if card.unavailable:
         down = describe_unavailable(card.unavailable)
-        blocks.append(_context(f":warning: Partial: {down}."))
+        blocks.append(context(f":warning: Partial: {down}."))
         text += f" (partial: {down})"
     by_id = CustomerLookup(customer_id=customer.customer_id, page=query.page)  # never the login or the text
     buttons = [ButtonElement(text="Share in channel", action_id="share", value=by_id.to_text())]
@@ -117,7 +117,7 @@ def render_customer_matches(matches: CustomerMatches) -> Message:
         f"`{c.customer_id}` *{escape(c.display or 'no name')}*" + (f" · {escape(c.status)}" if c.status else "")
         for c in matches.customers
     ]
-    blocks: list[Block] = [_section(f"*{escape(text)}*"), _section("\n".join(lines))]
+    blocks: list[Block] = [section(f"*{escape(text)}*"), section("\n".join(lines))]
     blocks.append(
         ActionsBlock(
             block_id="customers",
@@ -128,7 +128,7 @@ def render_customer_matches(matches: CustomerMatches) -> Message:
     )
     more = matches.total - len(matches.customers)
     if more > 0:
-        blocks.append(_context(f"and {'' if matches.exact else 'at least '}{more} more: refine the search"))
+        blocks.append(context(f"and {'' if matches.exact else 'at least '}{more} more: refine the search"))
     return Message(escape(text), blocks)
 
 
@@ -144,4 +144,4 @@ def render_balance(balance: Balance, currency: str) -> Message:
     first, *rest = given
     line = f"{first[0]} balance: *{escape(first[1])}*" + "".join(f" · {n}: {escape(a)}" for n, a in rest)
     text = f"{first[0]} balance {first[1]}" + "".join(f", {n.lower()} {a}" for n, a in rest)
-    return Message(f"{text} (only you can see this)", [_section(f":lock: *Only you can see this.* {line}")])
+    return Message(f"{text} (only you can see this)", [section(f":lock: *Only you can see this.* {line}")])

@@ -3,11 +3,11 @@ callback_id names the view_submission listener that receives it."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, SectionBlock
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.changes import kind_of
-from bot.render.messages import MarkdownTextObject, clip, escape
+from bot.render.blocks import clip, escape
 from bot.values.approvals import Approval
 
 DENY_FORM = "deny_reason"

@@ -17,15 +17,15 @@ from slack_sdk.models.views import View
 
 from bot.changes import kind_of
 from bot.logicboxes import OrderSummary
-from bot.render.messages import (
-    _context,
-    _epoch_date,
-    _header,
-    _section,
+from bot.render.blocks import (
     clip,
+    context,
+    epoch_date,
     escape,
+    header,
     relative_expiry,
     request_button,
+    section,
     slack_date,
 )
 from bot.render.watch import ICONS
@@ -40,7 +40,7 @@ MAX_ROWS = 15  # per list: the Home tab holds 100 blocks
 def _request_row(approval: Approval, buttons: list[ButtonElement]) -> list[Block]:
     text = (
         f"{kind_of(approval).describe(escape(approval.domain), approval.details)}.\n"
-        f"Asked by <@{approval.requester}> {_epoch_date(approval.created_at)}, request `{approval.id}`"
+        f"Asked by <@{approval.requester}> {epoch_date(approval.created_at)}, request `{approval.id}`"
         + (f" · reason: {escape(approval.reason)}" if approval.reason else "")
     )
     if approval.status is Status.ACCEPTED:  # in progress at LogicBoxes: nothing left to click
@@ -81,16 +81,16 @@ def render_home(
         entry.append(ButtonElement(text="Look up", action_id="home_lookup", value="lookup", style="primary"))
     if may_quote:
         entry.append(ButtonElement(text="New quote", action_id="home_quote", value="quote"))
-    blocks: list[Block] = [_header("Enterprise Email")]
+    blocks: list[Block] = [header("Enterprise Email")]
     if entry:
         blocks.append(ActionsBlock(block_id="home_entry", elements=entry))
     blocks.append(DividerBlock())
     if waiting_for_me:
-        blocks.append(_section(f"*Waiting for your approval ({len(waiting_for_me)})*"))
+        blocks.append(section(f"*Waiting for your approval ({len(waiting_for_me)})*"))
         for approval in waiting_for_me[:MAX_ROWS]:
             deny = ButtonElement(text="Deny", action_id="deny", value=approval.id)
             blocks += _request_row(approval, [_approve(approval), deny])
-    blocks.append(_section(f"*Your open requests ({len(mine)})*" if mine else "*Your open requests*: none"))
+    blocks.append(section(f"*Your open requests ({len(mine)})*" if mine else "*Your open requests*: none"))
     for approval in mine[:MAX_ROWS]:
         cancel = [ButtonElement(text="Cancel", action_id="cancel", value=approval.id)]
         blocks += _request_row(approval, cancel if approval.status is Status.PENDING else [])
@@ -98,16 +98,16 @@ def render_home(
     if not may_read:
         return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
     if attention:
-        blocks.append(_section(f"*Needs attention ({len(attention)})*"))
+        blocks.append(section(f"*Needs attention ({len(attention)})*"))
         lines = [f"{ICONS.get(alert.kind, '')} {escape(alert.summary)}" for alert in attention[:MAX_ROWS]]
-        blocks.append(_section(clip("\n".join(lines), 3000)))
+        blocks.append(section(clip("\n".join(lines), 3000)))
         if len(attention) > MAX_ROWS:
-            blocks.append(_context(f"and {len(attention) - MAX_ROWS} more: `/email watch`"))
+            blocks.append(context(f"and {len(attention) - MAX_ROWS} more: `/email watch`"))
         blocks.append(DividerBlock())
     if expiring is None:
-        blocks.append(_section(f"*Expiring in the next 30 days*: {escape(expiring_note or 'unavailable')}"))
+        blocks.append(section(f"*Expiring in the next 30 days*: {escape(expiring_note or 'unavailable')}"))
     else:
-        blocks.append(_section(f"*Expiring in the next 30 days ({len(expiring)})*"))
+        blocks.append(section(f"*Expiring in the next 30 days ({len(expiring)})*"))
         for order in expiring[:MAX_ROWS]:
             blocks.append(
                 SectionBlock(
@@ -119,12 +119,12 @@ def render_home(
                 )
             )
         if len(expiring) > MAX_ROWS:
-            blocks.append(_context(f"and {len(expiring) - MAX_ROWS} more: `/email search expiring:30d`"))
+            blocks.append(context(f"and {len(expiring) - MAX_ROWS} more: `/email search expiring:30d`"))
         if expiring_note:
-            blocks.append(_context(f":warning: {escape(expiring_note)}"))
+            blocks.append(context(f":warning: {escape(expiring_note)}"))
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
 
 
 def refused_home(refusal: str) -> View:
     """The Home tab of someone the gate refused: why, and nothing else."""
-    return View(type="home", blocks=[_header("Enterprise Email"), _section(f":no_entry: {escape(refusal)}")])
+    return View(type="home", blocks=[header("Enterprise Email"), section(f":no_entry: {escape(refusal)}")])

@@ -10,19 +10,19 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.logicboxes import DnsRecord
-from bot.render.messages import (
+from bot.render.blocks import (
     CHECK_DNS,
     LOOK_UP,
     MAX_SECTION,
     Message,
-    _context,
-    _header,
-    _section,
     clip,
+    context,
     escape,
+    header,
     request_button,
-    zone_line,
+    section,
 )
+from bot.render.orders import zone_line
 from bot.watch.alerts import OPEN, RESOLVED, Alert
 
 MUTE = "watch_mute"  # the button that mutes a domain pointed elsewhere on purpose
@@ -84,11 +84,11 @@ def _buttons(alert: Alert) -> list[ButtonElement]:
 def render_alert(alert: Alert) -> Message:
     """One problem: what is wrong, since when, the fix, and what can be done from here."""
     title = "Expired without renewal" if alert.detail.get("lapsed") else TITLES.get(alert.kind, "Needs attention")
-    blocks: list[Block] = [_header(clip(title, 150))]
+    blocks: list[Block] = [header(clip(title, 150))]
     if alert.state == RESOLVED:
-        blocks.append(_section(f":white_check_mark: *Resolved* {_when(alert.resolved_at)}: ~{escape(alert.summary)}~"))
+        blocks.append(section(f":white_check_mark: *Resolved* {_when(alert.resolved_at)}: ~{escape(alert.summary)}~"))
     else:
-        blocks.append(_section(f"{ICONS.get(alert.kind, '')} {escape(alert.summary)}"))
+        blocks.append(section(f"{ICONS.get(alert.kind, '')} {escape(alert.summary)}"))
     facts = [f"since {_when(alert.first_seen)}"]
     if alert.order_id:
         facts.append(f"order `{alert.order_id}`")
@@ -96,10 +96,10 @@ def render_alert(alert: Alert) -> Message:
         facts.append(f"LogicBoxes: {escape(alert.detail['said'])}")
     if alert.detail.get("request"):
         facts.append(f"<{alert.detail['request']}|the request>")
-    blocks.append(_context(" · ".join(facts)))
+    blocks.append(context(" · ".join(facts)))
     fix = _fix(alert) if alert.state == OPEN else None
     if fix:
-        blocks.append(_section(fix))
+        blocks.append(section(fix))
     buttons = _buttons(alert) if alert.state == OPEN else []
     if buttons:
         blocks.append(ActionsBlock(block_id="watch", elements=buttons))
@@ -110,17 +110,17 @@ def render_alert(alert: Alert) -> Message:
 def render_summary(alerts: list[Alert], title: str) -> Message:
     """Many problems in one message: a line each (the first round's, or what is over the cap)."""
     lines = [_line(alert) for alert in alerts]
-    blocks: list[Block] = [_header(clip(title, 150))]
+    blocks: list[Block] = [header(clip(title, 150))]
     text = ""
     for line in lines:  # sections of at most 3,000 characters, and at most 45 of them
         if len(text) + len(line) + 1 > MAX_SECTION:
-            blocks.append(_section(text))
+            blocks.append(section(text))
             text = ""
         text += ("\n" if text else "") + line
     if text:
-        blocks.append(_section(text))
+        blocks.append(section(text))
     if len(blocks) > 46:
-        blocks = [*blocks[:45], _context("and more: `/email watch` lists every open problem")]
+        blocks = [*blocks[:45], context("and more: `/email watch` lists every open problem")]
     named = "; ".join(alert.summary for alert in alerts[:5]) + (
         f"; and {len(alerts) - 5} more" if len(alerts) > 5 else ""
     )
@@ -141,14 +141,14 @@ def render_updated_reply(alert: Alert) -> str:
 
 def render_note(text: str) -> Message:
     """A short private answer that is not an error (a round started, a domain unmuted)."""
-    return Message(escape(text), [_section(escape(text))])
+    return Message(escape(text), [section(escape(text))])
 
 
 def render_watch_status(place: dict[str, Any], open_alerts: list[Alert], enabled: bool) -> Message:
     """`/email watch`: the last round and the open problems."""
     if not enabled:
         text = "The watch is off: set ALERTS_CHANNEL (and leave WATCH on) to have the order book watched."
-        return Message(text, [_section(text)])
+        return Message(text, [section(text)])
     if place.get("finished"):
         last = (
             f"Last round {_when(place.get('finished'))}: {place.get('orders', 0)} orders, "
@@ -158,11 +158,11 @@ def render_watch_status(place: dict[str, Any], open_alerts: list[Alert], enabled
         last = "No round has finished yet."
     if place.get("running"):
         last += " · a round is running now"
-    blocks: list[Block] = [_header("The watch"), _section(last)]
+    blocks: list[Block] = [header("The watch"), section(last)]
     if open_alerts:
-        blocks.append(_section(f"*Open ({len(open_alerts)})*\n" + "\n".join(_line(a) for a in open_alerts[:40])))
+        blocks.append(section(f"*Open ({len(open_alerts)})*\n" + "\n".join(_line(a) for a in open_alerts[:40])))
     else:
-        blocks.append(_section("Nothing needs attention."))
+        blocks.append(section("Nothing needs attention."))
     return Message(f"{last}. {len(open_alerts)} open problem(s).", blocks)
 
 
@@ -172,12 +172,12 @@ def render_round(report: Any, opened: list[Alert]) -> Message:
         f"Round {report.number}: {report.orders} orders, {report.checked} DNS checked, "
         f"{report.unchecked} could not be checked; {len(opened)} new problem(s), {len(report.resolved)} resolved."
     )
-    return Message(escape(line), [_section(escape(line))])
+    return Message(escape(line), [section(escape(line))])
 
 
 def render_alert_list(alerts: list[Alert]) -> Message:
     """Each new problem as its alert would read in ALERTS_CHANNEL, one after the other (at most 45 blocks)."""
     blocks: list[Block] = [block for alert in alerts for block in render_alert(alert).blocks]
     if len(blocks) > 45:
-        blocks = [*blocks[:44], _context("and more: `/email watch` lists every open problem")]
+        blocks = [*blocks[:44], context("and more: `/email watch` lists every open problem")]
     return Message(escape("; ".join(alert.summary for alert in alerts[:5])), blocks)

@@ -248,3 +248,16 @@ def test_no_test_module_imports_another():
             if any(name in ("tests.conftest", "tests.fakes") for name in names):
                 wrong.append(f"{path.relative_to(tests)} imports {names[0]}: use tests.support")
     assert wrong == []
+
+
+def test_renderers_share_only_public_names_and_the_package_exports_explicitly():
+    """Renderers by what they render; what they share is public (bot/render/blocks.py), never another's `_x`."""
+    wrong = []
+    for module, path in MODULES.items():
+        if not _under(module, "bot"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot."):
+                wrong += [f"{module} imports {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+                wrong += [f"{module} star-imports {node.module}" for a in node.names if a.name == "*"]
+    assert wrong == []

@@ -11,8 +11,8 @@ from bot.access import NOT_SHAREABLE, RULES, UseCase, Who
 from bot.commands.handlers import Asker
 from bot.commands.table import dispatch, parse, row_of, usage_of
 from bot.render import render_error, shared_by
+from bot.render.blocks import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
 from bot.render.forms import deny_form, lookup_form, quote_form
-from bot.render.messages import CHECK_DNS, CUSTOMER_CARD, LOOK_UP
 from bot.render.watch import MUTE
 from bot.slack.approval_flow import publish_outcome
 from bot.slack.change_forms import open_change_form
