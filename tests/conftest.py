@@ -48,15 +48,20 @@ def slack() -> Iterator[FakeSlack]:
 def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[..., Running]]:
     servers: list[Running] = []
 
-    def start(**overrides: object) -> Running:
+    def start(http: bool = False, **overrides: object) -> Running:
+        """The bot; Slack's requests go into its WSGI app in this process, or, with `http`, over a
+        real server on loopback (for the tests of what the server itself answers)."""
         database_url = str(overrides.pop("database_url", f"sqlite:///{tmp_path}/mailops.db"))
         clock = overrides.pop("clock", time.time)
         settings = bot_settings(sim, slack, database_url, **overrides)
         bot = make_bot(settings, sweep=False, clock=clock)
-        server = make_server("127.0.0.1", 0, bot.wsgi, ThreadedWSGIServer, QuietHandler)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        running = Running(bot, url, SlackDriver(url, slack, SIGNING_SECRET), settings, server)
+        server, url = None, ""
+        if http:
+            server = make_server("127.0.0.1", 0, bot.wsgi, ThreadedWSGIServer, QuietHandler)
+            threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+            url = f"http://127.0.0.1:{server.server_address[1]}"
+        driver = SlackDriver(url, slack, SIGNING_SECRET, wsgi=None if http else bot.wsgi)
+        running = Running(bot, url, driver, settings, server)
         servers.append(running)
         return running
 
@@ -64,8 +69,9 @@ def start_bot(sim: Simulator, slack: FakeSlack, tmp_path) -> Iterator[Callable[.
     sim.release.set()  # free calls a test left hanging, so the bot's jobs can finish while Slack still listens
     for running in servers:
         running.bot.stop.set()
-        running.server.shutdown()
-        running.server.server_close()
+        if running.server is not None:
+            running.server.shutdown()
+            running.server.server_close()
         running.bot.deps.workers.shutdown(wait=True)
 
 

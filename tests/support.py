@@ -279,8 +279,10 @@ _RESPONSE_IDS = itertools.count(1)
 class SlackDriver:
     """Sends what Slack sends: signed slash commands and block_actions, over real HTTP."""
 
-    def __init__(self, bot_url: str, slack: FakeSlack, signing_secret: str):
-        self.bot_url, self.slack, self.secret = bot_url, slack, signing_secret
+    def __init__(self, bot_url: str, slack: FakeSlack, signing_secret: str, wsgi: Callable[..., Any] | None = None):
+        """Over HTTP to `bot_url`; or, with `wsgi`, into the bot's own WSGI app in this process (the
+        end-to-end layer: the real app, signature check, listeners and pool, without a server)."""
+        self.bot_url, self.slack, self.secret, self.wsgi = bot_url, slack, signing_secret, wsgi
         self._ids = _RESPONSE_IDS  # shared: two bots in one test post to one fake Slack
         self.command_template = (PAYLOADS / "slack" / "slash_command.urlencoded").read_text().strip()
         self.action_template = json.loads((PAYLOADS / "slack" / "block_actions.json").read_text())
@@ -297,12 +299,41 @@ class SlackDriver:
         }
 
     def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
+        if self.wsgi is not None:
+            return self._post_in_process(body.encode(), headers)
         request = urllib.request.Request(f"{self.bot_url}/slack/events", body.encode(), headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
+
+    def _post_in_process(self, raw: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """What a WSGI server would do with this request: the environ, the call, the whole body."""
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/slack/events",
+            "QUERY_STRING": "",
+            "CONTENT_LENGTH": str(len(raw)),
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.input": io.BytesIO(raw),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+        started: list[str] = []
+        result = self.wsgi(environ, lambda status, response_headers, exc_info=None: started.append(status))
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()  # the server's part: ends the request's count (InFlight)
+        return int(started[0].split()[0]), body.decode()
 
     def command(self, text: str, user: str = "U0AGENT", channel: str = "C_SUPPORT") -> Reply:
         rid = f"/response/{next(self._ids)}"
@@ -523,7 +554,7 @@ class Running:
     url: str
     driver: SlackDriver
     settings: Settings
-    server: WSGIServer
+    server: WSGIServer | None  # None: requests go into the app in process
 
 
 class FakeClock:

@@ -183,10 +183,10 @@ def test_sweep_settles_a_run_whose_process_died(start_bot, sim, clock):
 
 
 def test_request_survives_a_restart(start_bot, sim, tmp_path):
-    first = start_bot()
+    first = start_bot(http=True)  # a real server, stopped: the restart is the point
     message, _ = request(first.driver, "delete acme.com")
     first.server.shutdown()
-    second = start_bot()  # same SQLite file
+    second = start_bot(http=True)  # same SQLite file
     second.driver.click("approve", approval_id(message), user="U0ONCALL")
     assert "approved and done" in visible_text(second.driver.slack.wait_outcomes(1)[0])
     assert sim.count("delete") == 1

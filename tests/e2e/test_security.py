@@ -37,9 +37,10 @@ def test_stale_timestamp_is_rejected(slack_driver, sim):
     assert sim.calls == []
 
 
-def test_health_check(bot):
+def test_health_check(start_bot):
     import urllib.request
 
+    bot = start_bot(http=True)  # what the server itself answers, over a real socket
     with urllib.request.urlopen(bot.url + "/healthz", timeout=5) as response:
         assert response.status == 200 and response.read() == b"ok\n"
 

@@ -290,7 +290,7 @@ def test_app_home_shows_what_needs_attention_to_readers(watched, sim, zones, sla
 
 def test_open_alerts_are_counted_from_the_database_for_prometheus(watched, sim, zones):
     book(sim, zones, order(1, "moved.com"), order(2, "gone.com"), mx={"moved.com": OLD, "gone.com": None})
-    bot, desk = watched()
+    bot, desk = watched(http=True)  # /metrics as a scraper reads it, over a real socket
     run_round(desk)
     with urllib.request.urlopen(bot.url + "/metrics", timeout=10) as answer:
         text = answer.read().decode()

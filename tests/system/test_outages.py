@@ -95,7 +95,7 @@ def test_readiness_names_what_is_wrong_and_liveness_stays_up(start_bot, sim, pg_
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    bot = start_bot(database_url=pg_url)
+    bot = start_bot(http=True, database_url=pg_url)  # the probes as a platform reads them
     assert get(bot, "/readyz") == (200, "ready\n")
     name = pg_url.rsplit("/", 1)[1]
     database_down(name, True)
