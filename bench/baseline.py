@@ -22,4 +22,4 @@ def ack_only(ack):
     ack(text="ok")
 
 
-application = wsgi_app(app, probe_app())
+application = wsgi_app(app, probe_app(), os.environ["SLACK_SIGNING_SECRET"])  # signature first, as the bot

@@ -51,6 +51,8 @@ class Reply:
     message: Message
     in_channel: bool = False
     failed: bool = False  # the command could not be answered as asked (the console's exit status)
+    value: Any = None  # what the use case answered, for a surface that wants values (a workflow step's outputs)
+    error: str | None = None  # a failure's sentence, plain (a workflow step fails with it)
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,13 @@ def answer_with(handler: Handler, uses: UseCases, intent: c.Intent, asker: Asker
         return handler(uses, intent, asker)
     except UserError as exc:
         trace.current().outcome = "bad_input"
-        return [Reply(render_error(str(exc), exc.usage), failed=True)]
+        return [Reply(render_error(str(exc), exc.usage), failed=True, error=str(exc))]
     except LogicBoxesError as exc:
         trace.current().outcome = exc.metric
-        return [Reply(render_error(str(exc)), failed=True)]
+        return [Reply(render_error(str(exc)), failed=True, error=str(exc))]
     except DnsCheckError as exc:
         trace.current().outcome = "dns_" + type(exc).__name__.lower()
-        return [Reply(render_error(str(exc)), failed=True)]
+        return [Reply(render_error(str(exc)), failed=True, error=str(exc))]
 
 
 def show_order(uses: UseCases, intent: c.OrderLookup, asker: Asker) -> list[Reply]:
@@ -104,7 +106,7 @@ def show_order(uses: UseCases, intent: c.OrderLookup, asker: Asker) -> list[Repl
     order, customer, pending = service.order_card(intent.target)
     card = render_order(order, service.now(), customer, pending)
     command = f"order {order.order_id}"
-    return [Reply(with_share(card, command, check_order=order.order_id, customer_id=order.customer_id))]
+    return [Reply(with_share(card, command, check_order=order.order_id, customer_id=order.customer_id), value=order)]
 
 
 def show_search(uses: UseCases, intent: c.Search, asker: Asker) -> list[Reply]:
@@ -128,7 +130,7 @@ def show_check(uses: UseCases, intent: c.DnsCheck, asker: Asker) -> list[Reply]:
 def show_price(uses: UseCases, intent: c.PriceQuote, asker: Asker) -> list[Reply]:
     service = uses.service
     quote = service.quote(intent)
-    replies = [Reply(render_quote(quote), in_channel=True)]
+    replies = [Reply(render_quote(quote), in_channel=True, value=quote)]
     if asker.can_see_cost:
         try:
             replies.append(Reply(render_cost(service.cost(quote))))

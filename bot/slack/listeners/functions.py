@@ -1,5 +1,5 @@
-"""Workflow Builder custom steps (manifest `functions`, event `function_executed`): the same use
-cases as `/email order` and `/email price`, their answers as outputs; a failure ends the step
+"""Workflow Builder custom steps (manifest `functions`, event `function_executed`): `/email order`
+and `/email price` through the same dispatcher, their answers' values as outputs; a failure ends the step
 with `fail()` and the sentence a person would have been shown.
 
 A step answers only for a person, who needs the same role as on the slash command: the person
@@ -18,10 +18,12 @@ from slack_bolt import App, BoltContext, Complete, Fail
 from slack_sdk.errors import SlackApiError
 
 from bot.access import UseCase
+from bot.commands.handlers import Asker
 from bot.commands.parsers import price_from_fields
-from bot.logicboxes import LogicBoxesError
+from bot.commands.table import dispatch
 from bot.slack.runtime import Runtime
 from bot.slack.surfaces import on
+from bot.values.intents import OrderLookup
 from bot.values.results import UserError
 from bot.values.words import ParseError, parse_target
 
@@ -93,16 +95,23 @@ def _text(value: Any) -> str:
 
 
 def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
+    """The lookup step: `order <domain | order-id>` through the one dispatcher; its order as outputs."""
     rt: Runtime = context["rt"]
     step = _Step(complete, fail)
     raw = _text(_inputs(inputs).get("domain_or_order_id"))
+    who = context["who"]
 
     def work() -> None:
         try:
-            order = rt.deps.service.find_order(parse_target(raw))
-        except (ParseError, UserError, LogicBoxesError) as exc:
+            intent = OrderLookup(parse_target(raw))
+        except ParseError as exc:
             step.fail(str(exc))
             return
+        (answer, *_) = dispatch(rt.uses, intent, rt.asker(who))
+        if answer.failed or answer.value is None:
+            step.fail(answer.error or "The order could not be looked up.")
+            return
+        order = answer.value
         step.succeed(
             {
                 "order_id": str(order.order_id),
@@ -114,33 +123,36 @@ def lookup_order(inputs: dict[str, Any], complete: Complete, fail: Fail, context
             }
         )
 
-    rt.run("step:lookup_order", context["who"], None, work, use_case=STEPS[LOOKUP_STEP].use_case, refuse=step.fail)
+    rt.run("step:lookup_order", who, None, work, use_case=STEPS[LOOKUP_STEP].use_case, refuse=step.fail)
 
 
 def quote(inputs: dict[str, Any], complete: Complete, fail: Fail, context: BoltContext) -> None:
+    """The quote step: `price` through the one dispatcher; the quote as outputs (never a cost)."""
     rt: Runtime = context["rt"]
     step = _Step(complete, fail)
     given = _inputs(inputs)
     accounts, tenure = _text(given.get("accounts")), _text(given.get("months"))
     action = _text(given.get("action")) or "add"
+    who = context["who"]
 
     def work() -> None:
         try:
             if not accounts or not tenure:
                 raise UserError("A quote needs accounts, months, and add or renew.")
-            priced = rt.deps.service.quote(price_from_fields(accounts, tenure, action))
-        except (ParseError, UserError, LogicBoxesError) as exc:
+            intent = price_from_fields(accounts, tenure, action)
+        except (ParseError, UserError) as exc:
             step.fail(str(exc))
             return
+        (answer, *_) = dispatch(rt.uses, intent, Asker(who.user_id))  # no cost check: outputs are shared
+        if answer.failed or answer.value is None:
+            step.fail(answer.error or "No quote could be made.")
+            return
+        priced = answer.value
         step.succeed(
-            {
-                "unit_price": f"{priced.unit_price}",
-                "total": f"{priced.total:.2f}",
-                "currency": priced.currency,
-            }
+            {"unit_price": f"{priced.unit_price}", "total": f"{priced.total:.2f}", "currency": priced.currency}
         )
 
-    rt.run("step:quote", context["who"], None, work, use_case=STEPS[QUOTE_STEP].use_case, refuse=step.fail)
+    rt.run("step:quote", who, None, work, use_case=STEPS[QUOTE_STEP].use_case, refuse=step.fail)
 
 
 class _Step:
