@@ -12,7 +12,6 @@ from bot.logicboxes import LogicBoxesError
 from bot.render.home import refused_home, render_home
 from bot.slack.identity import Claim
 from bot.slack.runtime import Runtime
-from bot.watch.alerts import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,8 @@ def publish_home(rt: Runtime, user_id: str) -> None:
             note = "; ".join(f"{region} unavailable ({why})" for region, why in unavailable.items()) or None
         except LogicBoxesError as exc:
             note = str(exc)
-    attention = rt.deps.watch.records.all(OPEN) if may_read and rt.deps.watch is not None else None
+    watch = rt.uses.watch
+    attention = watch.status()[1] if may_read and watch is not None else None  # the open alerts
     view = render_home(
         waiting_for_me,
         mine,

@@ -261,3 +261,18 @@ def test_renderers_share_only_public_names_and_the_package_exports_explicitly():
                 wrong += [f"{module} imports {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
                 wrong += [f"{module} star-imports {node.module}" for a in node.names if a.name == "*"]
     assert wrong == []
+
+
+def test_listeners_translate_and_never_touch_the_store_or_the_logicboxes_client():
+    """A listener turns a payload into a plain request for the gate and the dispatcher, and renders:
+    the store, the watch's records and the LogicBoxes client are the use cases' (bot/slack/listeners,
+    the Home tab and the change forms)."""
+    slack = BOT / "slack"
+    sources = [*sorted((slack / "listeners").glob("*.py")), slack / "home.py", slack / "change_forms.py"]
+    wrong = [
+        f"{path.relative_to(BOT)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if any(reach in line for reach in (".store.", "service.client", ".records.", "approvals.store"))
+    ]
+    assert wrong == []
