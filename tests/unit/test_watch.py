@@ -4,6 +4,8 @@ rounds over the simulator's book in this process with live DNS replaced by answe
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from bot.approvals.store import Store
@@ -42,8 +44,9 @@ class FakeDns:
 
 
 @pytest.fixture
-def records() -> WatchRecords:
-    return WatchRecords(Store("sqlite://").engine)
+def records(tmp_path, migrated_sqlite) -> WatchRecords:
+    shutil.copyfile(migrated_sqlite, tmp_path / "watch.db")  # at the schema's head already
+    return WatchRecords(Store(f"sqlite:///{tmp_path}/watch.db").engine)
 
 
 @pytest.fixture

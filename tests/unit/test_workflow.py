@@ -4,6 +4,7 @@ does to the request, to LogicBoxes (exactly one call) and to what the rest of th
 
 from __future__ import annotations
 
+import shutil
 import threading
 from decimal import Decimal
 
@@ -61,8 +62,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def workflow(sim, told, clock, tmp_path) -> Approvals:
+def workflow(sim, told, clock, tmp_path, migrated_sqlite) -> Approvals:
     service = MailService(in_process_client(sim), ["us", "in"], probe_threads=2)
+    shutil.copyfile(migrated_sqlite, tmp_path / "approvals.db")  # at the schema's head already
     return Approvals(
         service,
         Store(f"sqlite:///{tmp_path}/approvals.db"),  # a file: the race tests approve from two threads
