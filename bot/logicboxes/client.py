@@ -22,6 +22,7 @@ from bot.logicboxes.models import (
     QueuedAction,
     SearchPage,
 )
+from bot.logicboxes.paging import read_pages
 from bot.logicboxes.resilience import CircuitBreaker, Memo
 from bot.logicboxes.transport import ClientConfig, Transport
 
@@ -232,13 +233,11 @@ class LogicBoxes:
         found: list[QueuedAction] = []
         for start in range(0, len(wanted), EAQIDS_PER_CALL):
             group = wanted[start : start + EAQIDS_PER_CALL]
-            seen = 0
-            for page_no in range(1, MAX_ACTION_PAGES + 1):
-                page = self.actions(finished, eaqids=group, page=page_no, per_page=EAQIDS_PER_CALL)
-                found += page.actions
-                seen += len(page.actions)
-                if not page.actions or seen >= len(group) or (page.counted and seen >= page.total):
-                    break
+            fetch = lambda page_no, size, group=group: self.actions(finished, eaqids=group, page=page_no, per_page=size)
+            read, _ = read_pages(
+                fetch, EAQIDS_PER_CALL, lambda p: p.actions, lambda p: p.count, len(group), MAX_ACTION_PAGES
+            )
+            found += [action for page in read for action in page.actions]
         return found
 
     def pending_actions(self, order_id: int, fresh: bool = False) -> list[QueuedAction]:

@@ -203,3 +203,8 @@ class ActionPage:
     total: int  # every matching action (recsindb where given), not just this page
     actions: list[QueuedAction]
     counted: bool = False  # LogicBoxes gave recsindb: `total` is its count, not this page's length
+
+    @property
+    def count(self) -> int | None:
+        """LogicBoxes' own count of the matching actions, when it gave one (paging stops there)."""
+        return self.total if self.counted else None

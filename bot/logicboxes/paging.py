@@ -10,7 +10,7 @@ N-1 ended whichever size LogicBoxes uses to place it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sized
+from collections.abc import Callable, Sized
 from typing import TypeVar
 
 P = TypeVar("P")
@@ -18,24 +18,26 @@ P = TypeVar("P")
 MIN_PAGE = 10  # LogicBoxes refuses no-of-records below 10
 
 
-def pages(
+def read_pages(
     fetch: Callable[[int, int], P],
     per_page: int,
     rows: Callable[[P], Sized],
     total: Callable[[P], int | None],
     wanted: int | None = None,
     max_pages: int = 1000,
-) -> Iterator[P]:
+) -> tuple[list[P], bool]:
     """Pages from `fetch(page_no, size)` until LogicBoxes' count, an empty page, `wanted` rows or
-    `max_pages` (a bound, whatever a page holds)."""
-    size, seen = per_page, 0
+    `max_pages` (a bound, whatever a page holds); and whether the end was reached (False: stopped
+    at `max_pages` with more to read)."""
+    size, seen, read = per_page, 0, []
     for page_no in range(1, max_pages + 1):
         page = fetch(page_no, size)
+        read.append(page)
         served = len(rows(page))
         seen += served
-        yield page
         counted = total(page)
         if not served or (counted is not None and seen >= counted) or (wanted is not None and seen >= wanted):
-            return
+            return read, True
         if page_no == 1 and served < size:
             size = max(served, MIN_PAGE)  # LogicBoxes serves fewer than asked: ask for what it serves
+    return read, False

@@ -11,14 +11,13 @@ from bot.logicboxes import (
     Balance,
     Customer,
     CustomerNotFound,
-    CustomerPage,
     LogicBoxesError,
     Order,
     OrderSummary,
     QueuedAction,
     is_not_found,
 )
-from bot.logicboxes.paging import pages
+from bot.logicboxes.paging import read_pages
 from bot.telemetry import trace
 from bot.usecases.service import MailService, short_reason
 from bot.values.intents import PAGE_SIZE, CustomerLookup, Search, Target
@@ -124,12 +123,11 @@ class Customers:
     def _every_page(self, key: str, text: str) -> tuple[list[Customer], int, bool]:
         """One search's customers, every page up to COUNT_PAGES: (customers, LogicBoxes' count, all read)."""
         fetch = lambda page_no, size: self.client.find_customers(**{key: text}, page=page_no, per_page=size)
-        read: list[CustomerPage] = list(
-            pages(fetch, COUNT_PAGE_SIZE, lambda p: p.customers, lambda p: p.total, max_pages=COUNT_PAGES)
+        read, complete = read_pages(
+            fetch, COUNT_PAGE_SIZE, lambda p: p.customers, lambda p: p.total, max_pages=COUNT_PAGES
         )
         rows = [c for page in read for c in page.customers]
-        total = read[-1].total if read else 0
-        return rows, total, not read[-1].customers or len(rows) >= total
+        return rows, read[-1].total, complete
 
     def card(self, customer: Customer, query: CustomerLookup) -> CustomerCard:
         """The customer and one page of their orders, both regions merged; each order shown is

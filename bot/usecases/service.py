@@ -41,7 +41,7 @@ from bot.logicboxes import (
     UpstreamUnavailable,
     is_not_found,
 )
-from bot.logicboxes.paging import pages
+from bot.logicboxes.paging import read_pages
 from bot.money import PRICE_UNIT, quote_total
 from bot.telemetry import trace
 from bot.values.intents import PAGE_SIZE, PriceQuote, Search, SetupHelp, Target
@@ -222,16 +222,15 @@ class MailService:
         by_eaqid: dict[str, QueuedAction] = {}
         more = False
         for finished in (False, True):  # the archive last: a finished row also left in the current list
-            seen = 0
-            for page in range(1, HISTORY_PAGES + 1):
-                got = self.client.actions(finished, order_ids=[order.order_id], page=page, per_page=per_page)
-                seen += len(got.actions)
-                # the queue is account-wide: only this order's actions, whatever the filter did
-                by_eaqid |= {a.eaqid: a for a in got.actions if a.order_id == order.order_id}
-                if not got.actions or (got.counted and seen >= got.total):  # never on "fewer than asked"
-                    break
-            else:
-                more = True  # stopped at the bound with pages left
+            fetch = lambda page_no, size, finished=finished: self.client.actions(
+                finished, order_ids=[order.order_id], page=page_no, per_page=size
+            )
+            read, complete = read_pages(
+                fetch, per_page, lambda p: p.actions, lambda p: p.count, max_pages=HISTORY_PAGES
+            )
+            # the queue is account-wide: only this order's actions, whatever the filter did
+            by_eaqid |= {a.eaqid: a for page in read for a in page.actions if a.order_id == order.order_id}
+            more = more or not complete  # stopped at the bound with pages left
         actions = sorted(
             by_eaqid.values(), key=lambda a: (a.added.timestamp() if a.added else 0, a.eaqid), reverse=True
         )
@@ -305,14 +304,12 @@ class MailService:
     def _first(self, region: str, count: int, filters: dict) -> SearchPage:
         """The first `count` rows of one region's search, in pages of at most 500 (or what LogicBoxes serves)."""
         size = min(max(count, 10), MAX_RECORDS)
-        read = list(
-            pages(
-                lambda page_no, per_page: self.client.search(region, page=page_no, per_page=per_page, **filters),
-                size,
-                lambda page: page.orders,
-                lambda page: page.total,
-                wanted=count,
-            )
+        read, _ = read_pages(
+            lambda page_no, per_page: self.client.search(region, page=page_no, per_page=per_page, **filters),
+            size,
+            lambda page: page.orders,
+            lambda page: page.total,
+            wanted=count,
         )
         orders = [o for page in read for o in page.orders]
         return SearchPage(read[-1].total if read else 0, orders[:count])
@@ -324,7 +321,8 @@ class MailService:
 
         def all_pages(region: str) -> list[OrderSummary]:
             fetch = lambda page_no, size: self.client.search(region, page=page_no, per_page=size, **window)
-            return [o for page in pages(fetch, per_page, lambda p: p.orders, lambda p: p.total) for o in page.orders]
+            read, _ = read_pages(fetch, per_page, lambda p: p.orders, lambda p: p.total)
+            return [o for page in read for o in page.orders]
 
         found, failures = self._ask_regions(self.regions, all_pages)
         if not found and failures:

@@ -32,7 +32,7 @@ from bot.logicboxes import (
     describe_action,
     is_not_found,
 )
-from bot.logicboxes.paging import pages
+from bot.logicboxes.paging import read_pages
 from bot.telemetry import metrics
 from bot.usecases.service import MailService
 from bot.values.intents import Target
@@ -151,8 +151,8 @@ class Watch:
                 with self._calls:
                     return self.client.search(region, page=page_no, per_page=size, statuses=("Active",), fresh=True)
 
-            for page in pages(fetch, MAX_RECORDS, lambda p: p.orders, lambda p: p.total, max_pages=MAX_BOOK_PAGES):
-                orders.update((o.order_id, o) for o in page.orders)
+            read, _ = read_pages(fetch, MAX_RECORDS, lambda p: p.orders, lambda p: p.total, max_pages=MAX_BOOK_PAGES)
+            orders.update((o.order_id, o) for page in read for o in page.orders)
         return [orders[key] for key in sorted(orders)]
 
     # ---- mail not reaching Enterprise Email
@@ -386,9 +386,8 @@ class Watch:
             with self._calls:
                 return self.client.actions(finished, statuses=statuses, page=page_no, per_page=size)
 
-        counted = lambda page: page.total if page.counted else None
         try:
-            read = pages(fetch, MAX_RECORDS, lambda p: p.actions, counted, max_pages=ACTION_PAGES)
+            read, _ = read_pages(fetch, MAX_RECORDS, lambda p: p.actions, lambda p: p.count, max_pages=ACTION_PAGES)
             return [action for page in read for action in page.actions]
         except LogicBoxesError as exc:
             log.info("watch: the action queue could not be read: %s", exc)

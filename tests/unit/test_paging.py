@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.logicboxes.paging import pages
+from bot.logicboxes.paging import read_pages
 
 
 @dataclass
@@ -27,7 +27,8 @@ def server(rows: int, cap: int, counted: bool = True, offset_by_asked: bool = Fa
 
 
 def read(fetch, per_page: int, **kwargs) -> list[int]:
-    return [r for page in pages(fetch, per_page, lambda p: p.rows, lambda p: p.total, **kwargs) for r in page.rows]
+    read, _ = read_pages(fetch, per_page, lambda p: p.rows, lambda p: p.total, **kwargs)
+    return [r for page in read for r in page.rows]
 
 
 def test_a_server_that_serves_fewer_rows_than_asked_is_read_to_the_end():
