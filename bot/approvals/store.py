@@ -360,46 +360,39 @@ class Store:
         outcome: dict[str, Any] | None = None,
     ) -> bool:
         """Move a request out of `expected`; True for exactly one caller."""
-        check(Status(expected), Status(status))
-        values: dict[str, Any] = {"status": str(status), "decided_by": actor, "decided_at": at}
+        values: dict[str, Any] = {"decided_by": actor, "decided_at": at}
         if outcome is not None:
             values["outcome"] = outcome
+        return self._transition(approval_id, Status(expected), Status(status), **values)
+
+    def _transition(self, approval_id: str, expected: Status, status: Status, **values: Any) -> bool:
+        """The one way a request changes state: a legal move (bot.values.states), made by one
+        conditional UPDATE on the state it is expected in; True for exactly one caller."""
+        check(expected, status)
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
-                .values(**values)
+                .where(approvals.c.id == approval_id, approvals.c.status == expected.value)
+                .values(status=status.value, **values)
             )
         return result.rowcount == 1
 
     def settle(self, approval_id: str, expected: str, status: str, outcome: dict[str, Any]) -> bool:
         """Move a request from `expected` to a final status, keeping who decided; True for one caller.
         A request already final stays as it is (rowcount 0): a final state is never overwritten."""
-        check(Status(expected), Status(status))
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
-                .values(status=str(status), outcome=outcome)
-            )
-        return result.rowcount == 1
+        return self._transition(approval_id, Status(expected), Status(status), outcome=outcome)
 
     def accept(self, approval_id: str, outcome: dict[str, Any], at: float, first_check: float) -> bool:
         """Move a running request to accepted, with its first look at the action queue; True for one caller."""
-        check(Status.EXECUTING, Status.ACCEPTED)
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == Status.EXECUTING.value)
-                .values(
-                    status=Status.ACCEPTED.value,
-                    outcome=outcome,
-                    accepted_at=at,
-                    followup_at=at + first_check,
-                    check_every=first_check,
-                )
-            )
-        return result.rowcount == 1
+        return self._transition(
+            approval_id,
+            Status.EXECUTING,
+            Status.ACCEPTED,
+            outcome=outcome,
+            accepted_at=at,
+            followup_at=at + first_check,
+            check_every=first_check,
+        )
 
     def accepted_for(self, requester: str, limit: int = 50) -> list[dict[str, Any]]:
         """One person's requests LogicBoxes accepted and has not finished, newest first."""
@@ -436,14 +429,9 @@ class Store:
 
     def finish(self, approval_id: str, status: Status, outcome: dict[str, Any], finished_at: float) -> bool:
         """LogicBoxes finished an accepted request: done or failed, once."""
-        check(Status.ACCEPTED, status)
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == Status.ACCEPTED.value)
-                .values(status=status.value, outcome=outcome, finished_at=finished_at, followup_at=None)
-            )
-        return result.rowcount == 1
+        return self._transition(
+            approval_id, Status.ACCEPTED, status, outcome=outcome, finished_at=finished_at, followup_at=None
+        )
 
     def mark_stuck(self, approval_id: str, at: float) -> bool:
         """True for the one process that tells the thread an action is still pending."""
@@ -526,19 +514,12 @@ class Store:
         started_at: float | None = None,
     ) -> bool:
         """waiting <-> executing, keeping who decided and when; True for exactly one caller."""
-        check(expected, status)
-        values: dict[str, Any] = {"status": str(status)}
+        values: dict[str, Any] = {}
         if outcome is not None:
             values["outcome"] = outcome
         if started_at is not None:
             values["started_at"] = started_at
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(approvals)
-                .where(approvals.c.id == approval_id, approvals.c.status == str(expected))
-                .values(**values)
-            )
-        return result.rowcount == 1
+        return self._transition(approval_id, expected, status, **values)
 
     def overdue(self, now: float) -> list[dict[str, Any]]:
         return self._rows(select(approvals).where(approvals.c.status == "pending", approvals.c.expires_at <= now))
