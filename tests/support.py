@@ -653,6 +653,14 @@ def eventually(condition: Callable[[], object], what: str, timeout: float = 15.0
 
 REQUESTER = "U0AGENT"
 
+# Two different changes to one order (acme.com): each changes what the other recorded, so approved
+# together exactly one reaches LogicBoxes. (first command, its call, second command, its call)
+ORDER_PAIRS = [
+    ("renew acme.com 12mo autorenew:on", "renew", "add-accounts acme.com 5", "add-email-account"),
+    ("delete acme.com", "delete", "renew acme.com 12mo autorenew:on", "renew"),
+    ("remove-accounts acme.com 2", "delete-email-account", "add-accounts acme.com 5", "add-email-account"),
+]
+
 
 def approval_requests(driver: SlackDriver) -> list[dict[str, Any]]:
     """The approval requests the bot posted, oldest first."""

@@ -213,10 +213,9 @@ class Approvals:
 
     def refusal_to_decide(self, approval_id: str, user: str, decision: str) -> str | None:
         """Why `user` may not make this decision now (checked before a form is opened for it)."""
-        row = self.store.get(approval_id)
-        if row is None:
+        approval = self.request(approval_id)
+        if approval is None:
             return "This approval request no longer exists."
-        approval = Approval.from_row(row)
         if approval.status is not Status.PENDING:
             return self._already(approval)
         return self._permission(approval, user, decision)

@@ -225,22 +225,30 @@ def _q6(recording: Recording) -> tuple[str, str]:
     return NOT_SEEN, "too few orders to see a page size"
 
 
-def _q7(recording: Recording) -> tuple[str, str]:
-    answer = recording.get("details")
+def _answered(recording: Recording, name: str) -> dict[str, Any] | None:
+    """The object `name` answered, unless it was no answer, not an object, or an ERROR."""
+    answer = recording.get(name)
     if answer is None or not isinstance(answer.data, dict) or _error_text(answer) is not None:
+        return None
+    return answer.data
+
+
+def _q7(recording: Recording) -> tuple[str, str]:
+    details = _answered(recording, "details")
+    if details is None:
         return NOT_SEEN, "no order's details were read"
-    if "recurring" in answer.data:
-        return CONTRADICTED, f"Enterprise Email details.json carries recurring ({answer.data['recurring']!r})"
+    if "recurring" in details:
+        return CONTRADICTED, f"Enterprise Email details.json carries recurring ({details['recurring']!r})"
     return CONFIRMED, "Enterprise Email details.json has no recurring"
 
 
 def _q8(recording: Recording) -> tuple[str, str]:
-    answer = recording.get("customer-balance")
-    if answer is None or not isinstance(answer.data, dict) or _error_text(answer) is not None:
+    balance = _answered(recording, "customer-balance")
+    if balance is None:
         return NOT_SEEN, "no balance was read"
     names = ("sellingcurrencybalance", "sellingcurrencylockedbalance", "totalsellingbalance")
-    available, locked, total = (wire.as_decimal(answer.data.get(n)) for n in names)
-    given = [n for n in names if n in answer.data]
+    available, locked, total = (wire.as_decimal(balance.get(n)) for n in names)
+    given = [n for n in names if n in balance]
     if None in (available, locked, total):
         return NOT_SEEN, f"fields given: {', '.join(given) or 'none of the three'}"
     if not locked:

@@ -114,9 +114,8 @@ class Verification(Middleware):
             req.context["response_url"] = None
             req.context.pop("respond", None)
         body = req.body if isinstance(req.body, dict) else {}
-        for key in ("response_url",):
-            if isinstance(body.get(key), str) and origin(body[key]) not in self._allowed:
-                body.pop(key)
+        if isinstance(body.get("response_url"), str) and origin(body["response_url"]) not in self._allowed:
+            body.pop("response_url")
         urls = body.get("response_urls")
         if isinstance(urls, list):
             body["response_urls"] = [

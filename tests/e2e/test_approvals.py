@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import REQUESTER, approval_id, buttons, eventually, request, submit_view, visible_text
+from tests.support import ORDER_PAIRS, REQUESTER, approval_id, buttons, eventually, request, submit_view, visible_text
 
 
 def updates(driver) -> list[dict]:
@@ -328,12 +328,6 @@ def test_cost_viewers_setting(start_bot, sim):
 
 
 # ---- two changes to one order, approved a moment apart: exactly one reaches LogicBoxes
-
-ORDER_PAIRS = [
-    ("renew acme.com 12mo autorenew:on", "renew", "add-accounts acme.com 5", "add-email-account"),
-    ("delete acme.com", "delete", "renew acme.com 12mo autorenew:on", "renew"),
-    ("remove-accounts acme.com 2", "delete-email-account", "add-accounts acme.com 5", "add-email-account"),
-]
 
 
 @pytest.mark.parametrize(

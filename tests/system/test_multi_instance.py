@@ -17,6 +17,7 @@ import pytest
 
 from bot.approvals.store import Store
 from tests.support import (
+    ORDER_PAIRS,
     SIGNING_SECRET,
     SlackDriver,
     bot_process,
@@ -181,13 +182,6 @@ def test_a_change_made_by_one_instance_leaves_no_stale_order_in_another(database
         card = b.command("order acme.com").text()
     assert "*Email accounts*\n45" in card
     assert sim.count("details") > details  # asked LogicBoxes again, not the stale cache
-
-
-ORDER_PAIRS = [
-    ("renew acme.com 12mo autorenew:on", "renew", "add-accounts acme.com 5", "add-email-account"),
-    ("delete acme.com", "delete", "renew acme.com 12mo autorenew:on", "renew"),
-    ("remove-accounts acme.com 2", "delete-email-account", "add-accounts acme.com 5", "add-email-account"),
-]
 
 
 @pytest.mark.parametrize(
