@@ -20,8 +20,8 @@ from bot.logicboxes import (
 from bot.logicboxes.paging import read_pages
 from bot.telemetry import trace
 from bot.usecases.service import MailService, short_reason
-from bot.values.intents import PAGE_SIZE, CustomerLookup, Search, Target
-from bot.values.results import SearchResult
+from bot.values.intents import CustomerLookup, Search, Target
+from bot.values.results import Paged, SearchResult
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +41,12 @@ class HeldOrder:
 
 
 @dataclass(frozen=True)
-class CustomerCard:
+class CustomerCard(Paged):
     customer: Customer
     query: CustomerLookup
     orders: list[HeldOrder]  # this page
     total: int  # every order the customer holds, in the regions that answered
     unavailable: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def first(self) -> int:
-        return (self.query.page - 1) * PAGE_SIZE + 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.query.page * PAGE_SIZE < self.total
 
     @property
     def accounts(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from bot.logicboxes import Customer, Order, OrderSummary, PriceBand
 from bot.money import PRICE_UNIT
@@ -19,13 +20,11 @@ class UserError(Exception):
         self.usage = usage
 
 
-@dataclass(frozen=True)
-class SearchResult:
-    query: Search
+class Paged:
+    """A page of PAGE_SIZE rows of `total`, the page its query asked for (a search, a customer's card)."""
+
+    query: Any
     total: int
-    orders: list[OrderSummary]
-    unavailable: dict[str, str] = field(default_factory=dict)
-    customers: dict[int, Customer] = field(default_factory=dict)
 
     @property
     def first(self) -> int:
@@ -34,6 +33,15 @@ class SearchResult:
     @property
     def has_next(self) -> bool:
         return self.query.page * PAGE_SIZE < self.total
+
+
+@dataclass(frozen=True)
+class SearchResult(Paged):
+    query: Search
+    total: int
+    orders: list[OrderSummary]
+    unavailable: dict[str, str] = field(default_factory=dict)
+    customers: dict[int, Customer] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
